@@ -1,0 +1,76 @@
+"""The ``xlperf`` command line: thin argument parsing around the engine and the workbook layer.
+
+Heavy imports stay inside each command so that ``xlperf fill`` starts fast, and
+every XlperfError becomes a Chinese message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .errors import ProblemsError, XlperfError
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # bad input or unusable file
+EXIT_USAGE = 2
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .engine import evaluate
+    from .examples import reference_inputs
+    from .fields import inputs_from_dict
+    from .report import findings_text, score_table
+
+    if args.json_input:
+        with open(args.json_input, encoding="utf-8") as fh:
+            inputs = inputs_from_dict(json.load(fh))
+    else:
+        inputs = reference_inputs()
+    result = evaluate(inputs, args.system)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(score_table(result))
+        print(findings_text(result))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xlperf", description="部门/单位整体支出绩效评价：填表、评分、核验")
+    parser.add_argument("--version", action="version", version=f"xlperf {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    score = sub.add_parser("score", help="对 JSON 输入（默认：内置参考单位）评分并打印评分表")
+    score.add_argument("json_input", nargs="?", help="输入数据 JSON 文件；省略则用内置参考单位 2024 年数据")
+    score.add_argument("--system", default="shenzhen-2024", help="指标体系名称或 .toml 文件")
+    score.add_argument("--json", action="store_true", help="输出完整结果 JSON")
+    score.set_defaults(run=_score)
+
+    from .workbook_cli import add_commands
+
+    add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ProblemsError as exc:
+        print(f"发现 {len(exc.problems)} 个问题，未生成输出：", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  - {p.located()}", file=sys.stderr)
+        return EXIT_ERROR
+    except XlperfError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

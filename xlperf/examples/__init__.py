@@ -1,0 +1,18 @@
+"""Bundled example inputs: the reference unit of the seed report (2024)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from ..fields import inputs_from_dict
+from ..inputs import Inputs
+
+
+def reference_data() -> dict:
+    """The reference unit's inputs as plain data (see reference-2024.json)."""
+    return json.loads(resources.files(__package__).joinpath("reference-2024.json").read_text("utf-8"))
+
+
+def reference_inputs() -> Inputs:
+    return inputs_from_dict(reference_data())

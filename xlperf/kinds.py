@@ -1,0 +1,408 @@
+"""The closed set of rule kinds: each checks its parameters and scores one item or part.
+
+A kind is a pair of small functions found by name in ``KINDS``: ``check(params,
+points) -> list[str]`` (problems with the system file) and ``score(params,
+points, ctx) -> Outcome``. Parameters are plain data from the system file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .indicators import Indicator
+from .inputs import EvaluatorEntry
+from .money import HUNDRED, ONE, ZERO, D, percent_text
+
+
+@dataclass
+class Ctx:
+    indicators: dict[str, Indicator]
+    evaluator: dict[str, EvaluatorEntry]
+    # Evaluator keys an item read, so the scorer can report what was missing.
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    points: Decimal  # exact, before display rounding
+    rule: str  # the rule or band applied, in Chinese
+    reason: str = ""  # why points were lost, in Chinese ("" at full points)
+    reason_given: bool = False  # reason came from the evaluator
+    unexplained: bool = False  # evaluator's points below the maximum with no reason
+
+
+# --- numbers and intervals in the system file -------------------------------------------
+
+def number(text: object) -> Decimal:
+    """'90%' → 0.9, '0.5' → 0.5, 'inf' → Infinity."""
+    s = str(text).strip().replace("％", "%")
+    if s in ("inf", "+inf", "∞", "+∞"):
+        return Decimal("Infinity")
+    if s in ("-inf", "-∞"):
+        return Decimal("-Infinity")
+    if s.endswith("%"):
+        return D(s[:-1]) / HUNDRED
+    return D(s)
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: Decimal
+    high: Decimal
+    low_closed: bool
+    high_closed: bool
+
+    def contains(self, x: Decimal) -> bool:
+        above = x > self.low or (self.low_closed and x == self.low)
+        below = x < self.high or (self.high_closed and x == self.high)
+        return above and below
+
+    def text(self) -> str:
+        def fmt(v: Decimal) -> str:
+            return "∞" if v.is_infinite() and v > 0 else "−∞" if v.is_infinite() else percent_text(v).replace(".00%", "%")
+
+        return f"{'[' if self.low_closed else '('}{fmt(self.low)}, {fmt(self.high)}{']' if self.high_closed else ')'}"
+
+
+_INTERVAL = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^\])]+?)\s*([\])])\s*$")
+
+
+def interval(text: str) -> Interval:
+    m = _INTERVAL.match(text)
+    if not m:
+        raise ValueError(f"区间“{text}”应写成 [下限, 上限) 的形式")
+    low, high = number(m[2]), number(m[3])
+    if low > high:
+        raise ValueError(f"区间“{text}”下限大于上限")
+    return Interval(low, high, m[1] == "[" and low.is_finite(), m[4] == "]" and high.is_finite())
+
+
+_COND = re.compile(r"^\s*(\w+)\s*(>=|<=|==|>|<)\s*(\S+)\s*$")
+
+
+def condition(text: str) -> tuple[str, str, Decimal]:
+    m = _COND.match(text)
+    if not m:
+        raise ValueError(f"条件“{text}”应写成“指标 >= 值”的形式")
+    return m[1], m[2], number(m[3])
+
+
+def _holds(value: Decimal, op: str, target: Decimal) -> bool:
+    return {">=": value >= target, "<=": value <= target, "==": value == target, ">": value > target,
+            "<": value < target}[op]
+
+
+def _show(ind: Indicator) -> str:
+    if ind.value is None:
+        return "无法计算"
+    return percent_text(ind.value) if ind.unit == "rate" else f"{ind.value.normalize():f}"
+
+
+def _fmt(p: Decimal) -> str:
+    return f"{p.normalize():f}"
+
+
+# --- the kinds -----------------------------------------------------------------------------
+
+KindCheck = Callable[[dict, Decimal], list[str]]
+KindScore = Callable[[dict, Decimal, Ctx], Outcome]
+
+
+def _need(params: dict, *keys: str) -> list[str]:
+    return [f"缺少参数 {k}" for k in keys if k not in params]
+
+
+def _entry(ctx: Ctx, key: str) -> EvaluatorEntry | None:
+    entry = ctx.evaluator.get(key)
+    if entry is None:
+        ctx.missing.append(key)
+    return entry
+
+
+def _indicator(ctx: Ctx, params: dict) -> Indicator:
+    return _get(ctx, params["indicator"])
+
+
+def _get(ctx: Ctx, id_: str) -> Indicator:
+    from .indicators import missing
+
+    return ctx.indicators.get(id_) or missing(id_)
+
+
+def _undefined(params: dict, points: Decimal, ind: Indicator) -> Outcome:
+    full = params.get("if_undefined", "zero") == "full"
+    got = points if full else ZERO
+    why = f"{ind.name}{ind.note or '无法计算'}，按{'满分' if full else '0 分'}计"
+    return Outcome(got, why, "" if full else why)
+
+
+def check_checklist(params: dict, points: Decimal) -> list[str]:
+    problems = _need(params, "checks")
+    criteria = params.get("checks", [])
+    if not problems:
+        total = sum((number(c.get("points", "0")) for c in criteria), ZERO)
+        if total != points:
+            problems.append(f"各项标准分值之和 {_fmt(total)} ≠ {_fmt(points)}")
+        for c in criteria:
+            if "when" in c:
+                condition(c["when"])
+        if any("when" not in c for c in criteria) and "input" not in params:
+            problems.append("有需评价人勾选的标准，但缺少参数 input")
+    return problems
+
+
+def score_checklist(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    criteria = params["checks"]
+    manual = [i for i, c in enumerate(criteria) if "when" not in c]
+    entry = _entry(ctx, params["input"]) if manual else None
+    ticks = list(entry.ticks or ()) if entry is not None else []
+    got, lost = ZERO, []
+    for i, c in enumerate(criteria):
+        worth = number(c["points"])
+        if "when" in c:
+            ind_id, op, target = condition(c["when"])
+            ind = _get(ctx, ind_id)
+            ok = ind.value is not None and _holds(ind.value, op, target)
+            detail = f"{ind.name} {_show(ind)}"
+        else:
+            k = manual.index(i)
+            ok = k < len(ticks) and ticks[k]
+            detail = "评价人未勾选" if entry is not None else "评价人未填写"
+        if ok:
+            got += worth
+        else:
+            lost.append(f"第 {i + 1} 项“{c.get('short', c['text'])}”未满足（{detail}），扣 {_fmt(worth)} 分")
+    reason = "；".join(lost)
+    if entry is not None and entry.reason and reason:
+        reason = f"{reason}。评价人说明：{entry.reason}"
+    return Outcome(got, f"逐项计分：满足 {len(criteria) - len(lost)}/{len(criteria)} 项", reason,
+                   bool(entry and entry.reason))
+
+
+def check_deduction(params: dict, points: Decimal) -> list[str]:
+    problems = _need(params, "per")
+    if ("input" in params) == ("indicator" in params):
+        problems.append("参数 input（评价人填写的次数）与 indicator（计算的次数）须二选一")
+    return problems
+
+
+def score_deduction(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    per = number(params["per"])
+    what = params.get("what", "不符合项")
+    if "indicator" in params:
+        ind = _indicator(ctx, params)
+        count = int(ind.value or 0)
+        source = ind.name
+        reason_given = False
+        extra = ""
+    else:
+        entry = _entry(ctx, params["input"])
+        count = entry.count if entry is not None and entry.count is not None else 0
+        source = "评价人填写"
+        reason_given = bool(entry and entry.reason)
+        extra = f"。评价人说明：{entry.reason}" if entry and entry.reason else ""
+    got = max(points - per * count, ZERO)
+    rule = f"{what} {count} 项（{source}），每项扣 {_fmt(per)} 分，扣完为止"
+    reason = f"{what} {count} 项，扣 {_fmt(points - got)} 分{extra}" if got < points else ""
+    return Outcome(got, rule, reason, reason_given)
+
+
+def check_rate_points(params: dict, points: Decimal) -> list[str]:
+    return _need(params, "indicator")
+
+
+def score_rate_points(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    ind = _indicator(ctx, params)
+    if ind.value is None:
+        return _undefined(params, points, ind)
+    if "zero_above" in params and ind.value > number(params["zero_above"]):
+        limit = number(params["zero_above"])
+        why = f"{ind.name} {_show(ind)} > {percent_text(limit)}，得 0 分"
+        return Outcome(ZERO, why, why)
+    rate = min(ind.value, number(params["cap"])) if "cap" in params else ind.value
+    got = min(rate * points, points)
+    rule = f"{ind.name} {_show(ind)} × {_fmt(points)} 分"
+    reason = f"{ind.name} {_show(ind)}，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else ""
+    return Outcome(got, rule, reason)
+
+
+def check_bands(params: dict, points: Decimal) -> list[str]:
+    problems = _need(params, "indicator", "bands")
+    if problems:
+        return problems
+    bands = [(interval(b["range"]), number(b["points"])) for b in params["bands"]]
+    for iv, p in bands:
+        if p > points or p < 0:
+            problems.append(f"分档 {iv.text()} 的分值 {_fmt(p)} 不在 0–{_fmt(points)} 之间")
+    bands.sort(key=lambda b: (b[0].low, not b[0].low_closed))
+    domain = interval(params.get("domain", "[0, inf)"))
+    if bands and (bands[0][0].low != domain.low or bands[0][0].low_closed != domain.low_closed):
+        problems.append(f"分档未从 {domain.text()} 的下限开始")
+    if bands and (bands[-1][0].high != domain.high or bands[-1][0].high_closed != domain.high_closed):
+        problems.append(f"分档未覆盖到 {domain.text()} 的上限")
+    for (a, _), (b, _) in zip(bands, bands[1:]):
+        if a.high < b.low or (a.high == b.low and not a.high_closed and not b.low_closed):
+            problems.append(f"分档 {a.text()} 与 {b.text()} 之间有空隙")
+        elif a.high > b.low or (a.high == b.low and a.high_closed and b.low_closed):
+            problems.append(f"分档 {a.text()} 与 {b.text()} 重叠")
+    return problems
+
+
+def score_bands(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    ind = _indicator(ctx, params)
+    if ind.value is None:
+        return _undefined(params, points, ind)
+    for band in params["bands"]:
+        iv = interval(band["range"])
+        if iv.contains(ind.value):
+            got = number(band["points"])
+            rule = f"{ind.name} {_show(ind)} 落在 {iv.text()} 档，得 {_fmt(got)} 分"
+            return Outcome(got, rule, rule if got < points else "")
+    why = f"{ind.name} {_show(ind)} 不在任何分档内，得 0 分"
+    return Outcome(ZERO, why, why)
+
+
+def check_linear(params: dict, points: Decimal) -> list[str]:
+    problems = _need(params, "indicator", "threshold", "per")
+    if params.get("direction", "above") not in ("above", "below"):
+        problems.append("参数 direction 应为 above 或 below")
+    if params.get("steps", "exact") not in ("exact", "whole"):
+        problems.append("参数 steps 应为 exact 或 whole")
+    return problems
+
+
+def score_linear(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    """Full points up to a threshold; ``per`` points off per ``step`` percentage points beyond it."""
+    ind = _indicator(ctx, params)
+    if ind.value is None:
+        return _undefined(params, points, ind)
+    threshold, per = number(params["threshold"]), number(params["per"])
+    step = number(params.get("step", "1"))
+    above = params.get("direction", "above") == "above"
+    beyond_pp = ((ind.value - threshold) if above else (threshold - ind.value)) * HUNDRED
+    beyond_pp = max(beyond_pp, ZERO)
+    steps = beyond_pp / step
+    if params.get("steps", "exact") == "whole":
+        steps = steps.to_integral_value(rounding="ROUND_FLOOR")
+    got = max(points - per * steps, ZERO)
+    side = "超过" if above else "低于"
+    rule = (f"{ind.name} {_show(ind)}，{side} {percent_text(threshold)} {beyond_pp.quantize(Decimal('0.01'))} 个百分点，"
+            f"每 {_fmt(step)} 个百分点扣 {_fmt(per)} 分")
+    return Outcome(got, rule, f"{rule}，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else "")
+
+
+def check_quarterly(params: dict, points: Decimal) -> list[str]:
+    q, m = number(params.get("quarter_points", "1")), number(params.get("mean_points", "2"))
+    return [] if q * 4 + m == points else [f"季度分值 4×{_fmt(q)} + 平均分值 {_fmt(m)} ≠ {_fmt(points)}"]
+
+
+def score_quarterly(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    """Σ min(r_q, 1) × q + min(mean of uncapped r_q, 1) × m."""
+    q, m = number(params.get("quarter_points", "1")), number(params.get("mean_points", "2"))
+    rates = [_get(ctx, f"quarter_rate_{k}") for k in range(1, 5)]
+    mean = _get(ctx, "quarter_rate_mean")
+    if any(r.value is None for r in rates) or mean.value is None:
+        return _undefined(params, points, mean)
+    parts = [min(r.value, ONE) * q for r in rates]  # type: ignore[type-var]
+    got = sum(parts, ZERO) + min(mean.value, ONE) * m
+    shown = "、".join(_show(r) for r in rates)
+    rule = f"季度执行率 {shown}（各封顶 100%）× {_fmt(q)} 分 + 全年平均 {_show(mean)}（封顶 100%）× {_fmt(m)} 分"
+    lost = [f"第{k}季度执行率 {_show(r)} 未达序时进度" for k, r in enumerate(rates, 1) if r.value < ONE]  # type: ignore[operator]
+    if mean.value < ONE:
+        lost.append(f"全年平均执行率 {_show(mean)} 低于 100%")
+    return Outcome(got, rule, "；".join(lost) + f"，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else "")
+
+
+def check_judgment(params: dict, points: Decimal) -> list[str]:
+    return _need(params, "input")
+
+
+def score_judgment(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    entry = _entry(ctx, params["input"])
+    if entry is None or entry.points is None:
+        return Outcome(ZERO, "评价人酌情评分", "评价人未评分，暂按 0 分计")
+    got = min(max(entry.points, ZERO), points)
+    rule = f"评价人评分 {_fmt(got)} / {_fmt(points)} 分"
+    if got >= points:
+        return Outcome(got, rule)
+    reason = entry.reason or f"评价人给分 {_fmt(got)} 分，未填写扣分理由"
+    return Outcome(got, rule, reason, bool(entry.reason), unexplained=not entry.reason)
+
+
+def check_choice(params: dict, points: Decimal) -> list[str]:
+    problems = _need(params, "input", "options")
+    for o in params.get("options", []):
+        if number(o["points"]) > points:
+            problems.append(f"选项“{o['value']}”分值超过 {_fmt(points)}")
+    return problems
+
+
+def score_choice(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    entry = _entry(ctx, params["input"])
+    chosen = entry.choice if entry is not None else None
+    for o in params["options"]:
+        if chosen == o["value"]:
+            got = number(o["points"])
+            rule = f"“{chosen}”，得 {_fmt(got)} 分"
+            reason = rule + (f"。评价人说明：{entry.reason}" if entry and entry.reason else "")
+            return Outcome(got, rule, reason if got < points else "", bool(entry and entry.reason))
+    why = f"未选择档次（应为 {'/'.join(o['value'] for o in params['options'])} 之一），暂按 0 分计"
+    return Outcome(ZERO, why, why)
+
+
+def check_composite(params: dict, points: Decimal) -> list[str]:
+    problems = _need(params, "parts")
+    parts = params.get("parts", [])
+    total = sum((number(p.get("points", "0")) for p in parts), ZERO)
+    if parts and total != points:
+        problems.append(f"各部分分值之和 {_fmt(total)} ≠ {_fmt(points)}")
+    for i, part in enumerate(parts, 1):
+        kind = part.get("kind")
+        if kind not in KINDS or kind == "composite":
+            problems.append(f"第 {i} 部分的规则类型“{kind}”未知")
+            continue
+        problems += [f"第 {i} 部分：{p}" for p in KINDS[kind][0](part, number(part.get("points", "0")))]
+    return problems
+
+
+def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
+    for key, full in (("veto", False), ("full_if_flag", True)):
+        if key in params:
+            entry = _entry(ctx, params[key])
+            if entry is not None and entry.flag:
+                label = params.get(f"{key}_text", params[key])
+                if full:
+                    return Outcome(points, f"{label}，直接得满分")
+                why = f"{label}，本项得 0 分" + (f"。{entry.reason}" if entry.reason else "")
+                return Outcome(ZERO, why, why)
+    got, rules, reasons, given, unexplained = ZERO, [], [], False, False
+    for i, part in enumerate(params["parts"], 1):
+        out = KINDS[part["kind"]][1](part, number(part["points"]), ctx)
+        got += out.points
+        name = part.get("name", f"第 {i} 部分")
+        rules.append(f"{name}：{out.rule}")
+        if out.reason:
+            reasons.append(f"{name}：{out.reason}")
+        given = given or out.reason_given
+        unexplained = unexplained or out.unexplained
+    return Outcome(got, "；".join(rules), "；".join(reasons), given, unexplained)
+
+
+KINDS: dict[str, tuple[KindCheck, KindScore]] = {
+    "checklist": (check_checklist, score_checklist),
+    "deduction": (check_deduction, score_deduction),
+    "rate_points": (check_rate_points, score_rate_points),
+    "bands": (check_bands, score_bands),
+    "linear": (check_linear, score_linear),
+    "quarterly": (check_quarterly, score_quarterly),
+    "judgment": (check_judgment, score_judgment),
+    "choice": (check_choice, score_choice),
+    "composite": (check_composite, score_composite),
+}
+
+# Parameters that name an indicator or an evaluator key, checked by the loader.
+INDICATOR_PARAMS = ("indicator",)
+EVALUATOR_PARAMS = ("input", "veto", "full_if_flag")

@@ -1,0 +1,76 @@
+"""Exact decimal arithmetic: parsing, half-up rounding, percentages.
+
+No float ever enters: values are parsed from text, and a rate that decides a band
+is an exact quotient of Decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+# Quotients carry 28 significant digits; 8.10 / 9.00 is exactly 0.9.
+PRECISION = 28
+
+
+def D(value: object) -> Decimal:
+    """Convert int, str or Decimal to Decimal; refuse floats (they are not exact)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+        if not result.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return result
+    raise TypeError(f"exact decimals only, got {type(value).__name__}: {value!r}")
+
+
+def div(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """Exact-as-possible quotient, or None when the denominator is zero."""
+    if denominator == 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        try:
+            return (numerator / denominator).normalize() + ZERO
+        except DivisionByZero:  # pragma: no cover - guarded above
+            return None
+
+
+def round_half_up(value: Decimal, places: int = 2) -> Decimal:
+    """四舍五入 to ``places`` decimals (never banker's rounding)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def points(value: Decimal) -> Decimal:
+    """A score as displayed: two decimals, half up."""
+    return round_half_up(value, 2)
+
+
+def percent_text(rate: Decimal | None, places: int = 2) -> str:
+    """0.98695 → '98.70%'; None → '—'."""
+    if rate is None:
+        return "—"
+    return f"{round_half_up(rate * HUNDRED, places)}%"
+
+
+def amount_text(value: Decimal | None) -> str:
+    """Amounts in 万元 with thousands separators and two decimals."""
+    if value is None:
+        return "—"
+    return f"{round_half_up(value, 2):,}"
+
+
+def points_text(value: Decimal) -> str:
+    return f"{points(value)}"

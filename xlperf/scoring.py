@@ -1,0 +1,75 @@
+"""Scoring: each item's points under its rule, subtotals, the total, and evaluator checks.
+
+The total is the sum of the item scores as displayed (each rounded half up to
+0.01), so the score sheet always adds up on paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .findings import Finding
+from .indicators import Indicator
+from .inputs import Inputs
+from .kinds import KINDS, Ctx, Outcome
+from .messages import finding_text
+from .money import ZERO, points as display_points
+from .system import Item, Node, System
+
+OVERRIDE_PREFIX = "override:"
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    item: Item
+    level1: Node
+    level2: Node
+    points: Decimal  # as displayed: half up to 0.01
+    exact: Decimal  # before rounding
+    implied: Decimal  # what the rule gives from the data, before any evaluator override
+    rule: str  # the rule or band applied
+    reason: str  # 扣分说明 ("" at full points)
+    overridden: bool = False
+
+    @property
+    def lost(self) -> Decimal:
+        return self.item.points - self.points
+
+
+def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]) -> tuple[list[ItemScore], list[Finding]]:
+    by_id = {n.id: n for n in (*system.level1, *system.level2)}
+    scores: list[ItemScore] = []
+    findings: list[Finding] = []
+    for item in system.items:
+        ctx = Ctx(indicators, inputs.evaluator)
+        outcome: Outcome = KINDS[item.kind][1](item.params, item.points, ctx)
+        level2 = by_id[item.parent]
+        level1 = by_id[level2.parent]
+        exact, reason, overridden = outcome.points, outcome.reason, False
+        override = inputs.evaluator.get(OVERRIDE_PREFIX + item.id)
+        if override is not None and override.points is not None and override.points != display_points(exact):
+            if override.reason:
+                exact = min(max(override.points, ZERO), item.points)
+                reason = f"评价人调整为 {display_points(exact)} 分（数据推算 {display_points(outcome.points)} 分）：{override.reason}"
+                overridden = True
+            else:
+                findings.append(Finding("POINTS_DIFFER_FROM_DATA", "警告", finding_text(
+                    "POINTS_DIFFER_FROM_DATA", item=item.name, given=override.points,
+                    implied=display_points(outcome.points)), field=f"evaluator.{OVERRIDE_PREFIX}{item.id}",
+                    item=item.id))
+        shown = display_points(exact)
+        if shown < item.points and outcome.unexplained and not overridden:
+            findings.append(Finding("POINTS_WITHOUT_REASON", "警告", finding_text(
+                "POINTS_WITHOUT_REASON", item=item.name, points=shown, max=item.points), item=item.id))
+        for key in dict.fromkeys(ctx.missing):
+            findings.append(Finding("EVALUATOR_MISSING", "警告", f"评价人未填写“{item.name}”所需的评价项（{key}），暂按未满足计分",
+                                    field=f"evaluator.{key}", item=item.id))
+        scores.append(ItemScore(item, level1, level2, shown, exact, outcome.points, outcome.rule, reason, overridden))
+    return scores, findings
+
+
+def subtotals(system: System, scores: list[ItemScore]) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:
+    level2 = {n.id: sum((s.points for s in scores if s.level2.id == n.id), ZERO) for n in system.level2}
+    level1 = {n.id: sum((s.points for s in scores if s.level1.id == n.id), ZERO) for n in system.level1}
+    return level1, level2, sum((s.points for s in scores), ZERO)
