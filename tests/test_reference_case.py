@@ -86,3 +86,11 @@ def test_reason_for_lost_points(result):
 def test_published_figures_are_consistent(result):
     # The report's 88.71 % for 4.73 ÷ 5.34 lies within the rounding envelope; 1,330.19 + 71.48 vs 1,401.66 too.
     assert [f for f in result.findings if f.severity == "错误" or f.code == "STATED_MISMATCH"] == []
+
+
+def test_catalog_names_every_computed_indicator(result):
+    from xlperf.indicators import CATALOG
+
+    catalog = {i: (name, unit) for i, name, unit in CATALOG}
+    for ind in result.indicators.values():
+        assert catalog[ind.id] == (ind.name, ind.unit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import __version__
@@ -70,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        if os.environ.get("XLPERF_DEBUG"):
+            raise
+        print(f"内部错误（{type(exc).__name__}: {exc}）。请将输入文件反馈给维护人员；"
+              "设置环境变量 XLPERF_DEBUG=1 可查看详细信息。", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -195,17 +195,24 @@ class _Builder:
         optional = kind.endswith("?")
         kind = kind.rstrip("?")
         value = self.raw(path) if node is ... else node
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if _blank(value):
             if not optional if required is None else required:
                 self.problem("REQUIRED", path)
             return None
+        if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
+            self.problem("NOT_EXACT", path, value)
+            return None
         try:
             return convert(value, kind)
-        except ValueError:
+        except (ValueError, TypeError):
             code = {"amount": "NOT_NUMBER", "rate": "NOT_NUMBER", "count": "NOT_INTEGER", "int": "NOT_INTEGER",
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
             self.problem(code, path, value)
             return None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "已完成", "完成"}
@@ -276,7 +283,13 @@ def inputs_from_dict(data: dict[str, Any]) -> Inputs:
         progress=tuple(progress) if all(v is not None for v in progress) else None,
     )
     if quarterly.cumulative is None and quarterly.progress is None:
-        b.problem("REQUIRED", "quarterly.cumulative[0]")
+        # Name the quarters left blank of a partly filled series; nothing at all: the first.
+        given = {name: [not _blank(b.raw(f"quarterly.{name}[{i}]")) for i in range(4)]
+                 for name in ("cumulative", "progress")}
+        name = "progress" if any(given["progress"]) and not any(given["cumulative"]) else "cumulative"
+        blanks = [i for i, filled in enumerate(given[name]) if not filled] if any(given[name]) else [0]
+        for i in blanks:
+            b.problem("REQUIRED", f"quarterly.{name}[{i}]")
 
     def opt(path: str) -> Any:
         return g(path)
@@ -317,7 +330,8 @@ def inputs_from_dict(data: dict[str, Any]) -> Inputs:
         stated={k: g(f"stated.{k}", "amount") for k in (b.raw("stated") or {})},
     )
     inputs = Inputs(**inputs_kwargs)
-    problems = b.problems + [p for p in validate(inputs) if p.code not in ("REQUIRED",) or not b.problems]
+    failed = frozenset(p.field for p in b.problems)
+    problems = b.problems + [p for p in validate(inputs, skip=failed) if p.code not in ("REQUIRED",) or not b.problems]
     if problems:
         raise InputError(problems)
     return inputs

@@ -138,6 +138,8 @@ def _zero_denominators(indicators: dict[str, Indicator], handling: dict[str, str
     for ind in indicators.values():
         if ind.unit == "rate" and ind.value is None and "分母为 0" in ind.note:
             how = handling.get(ind.id, "该比率不参与评分")
+            if ind.unbounded and ind.id in handling:
+                how = "分子大于 0，按比率超出所有上限计分"
             field = ind.used[-1].path if ind.used else ""
             out.append(Finding("ZERO_DENOMINATOR", "提示", finding_text("ZERO_DENOMINATOR", what=ind.name,
                                                                          handling=how), field=field))

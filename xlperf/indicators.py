@@ -36,6 +36,9 @@ class Indicator:
     used: tuple[Used, ...] = ()
     envelope: tuple[Decimal, Decimal] | None = None  # what unrounded inputs could give
     note: str = ""  # why the value is missing, or how it was derived
+    # n ÷ 0 with n > 0 (spending with no budget): no value to show, but rules score it as
+    # above every bound, never as the 0 ÷ 0 case that ``if_undefined`` settles.
+    unbounded: bool = False
 
 
 def _used(inputs: Inputs, *paths: str) -> tuple[Used, ...]:
@@ -63,8 +66,9 @@ def _ratio(id_: str, name: str, formula: str, num: Decimal, den: Decimal, used: 
         high = div(num + en, den - ed) if den - ed > 0 else None
         if low is not None and high is not None:
             envelope = (low, high)
-    note = "" if value is not None else "分母为 0，比率无法计算"
-    return Indicator(id_, name, value, "rate", formula, used, envelope, note)
+    unbounded = value is None and num > 0
+    note = "" if value is not None else "分母为 0 而分子大于 0，比率视为无穷大" if unbounded else "分母为 0，比率无法计算"
+    return Indicator(id_, name, value, "rate", formula, used, envelope, note, unbounded)
 
 
 def _amount(id_: str, name: str, formula: str, value: Decimal | None, used: tuple[Used, ...]) -> Indicator:
@@ -283,22 +287,54 @@ def _adjustments(i: Inputs) -> list[Indicator]:
     ]
 
 
-# Every id ``compute`` can produce; some appear only when their inputs are given
-# (year-on-year figures need last year's budget). System files are checked against it.
-KNOWN_IDS = frozenset(
-    """budget_execution_rate basic_execution_rate project_execution_rate midyear_adjustment budget_control_rate
-    yoy_change_total yoy_rate_total yoy_change_basic yoy_rate_basic yoy_change_project yoy_rate_project
-    quarter_progress_1 quarter_progress_2 quarter_progress_3 quarter_progress_4
-    quarter_rate_1 quarter_rate_2 quarter_rate_3 quarter_rate_4 quarter_rate_mean
-    procurement_execution_rate procurement_payment_rate sangong_control_rate sangong_change_rate
-    sangong_outbound_actual sangong_reception_actual sangong_vehicle_purchase_actual sangong_vehicle_operation_actual
-    daily_public_control_rate asset_utilization_rate assets_in_use_count assets_in_use_value assets_pending_count
-    assets_pending_value staff_control_rate outside_staff_rate project_budget_execution_rate projects_planned
-    projects_on_time project_on_time_rate key_tasks_total key_tasks_unfinished petition_channel petition_reply_rate
-    petition_on_time_rate satisfaction_rate adjustments_total adjustment_ratio""".split()
+# Every indicator ``compute`` can produce, in display order: (id, name, unit). Some
+# appear only when their inputs are given (year-on-year figures need last year's
+# budget). System files are checked against it; the template lays out one row each.
+CATALOG: tuple[tuple[str, str, str], ...] = (
+    ("budget_execution_rate", "预算执行率", "rate"),
+    ("basic_execution_rate", "基本支出预算执行率", "rate"),
+    ("project_execution_rate", "项目支出预算执行率", "rate"),
+    ("midyear_adjustment", "年中调整金额", "amount"),
+    ("budget_control_rate", "预算控制率（年中追加比例）", "rate"),
+    ("yoy_change_total", "预算总额比上年增减额", "amount"),
+    ("yoy_rate_total", "预算总额比上年增减率", "rate"),
+    ("yoy_change_basic", "基本支出预算比上年增减额", "amount"),
+    ("yoy_rate_basic", "基本支出预算比上年增减率", "rate"),
+    ("yoy_change_project", "项目支出预算比上年增减额", "amount"),
+    ("yoy_rate_project", "项目支出预算比上年增减率", "rate"),
+    *((f"quarter_{kind}_{k}", f"第{k}季度{zh}", "rate") for k in range(1, 5)
+      for kind, zh in (("progress", "支出进度"), ("rate", "预算执行率"))),
+    ("quarter_rate_mean", "全年平均执行率", "rate"),
+    ("procurement_execution_rate", "政府采购执行率", "rate"),
+    ("procurement_payment_rate", "政府采购支付进度", "rate"),
+    ("sangong_control_rate", "“三公”经费控制率", "rate"),
+    *((f"sangong_{cat}_actual", f"{zh}实际支出", "amount") for cat, zh in SANGONG_CATEGORIES),
+    ("sangong_change_rate", "“三公”经费变动率", "rate"),
+    ("daily_public_control_rate", "日常公用经费控制率", "rate"),
+    ("asset_utilization_rate", "固定资产利用率", "rate"),
+    ("assets_in_use_count", "在用资产数量（件）", "count"),
+    ("assets_in_use_value", "在用资产原值", "amount"),
+    ("assets_pending_count", "待处置资产数量（件）", "count"),
+    ("assets_pending_value", "待处置资产原值", "amount"),
+    ("staff_control_rate", "财政供养人员控制率", "rate"),
+    ("outside_staff_rate", "编外人员控制率", "rate"),
+    ("project_budget_execution_rate", "项目预算执行率", "rate"),
+    ("projects_planned", "计划完成项目数", "count"),
+    ("projects_on_time", "按期完成项目数", "count"),
+    ("project_on_time_rate", "项目按期完成率", "rate"),
+    ("key_tasks_total", "重点工作数", "count"),
+    ("key_tasks_unfinished", "未完成重点工作数", "count"),
+    ("petition_channel", "群众意见反映渠道和回复机制", "count"),
+    ("petition_reply_rate", "信访回复率", "rate"),
+    ("petition_on_time_rate", "信访按时回复率", "rate"),
+    ("satisfaction_rate", "公众或服务对象满意度", "rate"),
+    ("adjustments_total", "累计调整调剂金额", "amount"),
+    ("adjustment_ratio", "调整调剂比例", "rate"),
 )
+KNOWN_IDS = frozenset(id_ for id_, _, _ in CATALOG)
+NAMES = {id_: name for id_, name, _ in CATALOG}
 
 
 def missing(id_: str) -> Indicator:
     """Stand-in for an indicator whose inputs were not given."""
-    return Indicator(id_, id_, None, "rate", "", note="缺少计算所需的数据")
+    return Indicator(id_, NAMES.get(id_, id_), None, "rate", "", note="缺少计算所需的数据")

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .errors import InputError, Problem
 from .messages import message
+from .money import ONE
 
 # Any rate typed by a person beyond this is almost surely a percentage typed as 98.7.
 MAX_SENSIBLE_RATE = Decimal(5)
@@ -223,11 +224,17 @@ class Inputs:
     stated: dict[str, Decimal] = field(default_factory=dict)
 
 
-def validate(inputs: Inputs) -> list[Problem]:
-    """Every semantic problem in ``inputs``; an empty list means usable."""
+def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every semantic problem in ``inputs``; an empty list means usable.
+
+    ``skip``: paths already reported as missing or unreadable (and defaulted to 0 by
+    the caller); a check that reads one of them would only repeat that problem.
+    """
     problems: list[Problem] = []
 
-    def add(code: str, path: str, value: object = "", **kw: object) -> None:
+    def add(code: str, path: str, value: object = "", reads: tuple[str, ...] = (), **kw: object) -> None:
+        if path in skip or skip.intersection(reads):
+            return
         problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(value)))
 
     if not inputs.unit.strip():
@@ -247,9 +254,11 @@ def validate(inputs: Inputs) -> list[Problem]:
     a = inputs.assets
     in_use = [g for g in a.groups if g.status == "在用"]
     if sum(g.count for g in in_use) > a.total_count:
-        add("IN_USE_EXCEEDS", "assets.groups", sum(g.count for g in in_use), total=a.total_count)
+        add("IN_USE_EXCEEDS", "assets.groups", sum(g.count for g in in_use), ("assets.total_count",),
+            total=a.total_count)
     if sum((g.value for g in in_use), Decimal(0)) > a.total_value:
-        add("IN_USE_EXCEEDS", "assets.groups", sum(g.value for g in in_use), total=a.total_value)
+        add("IN_USE_EXCEEDS", "assets.groups", sum(g.value for g in in_use), ("assets.total_value",),
+            total=a.total_value)
     for i, g in enumerate(a.groups):
         if g.status not in ASSET_STATUSES:
             add("CHOICE", f"assets.groups[{i}].status", g.status, choices="/".join(ASSET_STATUSES))
@@ -263,9 +272,16 @@ def validate(inputs: Inputs) -> list[Problem]:
                 add("COUNT_EXCEEDS", f"petitions.{name}", got, total=p.received)
         if p.replied is not None and p.replied_on_time is not None and p.replied_on_time > p.replied:
             add("COUNT_EXCEEDS", "petitions.replied_on_time", p.replied_on_time, total=p.replied)
+    # Shares of a whole cannot pass 100 %: 1.2 is a typing error, not a bonus.
+    shares = [(f"petitions.{n}", getattr(p, n)) for n in ("reply_rate", "on_time_rate")]
+    shares += [(f"surveys[{i}].rate", sv.rate) for i, sv in enumerate(inputs.surveys)]
+    for path, rate in shares:
+        if rate is not None and ONE < rate <= MAX_SENSIBLE_RATE:  # beyond: RATE_TOO_LARGE
+            add("RATE_ABOVE_100", path, rate)
     for i, sv in enumerate(inputs.surveys):
         if sv.rate is None and (sv.respondents is None or sv.satisfied is None):
-            add("SURVEY_INCOMPLETE", f"surveys[{i}]", sv.name)
+            add("SURVEY_INCOMPLETE", f"surveys[{i}]", sv.name,
+                tuple(f"surveys[{i}].{c}" for c in ("rate", "respondents", "satisfied")))
         if sv.respondents is not None and sv.satisfied is not None and sv.satisfied > sv.respondents:
             add("COUNT_EXCEEDS", f"surveys[{i}].satisfied", sv.satisfied, total=sv.respondents)
     for i, pr in enumerate(inputs.projects):
@@ -278,6 +294,9 @@ def validate(inputs: Inputs) -> list[Problem]:
 def _walk_numbers(obj: object, path: str, add) -> None:
     """Negative amounts and counts, and rates beyond any sensible bound, anywhere."""
     if isinstance(obj, bool) or obj is None:
+        return
+    if isinstance(obj, float):
+        add("NOT_EXACT", path, obj)
         return
     if isinstance(obj, Decimal | int):
         if obj < 0 and not _signed(path):

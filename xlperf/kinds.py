@@ -97,7 +97,7 @@ def _holds(value: Decimal, op: str, target: Decimal) -> bool:
 
 def _show(ind: Indicator) -> str:
     if ind.value is None:
-        return "无法计算"
+        return "无穷大（分母为 0）" if ind.unbounded else "无法计算"
     return percent_text(ind.value) if ind.unit == "rate" else f"{ind.value.normalize():f}"
 
 
@@ -130,6 +130,11 @@ def _get(ctx: Ctx, id_: str) -> Indicator:
     from .indicators import missing
 
     return ctx.indicators.get(id_) or missing(id_)
+
+
+def _value(ind: Indicator) -> Decimal | None:
+    """The value a rule scores: n ÷ 0 with n > 0 is +∞, beyond every threshold."""
+    return Decimal("Infinity") if ind.unbounded else ind.value
 
 
 def _undefined(params: dict, points: Decimal, ind: Indicator) -> Outcome:
@@ -165,7 +170,8 @@ def score_checklist(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         if "when" in c:
             ind_id, op, target = condition(c["when"])
             ind = _get(ctx, ind_id)
-            ok = ind.value is not None and _holds(ind.value, op, target)
+            value = _value(ind)
+            ok = value is not None and _holds(value, op, target)
             detail = f"{ind.name} {_show(ind)}"
         else:
             k = manual.index(i)
@@ -216,14 +222,15 @@ def check_rate_points(params: dict, points: Decimal) -> list[str]:
 
 def score_rate_points(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     ind = _indicator(ctx, params)
-    if ind.value is None:
+    value = _value(ind)
+    if value is None:
         return _undefined(params, points, ind)
-    if "zero_above" in params and ind.value > number(params["zero_above"]):
+    if "zero_above" in params and value > number(params["zero_above"]):
         limit = number(params["zero_above"])
         why = f"{ind.name} {_show(ind)} > {percent_text(limit)}，得 0 分"
         return Outcome(ZERO, why, why)
-    rate = min(ind.value, number(params["cap"])) if "cap" in params else ind.value
-    got = min(rate * points, points)
+    rate = min(value, number(params["cap"])) if "cap" in params else value
+    got = points if rate.is_infinite() else min(rate * points, points)
     rule = f"{ind.name} {_show(ind)} × {_fmt(points)} 分"
     reason = f"{ind.name} {_show(ind)}，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else ""
     return Outcome(got, rule, reason)
@@ -253,11 +260,12 @@ def check_bands(params: dict, points: Decimal) -> list[str]:
 
 def score_bands(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     ind = _indicator(ctx, params)
-    if ind.value is None:
+    value = _value(ind)
+    if value is None:
         return _undefined(params, points, ind)
     for band in params["bands"]:
         iv = interval(band["range"])
-        if iv.contains(ind.value):
+        if iv.contains(value) or (value.is_infinite() and iv.high == value):
             got = number(band["points"])
             rule = f"{ind.name} {_show(ind)} 落在 {iv.text()} 档，得 {_fmt(got)} 分"
             return Outcome(got, rule, rule if got < points else "")
@@ -277,19 +285,21 @@ def check_linear(params: dict, points: Decimal) -> list[str]:
 def score_linear(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     """Full points up to a threshold; ``per`` points off per ``step`` percentage points beyond it."""
     ind = _indicator(ctx, params)
-    if ind.value is None:
+    value = _value(ind)
+    if value is None:
         return _undefined(params, points, ind)
     threshold, per = number(params["threshold"]), number(params["per"])
     step = number(params.get("step", "1"))
     above = params.get("direction", "above") == "above"
-    beyond_pp = ((ind.value - threshold) if above else (threshold - ind.value)) * HUNDRED
+    beyond_pp = ((value - threshold) if above else (threshold - value)) * HUNDRED
     beyond_pp = max(beyond_pp, ZERO)
     steps = beyond_pp / step
     if params.get("steps", "exact") == "whole":
         steps = steps.to_integral_value(rounding="ROUND_FLOOR")
-    got = max(points - per * steps, ZERO)
+    got = ZERO if steps.is_infinite() else max(points - per * steps, ZERO)
     side = "超过" if above else "低于"
-    rule = (f"{ind.name} {_show(ind)}，{side} {percent_text(threshold)} {beyond_pp.quantize(Decimal('0.01'))} 个百分点，"
+    shown_pp = "无穷多" if beyond_pp.is_infinite() else beyond_pp.quantize(Decimal("0.01"))
+    rule = (f"{ind.name} {_show(ind)}，{side} {percent_text(threshold)} {shown_pp} 个百分点，"
             f"每 {_fmt(step)} 个百分点扣 {_fmt(per)} 分")
     return Outcome(got, rule, f"{rule}，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else "")
 

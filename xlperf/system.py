@@ -171,13 +171,21 @@ def parse(data: bytes, source: str) -> System:
 
 
 def _check_references(items: list[Item], err) -> None:
-    """Every indicator a rule names must be one the engine computes."""
+    """Every indicator a rule names must be one the engine computes; ``if_undefined`` is zero or full."""
     from .indicators import KNOWN_IDS
 
     for item in items:
         for params in (item.params, *item.params.get("parts", [])):
+            if not isinstance(params, dict):
+                continue  # the kind's own check has reported it
             refs = [params[p] for p in INDICATOR_PARAMS if p in params]
-            refs += [condition(c["when"])[0] for c in params.get("checks", []) if isinstance(c, dict) and "when" in c]
+            for c in params.get("checks", []):
+                try:
+                    refs.append(condition(c["when"])[0])
+                except (TypeError, KeyError, ValueError):
+                    pass  # no condition, or a malformed one the kind's check has reported
             for ref in refs:
                 if ref not in KNOWN_IDS:
                     err(f"item {item.id}", f"引用的指标“{ref}”不存在")
+            if params.get("if_undefined", "zero") not in ("zero", "full"):
+                err(f"item {item.id}", f"参数 if_undefined 应为 zero 或 full，实际为“{params['if_undefined']}”")

@@ -1,0 +1,218 @@
+"""Invalid inputs: one InputError listing every problem, by code and field path.
+
+Cases start from the reference unit's plain data and break it; the expected set of
+(code, field) pairs is exact, so a missed problem and a spurious extra one both fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from xlperf.engine import evaluate
+from xlperf.errors import InputError
+from xlperf.examples import reference_data, reference_inputs
+from xlperf.fields import inputs_from_dict
+from xlperf.inputs import Budget, BudgetStage, Staff, Survey
+
+Edit = Callable[[dict], None]
+
+
+def problems_of(*edits: Edit) -> set[tuple[str, str]]:
+    data = reference_data()
+    for edit in edits:
+        edit(data)
+    with pytest.raises(InputError) as caught:
+        inputs_from_dict(data)
+    problems = caught.value.problems
+    found = {(p.code, p.field) for p in problems}
+    assert len(found) == len(problems), "a problem is listed twice"
+    return found
+
+
+def put(path: str, value: object) -> Edit:
+    """Set a nested key; path parts are dict keys or list indices ("assets.groups.0.count")."""
+    def edit(d: dict) -> None:
+        *parents, leaf = path.split(".")
+        node: object = d
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]  # type: ignore[index]
+        node[int(leaf) if leaf.isdigit() else leaf] = value  # type: ignore[index]
+    return edit
+
+
+def delete(path: str) -> Edit:
+    def edit(d: dict) -> None:
+        *parents, leaf = path.split(".")
+        node: object = d
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]  # type: ignore[index]
+        del node[int(leaf) if leaf.isdigit() else leaf]  # type: ignore[arg-type]
+    return edit
+
+
+CASES = [
+    # Negative amounts and counts.
+    pytest.param(put("budget.spent.total", "-1887.42"), {("NEGATIVE", "budget.spent.total")}, id="negative amount"),
+    pytest.param(put("staff.dispatched", -4), {("NEGATIVE", "staff.dispatched")}, id="negative count"),
+    pytest.param(put("assets.groups.1.value", "-5.84"), {("NEGATIVE", "assets.groups[1].value")},
+                 id="negative asset value"),
+    pytest.param(put("projects.0.spent", "-1"), {("NEGATIVE", "projects[0].spent")}, id="negative project spending"),
+    # Adjustments may be reductions: a negative adjustment is not a problem (see test below).
+    # More in use than in total.
+    pytest.param(put("assets.groups.0.count", 300), {("IN_USE_EXCEEDS", "assets.groups")}, id="in-use count > total"),
+    pytest.param(put("assets.groups.0.value", "70.00"), {("IN_USE_EXCEEDS", "assets.groups")},
+                 id="in-use value > total"),
+    # Missing required fields: REQUIRED only, no follow-on noise from the defaulted value.
+    pytest.param(delete("unit"), {("REQUIRED", "unit")}, id="no unit"),
+    pytest.param(put("unit", "   "), {("REQUIRED", "unit")}, id="blank unit"),
+    pytest.param(delete("year"), {("REQUIRED", "year")}, id="no year"),
+    pytest.param(delete("budget.adjusted.total"), {("REQUIRED", "budget.adjusted.total")}, id="no adjusted total"),
+    pytest.param(delete("procurement"), {("REQUIRED", "procurement.plan"), ("REQUIRED", "procurement.contracted"),
+                                         ("REQUIRED", "procurement.paid")}, id="no procurement"),
+    pytest.param(delete("assets.total_value"), {("REQUIRED", "assets.total_value")}, id="no asset total value"),
+    pytest.param(delete("assets.total_count"), {("REQUIRED", "assets.total_count")}, id="no asset total count"),
+    pytest.param(delete("staff.authorized"), {("REQUIRED", "staff.authorized")}, id="no establishment"),
+    pytest.param(delete("quarterly"), {("REQUIRED", "quarterly.cumulative[0]")}, id="no quarters"),
+    pytest.param(put("quarterly.cumulative.2", ""), {("REQUIRED", "quarterly.cumulative[2]")}, id="Q3 blank"),
+    pytest.param(put("quarterly", {"progress": ["26.24%", None, "76.51%", None]}),
+                 {("REQUIRED", "quarterly.progress[1]"), ("REQUIRED", "quarterly.progress[3]")},
+                 id="progress Q2 and Q4 blank"),
+    pytest.param(delete("key_tasks.0.finished"), {("REQUIRED", "key_tasks[0].finished")}, id="task without status"),
+    pytest.param(delete("projects.0.status"), {("REQUIRED", "projects[0].status")}, id="project without status"),
+    pytest.param(delete("petitions.channel_exists"), {("REQUIRED", "petitions.channel_exists")}, id="no channel"),
+    # Rates beyond any sensible bound, and shares above 100 %.
+    pytest.param(put("surveys.0.rate", "98.7"), {("RATE_TOO_LARGE", "surveys[0].rate")}, id="survey 98.7"),
+    pytest.param(put("surveys.0.rate", "1.2"), {("RATE_ABOVE_100", "surveys[0].rate")}, id="survey 120% as 1.2"),
+    pytest.param(put("surveys.0.rate", "101%"), {("RATE_ABOVE_100", "surveys[0].rate")}, id="survey 101%"),
+    pytest.param(put("petitions.reply_rate", "1.5"), {("RATE_ABOVE_100", "petitions.reply_rate")},
+                 id="reply rate 150%"),
+    pytest.param(put("petitions.on_time_rate", "100"), {("RATE_TOO_LARGE", "petitions.on_time_rate")},
+                 id="on-time rate 100 typed for 100%"),
+    pytest.param(put("quarterly", {"progress": ["26.24", "0.5131", "0.7651", "0.9870"]}),
+                 {("RATE_TOO_LARGE", "quarterly.progress[0]")}, id="progress 26.24 typed for 26.24%"),
+    pytest.param(put("surveys", [{"name": "问卷", "respondents": 20, "satisfied": 21}]),
+                 {("COUNT_EXCEEDS", "surveys[0].satisfied")}, id="more satisfied than surveyed"),
+    pytest.param(put("petitions", {"channel_exists": "是", "received": 5, "replied": 6, "replied_on_time": 6}),
+                 {("COUNT_EXCEEDS", "petitions.replied"), ("COUNT_EXCEEDS", "petitions.replied_on_time")},
+                 id="more replies than petitions"),
+    pytest.param(put("petitions", {"channel_exists": "是", "received": 5, "replied": 3, "replied_on_time": 4}),
+                 {("COUNT_EXCEEDS", "petitions.replied_on_time")}, id="more on time than replied"),
+    pytest.param(put("surveys", [{"name": "问卷"}]), {("SURVEY_INCOMPLETE", "surveys[0]")}, id="survey without data"),
+    # Text where a number belongs.
+    pytest.param(put("budget.initial.basic", "一千四百"), {("NOT_NUMBER", "budget.initial.basic")}, id="amount text"),
+    pytest.param(put("sangong.actual", "n/a"), {("NOT_NUMBER", "sangong.actual")}, id="amount n/a"),
+    pytest.param(put("staff.authorized", "二十五"), {("NOT_INTEGER", "staff.authorized")}, id="count text"),
+    pytest.param(put("staff.on_payroll", "23.5"), {("NOT_INTEGER", "staff.on_payroll")}, id="count fraction"),
+    pytest.param(put("key_tasks.1.finished", "也许"), {("NOT_BOOL", "key_tasks[1].finished")}, id="bool text"),
+    pytest.param(put("projects.0.planned_finish", "年底"), {("NOT_DATE", "projects[0].planned_finish")},
+                 id="date text"),
+    pytest.param(put("evaluator.budget_compliance.count", "零"), {("NOT_INTEGER", "evaluator.budget_compliance.count")},
+                 id="evaluator count text"),
+    # Binary floats instead of exact text or Decimal.
+    pytest.param(put("procurement.plan", 5.34), {("NOT_EXACT", "procurement.plan")}, id="float amount"),
+    pytest.param(put("staff.on_payroll", 23.0), {("NOT_EXACT", "staff.on_payroll")}, id="float count"),
+    pytest.param(put("surveys.0.rate", 0.986), {("NOT_EXACT", "surveys[0].rate")}, id="float rate"),
+    pytest.param(put("quarterly.cumulative.0", 501.81), {("NOT_EXACT", "quarterly.cumulative[0]")},
+                 id="float quarter"),
+    # Values outside their choices.
+    pytest.param(put("projects.0.status", "完成了"), {("CHOICE", "projects[0].status")}, id="project status"),
+    pytest.param(put("assets.groups.1.status", "报废中"), {("CHOICE", "assets.groups[1].status")}, id="asset status"),
+    pytest.param(put("year", 1900), {("YEAR_RANGE", "year")}, id="year 1900"),
+]
+
+
+@pytest.mark.parametrize("edit, expected", CASES)
+def test_problem(edit: Edit, expected: set[tuple[str, str]]) -> None:
+    assert problems_of(edit) == expected
+
+
+def test_every_problem_at_once() -> None:
+    found = problems_of(
+        put("budget.spent.total", "-1"),
+        delete("budget.adjusted.total"),
+        delete("year"),
+        put("surveys.0.rate", "98.7"),
+        put("staff.authorized", "二十五"),
+        put("procurement.plan", 5.34),
+        put("assets.groups.0.count", 300),
+        put("petitions.reply_rate", "1.5"),
+        put("projects.0.status", "完成了"),
+    )
+    assert found == {
+        ("NEGATIVE", "budget.spent.total"),
+        ("REQUIRED", "budget.adjusted.total"),
+        ("REQUIRED", "year"),
+        ("RATE_TOO_LARGE", "surveys[0].rate"),
+        ("NOT_INTEGER", "staff.authorized"),
+        ("NOT_EXACT", "procurement.plan"),
+        ("IN_USE_EXCEEDS", "assets.groups"),
+        ("RATE_ABOVE_100", "petitions.reply_rate"),
+        ("CHOICE", "projects[0].status"),
+    }
+
+
+def test_the_error_text_names_every_problem_on_its_own_line() -> None:
+    data = reference_data()
+    put("budget.spent.total", "-1")(data)
+    put("surveys.0.rate", "98.7")(data)
+    with pytest.raises(InputError) as caught:
+        inputs_from_dict(data)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("budget.spent.total: ") and lines[1].startswith("surveys[0].rate: ")
+
+
+@pytest.mark.parametrize("edit", [
+    put("adjustments.0.amount", "-23.75"),  # a reduction: signed by nature
+    put("surveys.0.rate", "1"),  # exactly 100 %
+    put("surveys.0.rate", "100%"),
+    put("petitions.reply_rate", "100%"),
+    put("quarterly", {"progress": ["0.2624", "0.5131", "0.7651", "1.05"]}),  # over-spent by year end: possible
+    put("staff.on_payroll", "23"),  # an integer as text
+    put("key_tasks.0.finished", True),
+])
+def test_valid_edge_values_are_accepted(edit: Edit) -> None:
+    data = reference_data()
+    edit(data)
+    inputs_from_dict(data)
+
+
+# --------------------------------------------------------------------------- typed inputs, no dict
+
+
+def test_typed_inputs_are_validated_by_evaluate() -> None:
+    ref = reference_inputs()
+    broken = replace(
+        ref,
+        budget=Budget(initial=ref.budget.initial, adjusted=BudgetStage(Decimal("-1"), Decimal("0"), Decimal("0")),
+                      spent=replace(ref.budget.spent, total=1887.42)),  # type: ignore[arg-type]
+        staff=Staff(authorized=25, on_payroll=-1),
+        surveys=(Survey("问卷", rate=Decimal("98.6")), Survey("活动", rate=Decimal("1.01"))),
+        year=1800,
+    )
+    with pytest.raises(InputError) as caught:
+        evaluate(broken, "shenzhen-2024")
+    assert {(p.code, p.field) for p in caught.value.problems} == {
+        ("NEGATIVE", "budget.adjusted.total"),
+        ("NOT_EXACT", "budget.spent.total"),
+        ("NEGATIVE", "staff.on_payroll"),
+        ("RATE_TOO_LARGE", "surveys[0].rate"),
+        ("RATE_ABOVE_100", "surveys[1].rate"),
+        ("YEAR_RANGE", "year"),
+    }
+
+
+def test_every_problem_has_a_message_and_the_value_found() -> None:
+    data = reference_data()
+    put("surveys.0.rate", "98.7")(data)
+    put("staff.authorized", "二十五")(data)
+    with pytest.raises(InputError) as caught:
+        inputs_from_dict(data)
+    by_field = {p.field: p for p in caught.value.problems}
+    assert by_field["surveys[0].rate"].value == "98.7"
+    assert by_field["staff.authorized"].value == "二十五"
+    assert all(p.message and "{" not in p.message for p in caught.value.problems)
