@@ -335,6 +335,9 @@ KNOWN_IDS = frozenset(id_ for id_, _, _ in CATALOG)
 NAMES = {id_: name for id_, name, _ in CATALOG}
 
 
+MISSING_NOTE = "缺少计算所需的数据"
+
+
 def missing(id_: str) -> Indicator:
     """Stand-in for an indicator whose inputs were not given."""
-    return Indicator(id_, NAMES.get(id_, id_), None, "rate", "", note="缺少计算所需的数据")
+    return Indicator(id_, NAMES.get(id_, id_), None, "rate", "", note=MISSING_NOTE)

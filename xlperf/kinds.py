@@ -138,7 +138,10 @@ def _value(ind: Indicator) -> Decimal | None:
 
 
 def _undefined(params: dict, points: Decimal, ind: Indicator) -> Outcome:
-    full = params.get("if_undefined", "zero") == "full"
+    from .indicators import MISSING_NOTE
+
+    # if_undefined settles 0 ÷ 0; a figure whose inputs were never given earns nothing.
+    full = params.get("if_undefined", "zero") == "full" and ind.note != MISSING_NOTE
     got = points if full else ZERO
     why = f"{ind.name}{ind.note or '无法计算'}，按{'满分' if full else '0 分'}计"
     return Outcome(got, why, "" if full else why)

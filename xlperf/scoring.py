@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .findings import Finding
-from .indicators import Indicator
+from .indicators import NAMES, Indicator
 from .inputs import Inputs
 from .kinds import KINDS, Ctx, Outcome
 from .messages import finding_text
@@ -65,8 +65,16 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
         for key in dict.fromkeys(ctx.missing):
             findings.append(Finding("EVALUATOR_MISSING", "警告", f"评价人未填写“{item.name}”所需的评价项（{key}），暂按未满足计分",
                                     field=f"evaluator.{key}", item=item.id))
+        for ref in _indicator_refs(item):
+            if ref not in indicators:
+                findings.append(Finding("INDICATOR_MISSING", "警告", f"“{item.name}”所需的指标“{NAMES.get(ref, ref)}”"
+                                        "缺少计算所需的数据（如上年预算），按 0 分计", item=item.id))
         scores.append(ItemScore(item, level1, level2, shown, exact, outcome.points, outcome.rule, reason, overridden))
     return scores, findings
+
+
+def _indicator_refs(item: Item) -> list[str]:
+    return [p["indicator"] for p in (item.params, *item.params.get("parts", [])) if "indicator" in p]
 
 
 def subtotals(system: System, scores: list[ItemScore]) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:
