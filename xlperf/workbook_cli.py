@@ -17,7 +17,12 @@ def _template(args: argparse.Namespace) -> int:
     from .workbook.template import build_template
 
     system = load(args.system)
-    build_template(args.output, system, year=args.year)
+    vba = None
+    if args.output.lower().endswith(".xlsm"):
+        from .workbook.bundled import placeholder_vba
+
+        vba = placeholder_vba()
+    build_template(args.output, system, year=args.year, vba_project=vba)
     print(f"已生成模板：{args.output}（指标体系：{system.name}）")
     return 0
 
@@ -73,7 +78,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("template", help="生成填报模板")
-    t.add_argument("-o", "--output", required=True, help="模板文件路径（.xlsx）")
+    t.add_argument("-o", "--output", required=True, help="模板文件路径（.xlsx，或带宏的 .xlsm）")
     t.add_argument("--year", type=int, help="预填评价年度")
     t.add_argument("--system", default="shenzhen-2024", help="指标体系名称或 .toml 文件")
     t.set_defaults(run=_template)

@@ -1,0 +1,38 @@
+"""Fixtures for the workbook package tests: corpus location, a time guard, LibreOffice discovery."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def time_guard():
+    """Turn a hang into a failure (POSIX only): the package layer promises bounded time."""
+
+    def arm(seconds: int):
+        if not hasattr(signal, "SIGALRM"):
+            return
+
+        def on_alarm(signum, frame):
+            raise TimeoutError(f"took longer than {seconds} s")
+
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.alarm(seconds)
+
+    yield arm
+    if hasattr(signal, "SIGALRM"):
+        signal.alarm(0)
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return found

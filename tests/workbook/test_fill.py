@@ -1,0 +1,128 @@
+"""Headless fill and verify on the bundled example: the reference case through the workbook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from xlperf.cli import main
+from xlperf.workbook.a1 import from_a1
+from xlperf.workbook.fill import fill, verify
+from xlperf.workbook.package import Package, patch_sheet_xml, write_package
+
+ROOT = Path(__file__).parents[2]
+EXAMPLE = ROOT / "workbooks" / "example-2024.xlsx"
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fill") / "filled.xlsx"
+    return fill(EXAMPLE, out)
+
+
+def value(pkg: Package, name: str):
+    dn = pkg.defined_names()[name]
+    return pkg.read_cells(dn.sheet)[from_a1(dn.ref)].value
+
+
+def test_example_scores_as_published(filled):
+    pkg = Package.open(filled.out_path)
+    assert value(pkg, "xo_total") == Decimal("96.88")
+    assert [value(pkg, f"xo_l1_{n}") for n in ("decision", "management", "performance")] == [
+        Decimal("20"), Decimal("18.89"), Decimal("57.99")]
+    assert value(pkg, "xo_item_procurement") == Decimal("1.89")
+    assert value(pkg, "xo_item_budget_execution") == Decimal("5.99")
+    assert value(pkg, "xo_item_outside_staff_control") == Decimal("0")
+
+
+def test_every_reference_item_in_the_workbook(filled):
+    pkg = Package.open(filled.out_path)
+    for score in filled.result.items:
+        assert value(pkg, f"xo_item_{score.item.id}") == score.points
+
+
+def test_indicator_sheet_shows_value_formula_and_cells(filled):
+    pkg = Package.open(filled.out_path)
+    dn = pkg.defined_names()["xo_ind_procurement_execution_rate"]
+    r, c = from_a1(dn.ref)
+    cells = pkg.read_cells(dn.sheet)
+    assert f"{cells[(r, c)].value * 100:.2f}" == "88.58"
+    assert "÷" in cells[(r, c + 1)].value
+    inputs_text = cells[(r, c + 2)].value
+    assert "4.73" in inputs_text and "5.34" in inputs_text and "!" in inputs_text  # amounts with their cells
+
+
+def test_input_not_overwritten_and_other_parts_unchanged(filled):
+    before = zipfile.ZipFile(EXAMPLE)
+    after = zipfile.ZipFile(filled.out_path)
+    assert before.namelist() == after.namelist()
+    pkg = Package.open(EXAMPLE)
+    owned = {pkg.sheet(n).part for n in ("计算指标", "评分表", "校验结果", "_xlperf")}
+    changed = {n for n in before.namelist() if before.read(n) != after.read(n)}
+    assert changed == owned
+
+
+def test_verify_unchanged(filled):
+    verdict = verify(filled.out_path)
+    assert (verdict.status, verdict.exit_code) == ("unchanged", 0)
+
+
+def _edit(src: Path, dst: Path, name: str, new) -> None:
+    pkg = Package.open(src)
+    dn = pkg.defined_names()[name]
+    part = pkg.sheet(dn.sheet).part
+    write_package(pkg, dst, {part: patch_sheet_xml(pkg.read(part), {from_a1(dn.ref): new})})
+
+
+def test_verify_catches_edited_output(filled, tmp_path):
+    edited = tmp_path / "edited.xlsx"
+    _edit(filled.out_path, edited, "xo_item_procurement", Decimal("2"))
+    verdict = verify(edited)
+    assert (verdict.status, verdict.exit_code) == ("outputs", 4)
+    assert len(verdict.cells) == 1 and verdict.cells[0].startswith("评分表!")
+
+
+def test_verify_catches_edited_input(filled, tmp_path):
+    edited = tmp_path / "edited.xlsx"
+    _edit(filled.out_path, edited, "xp_procurement_plan", Decimal("5.00"))
+    verdict = verify(edited)
+    assert (verdict.status, verdict.exit_code) == ("inputs", 3)
+
+
+def test_verify_unfilled_template():
+    assert verify(EXAMPLE).exit_code == 1
+
+
+def test_refuses_to_overwrite_input_without_in_place(tmp_path, capsys):
+    copy = tmp_path / "x.xlsx"
+    shutil.copy(EXAMPLE, copy)
+    before = copy.read_bytes()
+    assert main(["fill", str(copy), "-o", str(copy)]) == 1
+    assert copy.read_bytes() == before
+    assert "--in-place" in capsys.readouterr().err
+    assert main(["fill", str(copy), "--in-place"]) == 0
+    assert verify(copy).exit_code == 0
+
+
+def test_cli_prints_total_and_subtotals(tmp_path, capsys):
+    assert main(["fill", str(EXAMPLE), "-o", str(tmp_path / "o.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "总分: 96.88" in out and "部门管理: 18.89" in out and "部门绩效: 57.99" in out
+
+
+def test_cli_json(tmp_path, capsys):
+    assert main(["fill", str(EXAMPLE), "-o", str(tmp_path / "o.xlsx"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == "96.88"
+    assert data["level1"] == {"部门决策": "20.00", "部门管理": "18.89", "部门绩效": "57.99"}
+
+
+def test_refill_is_stable(filled, tmp_path):
+    again = fill(filled.out_path, tmp_path / "again.xlsx")
+    assert again.result.total == Decimal("96.88")
+    assert verify(again.out_path).exit_code == 0

@@ -1,0 +1,65 @@
+"""Pure A1-address helpers: column letters, cell references and ranges (1-based rows and columns)."""
+
+from __future__ import annotations
+
+import re
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def col_letter(col: int) -> str:
+    """1 -> "A", 27 -> "AA", 16384 -> "XFD"."""
+    if isinstance(col, bool) or not isinstance(col, int) or not 1 <= col <= MAX_COL:
+        raise ValueError(f"column out of range: {col!r}")
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def col_index(letters: str) -> int:
+    """"A" -> 1, "aa" -> 27; "$" prefixes are allowed."""
+    text = letters.lstrip("$").upper() if isinstance(letters, str) else ""
+    if not 1 <= len(text) <= 3 or not text.isascii() or not text.isalpha():
+        raise ValueError(f"not a column: {letters!r}")
+    col = 0
+    for ch in text:
+        col = col * 26 + ord(ch) - 64
+    if col > MAX_COL:
+        raise ValueError(f"column out of range: {letters!r}")
+    return col
+
+
+def to_a1(row: int, col: int) -> str:
+    if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= MAX_ROW:
+        raise ValueError(f"row out of range: {row!r}")
+    return f"{col_letter(col)}{row}"
+
+
+def from_a1(ref: str) -> tuple[int, int]:
+    """"$B$3" -> (3, 2)."""
+    m = _CELL.match(ref) if isinstance(ref, str) else None
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    row = int(m.group(2))
+    if not 1 <= row <= MAX_ROW:
+        raise ValueError(f"row out of range: {ref!r}")
+    return row, col_index(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """"A1:C5" -> ((1, 1), (5, 3)); a single cell gives the same corner twice; corners are normalised."""
+    if not isinstance(ref, str):
+        raise ValueError(f"not a range: {ref!r}")
+    parts = ref.split(":")
+    if len(parts) == 1:
+        cell = from_a1(parts[0])
+        return cell, cell
+    if len(parts) != 2:
+        raise ValueError(f"not a range: {ref!r}")
+    (r1, c1), (r2, c2) = from_a1(parts[0]), from_a1(parts[1])
+    return (min(r1, r2), min(c1, c2)), (max(r1, r2), max(c1, c2))

@@ -1,0 +1,184 @@
+"""What xlperf writes into the output sheets: cell values placed through the layout's names.
+
+Pure: takes a Result, the reader's cell locations and the workbook's defined
+names, returns {sheet: {(row, col): value}}. Values only (no formulas), so any
+viewer shows them, including one that never recalculates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from ..engine import Result
+from ..indicators import CATALOG, Indicator
+from ..money import amount_text, percent_text, round_half_up
+from ..system import System
+from .a1 import from_a1
+from .layout import (
+    FINDINGS_NAME,
+    SCORE_REASON_OFFSET,
+    SCORE_RULE_OFFSET,
+    STAMP_KEYS,
+    STAMP_NAME,
+    SYSTEM_NAME_CELL,
+    TOTAL_NAME,
+    UNIT_TITLE_CELL,
+    Layout,
+    indicator_name,
+    item_name,
+    level1_name,
+)
+from .package import DefinedName
+from .reader import ReadInputs
+
+Cells = dict[tuple[int, int], object]
+# Excel keeps 15 significant digits: write rates to 10 decimals so a re-save keeps them.
+RATE_PLACES = 10
+
+
+class OutputNames:
+    """Resolves output names to (sheet, (row, col)); a missing name is a template defect."""
+
+    def __init__(self, names: dict[str, DefinedName]):
+        self.names = names
+        self.missing: list[str] = []
+
+    def at(self, name: str) -> tuple[str, tuple[int, int]] | None:
+        dn = self.names.get(name)
+        if dn is None:
+            self.missing.append(name)
+            return None
+        return dn.sheet, from_a1(dn.ref.split(":")[0])
+
+
+def _written(ind: Indicator) -> object:
+    if ind.value is None:
+        return "无法计算"
+    if ind.unit == "rate":
+        return round_half_up(ind.value, RATE_PLACES).normalize()
+    return ind.value
+
+
+def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
+    parts = []
+    for u in ind.used:
+        value = u.value
+        if isinstance(value, Decimal):
+            shown = percent_text(value) if "rate" in u.path or "progress" in u.path else amount_text(value)
+        elif isinstance(value, bool):
+            shown = "是" if value else "否"
+        else:
+            shown = str(value)
+        where = read.where.get(u.path) if read else None
+        loc = f"（{where[0]}!{where[1]}）" if where else ""
+        parts.append(f"{u.label} {shown}{loc}")
+    return "；".join(parts)
+
+
+def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName], layout: Layout) -> dict[str, Cells]:
+    out: dict[str, Cells] = {}
+    on = OutputNames(names)
+
+    def put(sheet: str, pos: tuple[int, int], value: object) -> None:
+        out.setdefault(sheet, {})[pos] = value
+
+    ind_sheet = layout.sheet("计算指标")
+    value_col = ind_sheet.column("value")
+    for id_, _, _ in CATALOG:
+        loc = on.at(indicator_name(id_))
+        if loc is None:
+            continue
+        sheet, (r, c) = loc
+        ind = result.indicators.get(id_)
+        if ind is None:
+            put(sheet, (r, c), "未填写")
+            cells = {"formula": "", "inputs": "", "note": "缺少计算所需的数据（如上年预算、“三公”分类数）"}
+        else:
+            put(sheet, (r, c), _written(ind))
+            cells = {"formula": ind.formula, "inputs": _used_text(ind, read), "note": ind.note}
+        for key, text in cells.items():
+            put(sheet, (r, c + ind_sheet.column(key) - value_col), text)
+
+    for s in result.items:
+        loc = on.at(item_name(s.item.id))
+        if loc is None:
+            continue
+        sheet, (r, c) = loc
+        put(sheet, (r, c), s.points)
+        put(sheet, (r, c + SCORE_REASON_OFFSET), s.reason)
+        put(sheet, (r, c + SCORE_RULE_OFFSET), s.rule)
+    for node in result.system.level1:
+        loc = on.at(level1_name(node.id))
+        if loc:
+            put(loc[0], loc[1], result.level1[node.id])
+    for name, value in ((TOTAL_NAME, result.total), (SYSTEM_NAME_CELL, result.system.name),
+                        (UNIT_TITLE_CELL, f"单位：{result.inputs.unit}　　评价年度：{result.inputs.year}")):
+        loc = on.at(name)
+        if loc:
+            put(loc[0], loc[1], value)
+
+    loc = on.at(FINDINGS_NAME)
+    if loc:
+        sheet, (r0, c0) = loc
+        findings_sheet = layout.sheet(sheet) if sheet in {s.name for s in layout.sheets} else layout.sheet("校验结果")
+        width = len(findings_sheet.columns)
+        rows = [_finding_row(f, read) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
+        for i in range(max(len(rows), findings_sheet.rows)):
+            row = rows[i] if i < len(rows) else (None,) * width
+            for j in range(width):
+                put(sheet, (r0 + i, c0 + j), row[j])
+    if on.missing:
+        from ..errors import Problem, WorkbookError
+
+        raise WorkbookError([Problem("MISSING_NAME", f"模板缺少输出位置 {n}；请用 `xlperf template` 重新生成模板")
+                             for n in on.missing])
+    return out
+
+
+def _finding_row(f, read: ReadInputs | None) -> tuple:
+    sheet, cell = read._find(f.field) if read and f.field else ("", "")
+    if f.item and not sheet:
+        sheet, cell = "评分表", ""
+    return (f.severity, f.code, sheet, cell, f.message)
+
+
+def canon(value: object) -> str:
+    """The text a cell value hashes and compares as."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+def outputs_hash(cells: dict[str, Cells]) -> str:
+    h = hashlib.sha256()
+    for sheet in sorted(cells):
+        for (r, c) in sorted(cells[sheet]):
+            h.update(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e".encode())
+    return h.hexdigest()
+
+
+def inputs_hash(data: dict) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=canon).encode()).hexdigest()
+
+
+def stamp_cells(names: dict[str, DefinedName], values: dict[str, str]) -> dict[str, Cells]:
+    on = OutputNames(names)
+    loc = on.at(STAMP_NAME)
+    if loc is None:
+        return {}
+    sheet, (r, c) = loc
+    return {sheet: {(r + i, c): values.get(key, "") for i, key in enumerate(STAMP_KEYS)}}
+
+
+def stamp_values(system: System, data: dict, cells: dict[str, Cells], filled_at: str) -> dict[str, str]:
+    from .. import __version__
+
+    return {"xlperf_version": __version__, "system_id": system.id, "system_sha256": system.sha256,
+            "inputs_sha256": inputs_hash(data), "outputs_sha256": outputs_hash(cells), "filled_at": filled_at}

@@ -1,0 +1,270 @@
+"""Reading a filled-in template: defined names and tables → plain input data, with cell locations.
+
+The reader never imports openpyxl: it reads the package parts directly. Every
+problem (missing names or tables, error values, text in number cells,
+percentages typed as 98.7) is collected with its sheet and cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..errors import InputError, Problem, WorkbookError
+from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of
+from ..inputs import Inputs
+from ..messages import message
+from ..system import System
+from .a1 import from_a1, parse_range, to_a1
+from .evaluator_rows import evaluator_data
+from .layout import Layout, load_layout, name_for
+from .package import Cell, ErrorValue, Package
+
+# A rate cell holding more than this was almost surely typed as 98.7 instead of 98.7 %.
+PERCENT_SUSPECT = Decimal("1.5")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass
+class ReadInputs:
+    """What the reader found: plain nested data, where each field lives, and problems."""
+
+    data: dict = field(default_factory=dict)
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # path → (sheet, A1)
+    problems: list[Problem] = field(default_factory=list)
+    template_version: str = ""
+    system_id: str = ""
+
+    def locate(self, problem: Problem) -> Problem:
+        sheet, cell = self._find(problem.field)
+        return Problem(problem.code, problem.message, problem.field, sheet, cell, problem.value, problem.expected)
+
+    def _find(self, path: str) -> tuple[str, str]:
+        while path:
+            if path in self.where:
+                return self.where[path]
+            path = path.rsplit(".", 1)[0] if "." in path else path.rsplit("[", 1)[0] if "[" in path else ""
+        return "", ""
+
+
+class _Cells:
+    """Sheet cells, read once per sheet."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self.cache: dict[str, dict[tuple[int, int], Cell]] = {}
+
+    def sheet(self, name: str) -> dict[tuple[int, int], Cell]:
+        if name not in self.cache:
+            self.cache[name] = self.pkg.read_cells(name)
+        return self.cache[name]
+
+    def value(self, sheet: str, pos: tuple[int, int]) -> object:
+        cell = self.sheet(sheet).get(pos)
+        return None if cell is None else cell.value
+
+
+def _set(data: dict, path: str, value: object) -> None:
+    """Put ``value`` at a dotted path, creating dicts and lists ('quarterly.cumulative[2]')."""
+    import re
+
+    parts = re.findall(r"[^.\[\]]+", path)
+    node = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        nxt = None if last else parts[i + 1]
+        if isinstance(node, list):
+            idx = int(part)
+            node.extend([None] * (idx + 1 - len(node)))
+            if last:
+                node[idx] = value
+            else:
+                if node[idx] is None:
+                    node[idx] = [] if nxt.isdigit() else {}
+                node = node[idx]
+        else:
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, [] if nxt.isdigit() else {})
+
+
+def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
+    """A cell value as the plain data ``inputs_from_dict`` expects; problems recorded here."""
+    sheet, cell = where
+    base = kind.rstrip("?")
+    if isinstance(value, ErrorValue):
+        problems.append(Problem("ERROR_VALUE", message("ERROR_VALUE", field=path, value=value.code), path, sheet,
+                                cell, value.code, "数字"))
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
+        problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
+            "PERCENT_TYPED_AS_NUMBER", field=path, value=value.normalize(), fraction=(value / 100).normalize()),
+            path, sheet, cell, str(value), "百分比，如 98.7% 或 0.987"))
+        return None
+    if base == "date" and isinstance(value, Decimal):
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if base in ("amount", "rate", "count", "int") and isinstance(value, Decimal):
+        return str(value)
+    if base == "bool" and isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> ReadInputs:
+    layout = layout or load_layout()
+    names = pkg.defined_names()
+    cells = _Cells(pkg)
+    out = ReadInputs()
+
+    def missing(code: str, what: str) -> None:
+        out.problems.append(Problem(code, what))
+
+    version = names.get(layout.version_name)
+    if version is None:
+        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
+                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+    out.template_version = str(cells.value(version.sheet, from_a1(version.ref)) or "")
+    if out.template_version != layout.version:
+        raise WorkbookError([Problem("TEMPLATE_VERSION", f"模板版本为“{out.template_version}”，本程序需要"
+                                     f"“{layout.version}”；请用新模板重新填写", sheet=version.sheet,
+                                     cell=version.ref.replace("$", ""))])
+    system_cell = names.get(layout.system_name)
+    if system_cell is not None:
+        out.system_id = str(cells.value(system_cell.sheet, from_a1(system_cell.ref)) or "")
+
+    sheets = {s.name for s in pkg.sheets()}
+    for path, sheet_name in layout.scalar_fields():
+        name = name_for(path)
+        dn = names.get(name)
+        if dn is None or dn.sheet not in sheets:
+            missing("MISSING_NAME", f"缺少定义名称 {name}（“{SCALARS[path][0]}”，应在工作表“{sheet_name}”）")
+            continue
+        pos = from_a1(dn.ref.split(":")[0])
+        where = (dn.sheet, to_a1(*pos))
+        out.where[path] = where
+        value = plain(cells.value(dn.sheet, pos), kind_of(path), where, path, out.problems)
+        if value is not None:
+            _set(out.data, path, value)
+
+    tables = pkg.tables()
+    for table_key, table_name, sheet_name in layout.tables():
+        rows = _table_rows(pkg, tables, table_name, sheet_name, TABLES[table_key][1], cells, out)
+        if rows is None:
+            continue
+        data_rows = []
+        for pos_row, values in rows:
+            k = len(data_rows)
+            row_data = {}
+            for col_key, (value, where) in values.items():
+                path = f"{table_key}[{k}].{col_key}"
+                out.where[path] = where
+                v = plain(value, TABLES[table_key][1][col_key][1], where, path, out.problems)
+                if v is not None:
+                    row_data[col_key] = v
+            out.where.setdefault(f"{table_key}[{k}]", next(iter(values.values()))[1])
+            data_rows.append(row_data)
+        _set(out.data, table_key, data_rows)
+
+    _read_evaluator(pkg, tables, system, layout, cells, out)
+    return out
+
+
+def _table_rows(pkg: Package, tables: dict, table_name: str, sheet_name: str, columns: dict,
+                cells: _Cells, out: ReadInputs) -> list[tuple[int, dict]] | None:
+    """Non-blank data rows of a table: [(row, {column key: (value, (sheet, A1))})]."""
+    table = tables.get(table_name)
+    if table is None:
+        out.problems.append(Problem("MISSING_TABLE", f"缺少表格 {table_name}（应在工作表“{sheet_name}”）"))
+        return None
+    sheet = getattr(table, "sheet", "") or sheet_name
+    (r1, c1), (r2, c2) = parse_range(table.ref)
+    header = {str(cells.value(sheet, (r1, c)) or "").strip(): c for c in range(c1, c2 + 1)}
+    positions = {}
+    for key, (label, kind) in columns.items():
+        if label in header:
+            positions[key] = header[label]
+        elif not kind.endswith("?"):
+            out.problems.append(Problem("MISSING_COLUMN", f"表格 {table_name} 缺少列“{label}”", sheet=sheet,
+                                        cell=to_a1(r1, c1)))
+    rows = []
+    for r in range(r1 + 1, r2 + 1):
+        values = {k: (cells.value(sheet, (r, c)), (sheet, to_a1(r, c))) for k, c in positions.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v, _ in values.values()):
+            continue
+        rows.append((r, values))
+    return rows
+
+
+def _read_evaluator(pkg: Package, tables: dict, system: System, layout: Layout, cells: _Cells,
+                    out: ReadInputs) -> None:
+    sheet, _ = layout.block("evaluator")
+    blocks = {b.type: b for b in sheet.blocks}
+
+    def rows_of(block_type: str) -> list[tuple[int, dict]]:
+        block = blocks[block_type]
+        columns = {key: (label, "text?") for key, label in block.columns}
+        return _table_rows(pkg, tables, block.name, sheet.name, columns, cells, out) or []
+
+    from .evaluator_rows import evaluator_rows
+
+    kinds = {r.key: r for r in evaluator_rows(system)}
+    found: dict[str, tuple[object, str]] = {}
+    for _, values in rows_of("evaluator"):
+        key = str(values.get("key", (None,))[0] or "").strip()
+        if key not in kinds:
+            continue
+        value, where = values.get("value", (None, ("", "")))
+        reason = str(values.get("reason", (None,))[0] or "").strip()
+        path = f"evaluator.{kinds[key].input_key}"
+        kind = {"tick": "bool", "flag": "bool", "count": "count", "points": "amount", "choice": "text"}[kinds[key].kind]
+        out.where.setdefault(path, where)
+        found[key] = (plain(value, kind, where, path, out.problems), reason)
+    evaluator = evaluator_data(system, found)
+
+    for _, values in rows_of("overrides"):
+        item_id = str(values.get("item_id", (None,))[0] or "").strip()
+        points, where = values.get("points", (None, ("", "")))
+        if not item_id or points is None or (isinstance(points, str) and not points.strip()):
+            continue
+        path = f"evaluator.override:{item_id}"
+        out.where[path] = where
+        value = plain(points, "amount", where, path, out.problems)
+        if value is not None:
+            evaluator[f"override:{item_id}"] = {"points": value,
+                                                 "reason": str(values.get("reason", (None,))[0] or "").strip()}
+    out.data["evaluator"] = evaluator
+
+    stated = {}
+    for _, values in rows_of("stated"):
+        ind_id = str(values.get("indicator_id", (None,))[0] or "").strip()
+        value, where = values.get("value", (None, ("", "")))
+        if not ind_id or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        path = f"stated.{ind_id}"
+        out.where[path] = where
+        v = plain(value, "rate", where, path, out.problems)
+        if v is not None:
+            stated[ind_id] = v
+    out.data["stated"] = stated
+
+
+def load_inputs(pkg: Package, system: System, layout: Layout | None = None) -> tuple[Inputs, ReadInputs]:
+    """Read and build typed inputs; InputError lists every problem with sheet and cell."""
+    read = read_inputs(pkg, system, layout)
+    structural = [p for p in read.problems if p.code.startswith("MISSING_")]
+    if structural:
+        raise WorkbookError(structural)
+    problems = list(read.problems)
+    try:
+        inputs = inputs_from_dict(read.data)
+    except InputError as exc:
+        seen = {p.field for p in problems}
+        problems += [read.locate(p) for p in exc.problems if p.field not in seen]
+        raise InputError(problems) from None
+    if problems:
+        raise InputError(problems)
+    return inputs, read

@@ -1,0 +1,308 @@
+"""Rewriting cell values inside one worksheet part while keeping styles, order and everything else."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lxml import etree
+
+from xlperf.workbook.a1 import parse_range, to_a1
+from xlperf.workbook.opc import XML_NS, local, namespace
+from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
+from xlperf.workbook.xmlsafe import parse_xml
+
+MAX_TEXT = 32_767  # Excel's cell text limit; longer text makes Excel "repair" the file
+_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_SPACE = f"{{{XML_NS}}}space"
+_BEFORE_DIMENSION = {"sheetPr"}
+_BEFORE_SHEETDATA = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols"}
+_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+@dataclass(frozen=True)
+class SheetPatch:
+    xml: bytes
+    formulas_removed: bool  # some formula cell lost its formula: the workbook's calcChain is now stale
+
+
+def clean_text(text: str) -> str:
+    """Text as Excel will show it: XML-illegal characters dropped, literal _xHHHH_ protected from decoding."""
+    text = _LOOKS_ESCAPED.sub("_x005F_", _ILLEGAL.sub("", text))
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"text longer than {MAX_TEXT} characters")
+    return text
+
+
+def number_text(value: object) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
+        return repr(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or abs(value.adjusted()) > 300:
+            raise ValueError(f"number outside Excel's range: {value!r}")
+        return format(value, "f") if -20 <= value.adjusted() <= 20 else format(value, "E")
+    raise TypeError(f"not a number: {value!r}")
+
+
+class _Sheet:
+    """Index of one parsed worksheet: rows and cells by position, kept in document order."""
+
+    def __init__(self, root: etree._Element, part: str):
+        self.root, self.part = root, part
+        ns = namespace(root.tag)
+        self.q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
+        data = sheet_data(root)
+        if data is None:
+            data = etree.Element(self.q("sheetData"))
+            root.insert(_insert_index(root, _BEFORE_SHEETDATA), data)
+        self.data = data
+        prev = 0
+        self.row_nums: list[int] = []
+        self.row_els: list[etree._Element] = []
+        for row_el in data:
+            if local(row_el.tag) != "row":
+                continue
+            if row_el.get("r") is None:
+                row_el.set("r", str(prev + 1))
+            prev = int(row_el.get("r")) if row_el.get("r").isdigit() else prev + 1
+            self.row_nums.append(prev)
+            self.row_els.append(row_el)
+        self.rows = dict(zip(self.row_nums, self.row_els))
+        self.cells: dict[tuple[int, int], etree._Element] = {}
+        self.row_cols: dict[int, tuple[list[int], list[etree._Element]]] = {}
+        for row, col, c, _ in iter_cells(root, part):
+            if c.get("r") is None:
+                c.set("r", to_a1(row, col))
+            if (row, col) not in self.cells:
+                self.cells[row, col] = c
+                cols, els = self.row_cols.setdefault(row, ([], []))
+                cols.append(col)
+                els.append(c)
+
+    def row(self, row: int) -> etree._Element:
+        el = self.rows.get(row)
+        if el is not None:
+            return el
+        el = etree.Element(self.q("row"))
+        el.set("r", str(row))
+        i = bisect.bisect_right(self.row_nums, row)
+        if i < len(self.row_els):
+            self.row_els[i].addprevious(el)
+        else:
+            self.data.append(el)
+        self.row_nums.insert(i, row)
+        self.row_els.insert(i, el)
+        self.rows[row] = el
+        return el
+
+    def cell(self, pos: tuple[int, int]) -> etree._Element:
+        el = self.cells.get(pos)
+        if el is not None:
+            return el
+        row, col = pos
+        row_el = self.row(row)
+        cols, els = self.row_cols.setdefault(row, ([], []))
+        el = etree.Element(self.q("c"))
+        el.set("r", to_a1(row, col))
+        i = bisect.bisect_right(cols, col)
+        if i < len(els) and els[i].getparent() is row_el:
+            els[i].addprevious(el)
+        else:
+            ext = child(row_el, "extLst")
+            if ext is not None:
+                ext.addprevious(el)
+            else:
+                row_el.append(el)
+        cols.insert(i, col)
+        els.insert(i, el)
+        self.cells[pos] = el
+        _widen_spans(row_el, col)
+        return el
+
+    def update_dimension(self) -> None:
+        if self.cells:
+            rows = [r for r, _ in self.cells]
+            cols = [c for _, c in self.cells]
+            first, last = to_a1(min(rows), min(cols)), to_a1(max(rows), max(cols))
+            ref = first if first == last else f"{first}:{last}"
+        else:
+            ref = "A1"
+        dim = child(self.root, "dimension")
+        if dim is None:
+            dim = etree.Element(self.q("dimension"))
+            self.root.insert(_insert_index(self.root, _BEFORE_DIMENSION), dim)
+        dim.set("ref", ref)
+
+
+def _insert_index(root: etree._Element, before: set[str]) -> int:
+    index = 0
+    for i, el in enumerate(root):
+        if local(el.tag) in before:
+            index = i + 1
+    return index
+
+
+def _widen_spans(row_el: etree._Element, col: int) -> None:
+    spans = row_el.get("spans")
+    if spans is None:
+        return
+    lo, sep, hi = spans.partition(":")
+    if sep and lo.isdigit() and hi.isdigit() and " " not in spans:
+        row_el.set("spans", f"{min(int(lo), col)}:{max(int(hi), col)}")
+    else:
+        del row_el.attrib["spans"]  # spans is only an optimisation hint; absent is always valid
+
+
+def _clear(c: etree._Element) -> bool:
+    """Drop value and formula, keep the style; True if a formula went."""
+    had_formula = False
+    for ch in list(c):
+        name = local(ch.tag)
+        if name in ("f", "v", "is"):
+            had_formula |= name == "f"
+            c.remove(ch)
+    for attr in ("t", "cm", "vm"):
+        c.attrib.pop(attr, None)
+    return had_formula
+
+
+def _add(c: etree._Element, el: etree._Element) -> None:
+    ext = child(c, "extLst")
+    if ext is not None:
+        ext.addprevious(el)
+    else:
+        c.append(el)
+
+
+def _set(c: etree._Element, value: object, q) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        c.set("t", "b")
+        v = etree.Element(q("v"))
+        v.text = "1" if value else "0"
+        _add(c, v)
+    elif isinstance(value, str):
+        c.set("t", "inlineStr")
+        is_el = etree.Element(q("is"))
+        t = etree.SubElement(is_el, q("t"))
+        t.set(_SPACE, "preserve")
+        t.text = clean_text(value)
+        _add(c, is_el)
+    else:
+        v = etree.Element(q("v"))
+        v.text = number_text(value)
+        _add(c, v)
+
+
+def _check_values(values: dict, styles: dict) -> None:
+    for (row, col), value in values.items():
+        to_a1(row, col)
+        if value is not None and not isinstance(value, (bool, int, float, Decimal, str)):
+            raise TypeError(f"{to_a1(row, col)}: cannot write {type(value).__name__}")
+        if isinstance(value, str):
+            clean_text(value)
+        elif value is not None and not isinstance(value, bool):
+            number_text(value)
+    for (row, col), style in styles.items():
+        to_a1(row, col)
+        if isinstance(style, bool) or not isinstance(style, int) or style < 0:
+            raise ValueError(f"{to_a1(row, col)}: bad style index {style!r}")
+
+
+def _release_formulas(sheet: _Sheet, wiped: set[tuple[int, int]]) -> bool:
+    """Keep formulas that depend on wiped cells' <f> elements valid; True if any formula was dropped.
+
+    A shared-formula master that is overwritten takes its followers' text with it, so each surviving
+    follower gets its own formula (relative references shifted, as Excel does when it expands).
+    A follower whose formula cannot be rebuilt keeps its cached value as a constant.
+    An array formula with any wiped cell in its range is reduced to its cached values: Excel refuses
+    to change part of an array, so writing into one must end the array.
+    """
+    removed = False
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}
+    followers: dict[str, list[tuple[tuple[int, int], etree._Element]]] = {}
+    for pos, c in sheet.cells.items():
+        f = child(c, "f")
+        if f is None:
+            continue
+        kind = f.get("t")
+        if kind == "shared" and f.get("si") is not None:
+            if f.text:
+                masters.setdefault(f.get("si"), (f.text, pos))
+            else:
+                followers.setdefault(f.get("si"), []).append((pos, f))
+        elif kind == "array" and pos not in wiped:
+            try:
+                (r1, c1), (r2, c2) = parse_range(f.get("ref") or to_a1(*pos))
+            except ValueError:
+                (r1, c1), (r2, c2) = pos, pos
+            if any(r1 <= r <= r2 and c1 <= k <= c2 for r, k in wiped):
+                c.remove(f)
+                c.attrib.pop("cm", None)
+                removed = True
+    for si, (text, origin) in masters.items():
+        if origin not in wiped:
+            continue
+        for pos, f in followers.get(si, ()):
+            if pos in wiped:
+                continue
+            expanded = expand_shared(text, origin, pos)
+            if expanded:
+                f.attrib.clear()
+                f.text = expanded
+            else:
+                f.getparent().remove(f)
+                removed = True
+    return removed
+
+
+def patch_sheet(
+    xml: bytes,
+    values: dict[tuple[int, int], object],
+    *,
+    styles: dict[tuple[int, int], int] | None = None,
+    clear_rows_from: int | None = None,
+    part: str = "worksheet",
+) -> SheetPatch:
+    styles = styles or {}
+    _check_values(values, styles)
+    root = parse_xml(xml, part)
+    sheet = _Sheet(root, part)
+    wiped = set(values)
+    if clear_rows_from is not None:
+        wiped.update(pos for pos in sheet.cells if pos[0] >= clear_rows_from)
+    removed = _release_formulas(sheet, wiped)
+    for pos in sorted(wiped):
+        if pos in sheet.cells:
+            removed |= _clear(sheet.cells[pos])
+    for pos in sorted(set(values) | set(styles)):
+        value = values.get(pos)
+        if value is None and pos not in styles and pos not in sheet.cells:
+            continue
+        c = sheet.cell(pos)
+        if pos in styles:
+            c.set("s", str(styles[pos]))
+        _set(c, value, sheet.q)
+    sheet.update_dimension()
+    body = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=False)
+    return SheetPatch(_DECL + body, removed)
+
+
+def patch_sheet_xml(
+    xml: bytes,
+    values: dict[tuple[int, int], object],
+    *,
+    styles: dict[tuple[int, int], int] | None = None,
+    clear_rows_from: int | None = None,
+) -> bytes:
+    """patch_sheet without the report; write_package finds dropped formulas itself."""
+    return patch_sheet(xml, values, styles=styles, clear_rows_from=clear_rows_from).xml

@@ -1,0 +1,250 @@
+"""Reading worksheet cells and shared strings into exact Python values (Decimal, never float)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Iterator
+
+from lxml import etree
+
+from xlperf.workbook.a1 import MAX_ROW, from_a1, to_a1
+from xlperf.workbook.opc import local
+
+_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_COLS: dict[str, int] = {}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    code: str  # "#DIV/0!", "#REF!" …
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object  # Decimal | str | bool | None | ErrorValue
+    formula: str | None  # as stored, without the leading "="
+
+
+def _error(code: str, **where):
+    # package.py owns the message table and imports this module, so import it late.
+    from xlperf.workbook.package import workbook_error
+
+    return workbook_error(code, **where)
+
+
+def decode_xstring(text: str) -> str:
+    """Undo Excel's _xHHHH_ escapes (_x000D_ is a CR, _x005F_ a literal underscore)."""
+    if "_x" not in text:
+        return text
+    out = _XESC.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if _SURROGATE.search(out):
+        # Astral characters arrive as two escaped UTF-16 halves; lone halves cannot be encoded.
+        out = out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return out
+
+
+def rich_text(el: etree._Element) -> str:
+    """Text of an <si> or <is>: plain <t> and rich-text runs in order; phonetic <rPh> runs skipped."""
+    parts = []
+    for node in el:
+        name = local(node.tag)
+        if name == "t":
+            parts.append(decode_xstring(node.text or ""))
+        elif name == "r":
+            parts.extend(decode_xstring(t.text or "") for t in node if local(t.tag) == "t")
+    return "".join(parts)
+
+
+def parse_shared_strings(root: etree._Element, max_chars: int, part: str) -> list[str]:
+    out: list[str] = []
+    total = 0
+    for si in root:
+        if local(si.tag) != "si":
+            continue
+        text = rich_text(si)
+        total += len(text)
+        if total > max_chars:
+            raise _error("TOO_LARGE", part=part)
+        out.append(text)
+    return out
+
+
+def sheet_data(root: etree._Element) -> etree._Element | None:
+    for child in root:
+        if local(child.tag) == "sheetData":
+            return child
+    return None
+
+
+def iter_cells(root: etree._Element, part: str) -> Iterator[tuple[int, int, etree._Element, etree._Element]]:
+    """(row, col, <c>, <row>) in document order; rows and cells without r= take the next position."""
+    data = sheet_data(root)
+    if data is None:
+        return
+    prev_row = 0
+    for row_el in data:
+        if local(row_el.tag) != "row":
+            continue
+        r = row_el.get("r")
+        if r is None:
+            rownum = prev_row + 1
+        else:
+            try:
+                rownum = int(r)
+            except ValueError:
+                raise _error("XML_BROKEN", part=part, cell=r) from None
+        if not 1 <= rownum <= MAX_ROW:
+            raise _error("XML_BROKEN", part=part, cell=str(rownum))
+        prev_row = rownum
+        col = 0
+        for c in row_el:
+            if local(c.tag) != "c":
+                continue
+            ref = c.get("r")
+            if ref is None:
+                row, col = rownum, col + 1
+                if col > 16_384:
+                    raise _error("XML_BROKEN", part=part, cell=f"R{rownum}C{col}")
+            else:
+                row, col = _position(ref, part)
+            yield row, col, c, row_el
+
+
+def _position(ref: str, part: str) -> tuple[int, int]:
+    # Hot path: plain "B12" refs with a memo of column letters; anything else takes the strict parser.
+    m = _PLAIN_REF.fullmatch(ref)
+    if m:
+        col = _COLS.get(m.group(1))
+        row = int(m.group(2))
+        if col is not None and 1 <= row <= MAX_ROW:
+            return row, col
+    try:
+        row, col = from_a1(ref)
+    except ValueError:
+        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+    if m and len(_COLS) < 20_000:
+        _COLS[m.group(1)] = col
+    return row, col
+
+
+def expand_shared(text: str, origin: tuple[int, int], dest: tuple[int, int]) -> str | None:
+    """A shared formula's text as seen from dest (relative references shifted); None if impossible."""
+    if origin == dest:
+        return text
+    try:
+        from openpyxl.formula.translate import Translator
+    except ImportError:  # openpyxl is a declared dependency; degrade rather than fail a read
+        return None
+    try:
+        out = Translator("=" + text, origin=to_a1(*origin)).translate_formula(to_a1(*dest))
+    except Exception:  # a third-party tokenizer meeting an odd formula may raise anything
+        return None
+    return out[1:] if out.startswith("=") else out
+
+
+def shared_masters(cells: list[tuple[int, int, etree._Element]]) -> dict[str, tuple[str, tuple[int, int]]]:
+    """si -> (formula text, master position); the first <f t="shared"> with text wins."""
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}
+    for row, col, c in cells:
+        f = child(c, "f")
+        if f is not None and f.get("t") == "shared" and f.text and f.get("si") is not None:
+            masters.setdefault(f.get("si"), (f.text, (row, col)))
+    return masters
+
+
+def child(el: etree._Element, name: str) -> etree._Element | None:
+    for ch in el:
+        if local(ch.tag) == name:
+            return ch
+    return None
+
+
+class _Ref:
+    """A cell address formatted only when an error message needs it."""
+
+    __slots__ = ("row", "col")
+
+    def __init__(self, row: int, col: int):
+        self.row, self.col = row, col
+
+    def __str__(self) -> str:
+        return to_a1(self.row, self.col)
+
+
+def _number(text: str, part: str, ref: object) -> Decimal:
+    try:
+        num = Decimal(text.strip())
+    except InvalidOperation:
+        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+    if not num.is_finite():
+        raise _error("XML_BROKEN", part=part, cell=str(ref))
+    return num
+
+
+def cell_value(c: etree._Element, shared: list[str] | None, part: str, ref: object) -> object:
+    t = c.get("t") or "n"
+    v = child(c, "v")
+    text = v.text if v is not None else None
+    if t == "n":
+        return _number(text, part, ref) if text and text.strip() else None
+    if t == "s":
+        if not text or not text.strip():
+            return None
+        try:
+            return (shared or [])[int(text)]
+        except (ValueError, IndexError):
+            raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+    if t == "inlineStr":
+        is_el = child(c, "is")
+        if is_el is not None:
+            return rich_text(is_el)
+        return decode_xstring(text) if text is not None else None
+    if t == "str":
+        return decode_xstring(text or "") if v is not None else None
+    if t == "b":
+        if not text or not text.strip():
+            return None
+        flag = text.strip().lower()
+        if flag in ("1", "true"):
+            return True
+        if flag in ("0", "false"):
+            return False
+        raise _error("XML_BROKEN", part=part, cell=str(ref))
+    if t == "e":
+        return ErrorValue(text.strip()) if text and text.strip() else None
+    if t == "d":
+        return text.strip() if text and text.strip() else None
+    raise _error("XML_BROKEN", part=part, cell=str(ref))
+
+
+def read_cells(
+    root: etree._Element, shared: list[str] | None, part: str, max_cells: int
+) -> dict[tuple[int, int], Cell]:
+    """Cells holding a value or a formula; style-only cells are left out."""
+    cells = []
+    for row, col, c, _ in iter_cells(root, part):
+        cells.append((row, col, c))
+        if len(cells) > max_cells:
+            raise _error("TOO_LARGE", part=part)
+    masters = shared_masters(cells)
+    out: dict[tuple[int, int], Cell] = {}
+    for row, col, c in cells:
+        value = cell_value(c, shared, part, _Ref(row, col))
+        formula = None
+        f = child(c, "f")
+        if f is not None:
+            formula = f.text or ""
+            if not formula and f.get("t") == "shared":
+                master = masters.get(f.get("si") or "")
+                formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
+        if value is not None or formula is not None:
+            out[(row, col)] = Cell(value, formula)
+    return out
+
+
+def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
+    return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}

@@ -1,0 +1,63 @@
+"""The one hardened XML parser for package parts: no DTDs, no entities, no network, bounded trees."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+_BOM8 = b"\xef\xbb\xbf"
+_PROLOG_SCAN = 1 << 20
+
+
+def _error(code: str, part: str):
+    # package.py owns the message table and imports this module, so import it late.
+    from xlperf.workbook.package import workbook_error
+
+    return workbook_error(code, part=part)
+
+
+def _prolog_text(data: bytes) -> str:
+    head = data[:_PROLOG_SCAN]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    if head.startswith(b"<\x00"):
+        return head.decode("utf-16-le", "ignore")
+    if head.startswith(b"\x00<"):
+        return head.decode("utf-16-be", "ignore")
+    return head.decode("latin-1")
+
+
+def has_doctype(data: bytes) -> bool:
+    """True if a DOCTYPE appears in the prolog (before the root element), whatever it declares."""
+    text = _prolog_text(data).lstrip("\ufeff\xef\xbb\xbf")
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        if text.startswith("<?", pos):
+            end = text.find("?>", pos)
+        elif text.startswith("<!--", pos):
+            end = text.find("-->", pos)
+        else:
+            return text[pos : pos + 9].upper() == "<!DOCTYPE"
+        if end < 0:
+            return False
+        pos = end + 2
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    """Parse one part; DOCTYPEs are refused outright (XML_UNSAFE), malformed XML is XML_BROKEN naming the part."""
+    if has_doctype(data):
+        raise _error("XML_UNSAFE", part)
+    if data.startswith(_BOM8):
+        data = data[3:]
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError):
+        raise _error("XML_BROKEN", part) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _error("XML_UNSAFE", part)
+    return root

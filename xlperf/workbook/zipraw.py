@@ -1,0 +1,133 @@
+"""A minimal zip writer that copies members' compressed bytes verbatim and deflates only new content."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from typing import BinaryIO
+
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_EOCD = struct.Struct("<4s4H2LH")
+_LOCAL_SIG, _CENTRAL_SIG, _EOCD_SIG = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06"
+_UTF8 = 0x800
+_ZIP64_EXTRA = 0x0001
+_LIMIT32, _LIMIT16 = 0xFFFFFFFF, 0xFFFF
+
+
+class RawZipError(ValueError):
+    """The source archive's bytes disagree with its central directory."""
+
+
+def raw_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryview, bytes]:
+    """The member's compressed bytes and its local extra field, straight from the archive."""
+    off = info.header_offset
+    head = bytes(blob[off : off + _LOCAL.size])
+    if len(head) != _LOCAL.size or head[:4] != _LOCAL_SIG:
+        raise RawZipError(info.orig_filename)
+    fields = _LOCAL.unpack(head)
+    name_len, extra_len = fields[-2], fields[-1]
+    start = off + _LOCAL.size + name_len + extra_len
+    end = start + info.compress_size
+    if end > len(blob):
+        raise RawZipError(info.orig_filename)
+    extra = bytes(blob[off + _LOCAL.size + name_len : start])
+    return memoryview(blob)[start:end], extra
+
+
+def strip_zip64(extra: bytes) -> bytes:
+    """Drop zip64 size fields: the sizes we write always fit in 32 bits, and stale ones would mislead."""
+    out, pos = bytearray(), 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack_from("<2H", extra, pos)
+        if pos + 4 + size > len(extra):
+            return bytes(out)  # malformed tail: keep only what parsed
+        if tag != _ZIP64_EXTRA:
+            out += extra[pos : pos + 4 + size]
+        pos += 4 + size
+    return bytes(out)
+
+
+def _dos(date_time: tuple[int, ...]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    if year < 1980:
+        year, month, day, hour, minute, second = 1980, 1, 1, 0, 0, 0
+    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
+
+
+def _name_bytes(info: zipfile.ZipInfo) -> bytes:
+    # zipfile decoded non-UTF-8 names as cp437, which maps every byte, so this round-trips exactly.
+    return info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8 else "cp437")
+
+
+class RawZipWriter:
+    def __init__(self, fp: BinaryIO):
+        self.fp = fp
+        self.offset = 0
+        self.central: list[bytes] = []
+
+    def _write(self, data: bytes | memoryview) -> None:
+        self.fp.write(data)
+        self.offset += len(data)
+
+    def _entry(
+        self, info: zipfile.ZipInfo, *, flags: int, method: int, crc: int, csize: int, usize: int,
+        extract_version: int, local_extra: bytes, data: bytes | memoryview,
+    ) -> None:
+        if max(csize, usize, self.offset) >= _LIMIT32 or len(self.central) >= _LIMIT16:
+            raise OverflowError("archive too large for a plain zip")
+        name = _name_bytes(info)
+        dostime, dosdate = _dos(info.date_time)
+        local_extra = strip_zip64(local_extra)
+        header_offset = self.offset
+        self._write(
+            _LOCAL.pack(
+                _LOCAL_SIG, extract_version, 0, flags, method, dostime, dosdate, crc, csize, usize,
+                len(name), len(local_extra),
+            )
+        )
+        self._write(name)
+        self._write(local_extra)
+        self._write(data)
+        central_extra = strip_zip64(info.extra)
+        comment = info.comment or b""
+        self.central.append(
+            _CENTRAL.pack(
+                _CENTRAL_SIG, info.create_version, info.create_system, extract_version, info.reserved,
+                flags, method, dostime, dosdate, crc, csize, usize, len(name), len(central_extra),
+                len(comment), 0, info.internal_attr, info.external_attr, header_offset,
+            )
+            + name
+            + central_extra
+            + comment
+        )
+
+    def copy(self, info: zipfile.ZipInfo, data: memoryview, local_extra: bytes) -> None:
+        """Copy a member as stored; the data descriptor bit goes because sizes now sit in the header."""
+        self._entry(
+            info, flags=info.flag_bits & ~0x08, method=info.compress_type, crc=info.CRC,
+            csize=info.compress_size, usize=info.file_size, extract_version=info.extract_version,
+            local_extra=local_extra, data=data,
+        )
+
+    def replace(self, info: zipfile.ZipInfo, payload: bytes, local_extra: bytes) -> None:
+        """Write new content under the old member's name, time and attributes, deflated."""
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        data = packer.compress(payload) + packer.flush()
+        self._entry(
+            info, flags=info.flag_bits & _UTF8, method=zipfile.ZIP_DEFLATED, crc=zlib.crc32(payload),
+            csize=len(data), usize=len(payload), extract_version=20,
+            local_extra=local_extra, data=data,
+        )
+
+    def finish(self, comment: bytes = b"") -> None:
+        start = self.offset
+        for record in self.central:
+            self._write(record)
+        size = self.offset - start
+        if self.offset >= _LIMIT32:
+            raise OverflowError("archive too large for a plain zip")
+        count = len(self.central)
+        self._write(_EOCD.pack(_EOCD_SIG, 0, 0, count, count, size, start, len(comment[:_LIMIT16])))
+        self._write(comment[:_LIMIT16])
