@@ -261,3 +261,21 @@ def test_override_equal_to_the_data_is_silent() -> None:
     result = scored(evaluator("override:satisfaction", points="6"))
     assert item_findings(result, "POINTS_DIFFER_FROM_DATA") == set()
     assert result.item("satisfaction").overridden is False
+
+
+def test_effectiveness_full_points_despite_missed_target_is_a_finding():
+    from xlperf.engine import evaluate
+    from xlperf.examples import reference_data
+    from xlperf.fields import inputs_from_dict
+
+    data = reference_data()
+    data["targets"][0]["actual"] = "8 场"  # target ≥10 场: missed
+    data["evaluator"]["effectiveness"] = {"points": "25"}
+    result = evaluate(inputs_from_dict(data))
+    assert result.indicators["targets_missed"].value == 1
+    assert result.item("effects").points == 25 and result.item("effects").reason == ""
+    assert "未达成 1" in result.item("effects").rule
+    assert [f.item for f in result.findings if f.code == "POINTS_DIFFER_FROM_DATA"] == ["effects"]
+    data["evaluator"]["effectiveness"] = {"points": "25", "reason": "该目标因场地调整改为线上举办，评价组认可"}
+    result = evaluate(inputs_from_dict(data))
+    assert [f for f in result.findings if f.code == "POINTS_DIFFER_FROM_DATA"] == []

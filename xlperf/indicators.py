@@ -83,7 +83,7 @@ def compute(inputs: Inputs) -> dict[str, Indicator]:
     """All indicators, keyed by id, in display order."""
     result: dict[str, Indicator] = {}
     for group in (_budget, _quarters, _procurement, _sangong, _daily_public, _assets, _staff, _projects,
-                  _key_tasks, _petitions, _satisfaction, _adjustments):
+                  _key_tasks, _petitions, _satisfaction, _adjustments, _targets):
         for ind in group(inputs):
             result[ind.id] = ind
     return result
@@ -287,6 +287,22 @@ def _adjustments(i: Inputs) -> list[Indicator]:
     ]
 
 
+def _targets(i: Inputs) -> list[Indicator]:
+    from .targets import judge
+
+    used = tuple(Used(f"targets[{k}].actual", label_of(f"targets[{k}].actual"), t.actual)
+                 for k, t in enumerate(i.targets))
+    statuses = [judge(t.target, t.actual).status for t in i.targets]
+    return [
+        _count("targets_total", "绩效目标数", "绩效目标表行数", len(statuses), used),
+        _count("targets_met", "已达成的绩效目标数", "实际完成值与目标值对比为“达成”的项数", statuses.count("达成"), used),
+        _count("targets_missed", "未达成的绩效目标数", "实际完成值与目标值对比为“未达成”的项数", statuses.count("未达成"),
+               used),
+        _count("targets_unjudged", "需人工判断的绩效目标数", "无法自动对比、需评价人判断的项数",
+               statuses.count("待判断"), used),
+    ]
+
+
 # Every indicator ``compute`` can produce, in display order: (id, name, unit). Some
 # appear only when their inputs are given (year-on-year figures need last year's
 # budget). System files are checked against it; the template lays out one row each.
@@ -330,6 +346,10 @@ CATALOG: tuple[tuple[str, str, str], ...] = (
     ("satisfaction_rate", "公众或服务对象满意度", "rate"),
     ("adjustments_total", "累计调整调剂金额", "amount"),
     ("adjustment_ratio", "调整调剂比例", "rate"),
+    ("targets_total", "绩效目标数", "count"),
+    ("targets_met", "已达成的绩效目标数", "count"),
+    ("targets_missed", "未达成的绩效目标数", "count"),
+    ("targets_unjudged", "需人工判断的绩效目标数", "count"),
 )
 KNOWN_IDS = frozenset(id_ for id_, _, _ in CATALOG)
 NAMES = {id_: name for id_, name, _ in CATALOG}

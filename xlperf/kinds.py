@@ -339,6 +339,14 @@ def score_judgment(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         return Outcome(ZERO, "评价人酌情评分", "评价人未评分，暂按 0 分计")
     got = min(max(entry.points, ZERO), points)
     rule = f"评价人评分 {_fmt(got)} / {_fmt(points)} 分"
+    if params.get("evidence") == "targets":
+        counts = {k: int(_get(ctx, f"targets_{k}").value or 0) for k in ("total", "met", "missed", "unjudged")}
+        rule += (f"；绩效目标 {counts['total']} 项：达成 {counts['met']}，未达成 {counts['missed']}，"
+                 f"需人工判断 {counts['unjudged']}")
+        if got >= points and counts["missed"] and not entry.reason:
+            # Full points although targets were missed: the data implies a deduction.
+            return Outcome(got, rule, f"有 {counts['missed']} 项绩效目标未达成，但评价人给满分且未说明理由",
+                           unexplained=True)
     if got >= points:
         return Outcome(got, rule)
     reason = entry.reason or f"评价人给分 {_fmt(got)} 分，未填写扣分理由"

@@ -62,6 +62,11 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
         if shown < item.points and outcome.unexplained and not overridden:
             findings.append(Finding("POINTS_WITHOUT_REASON", "警告", finding_text(
                 "POINTS_WITHOUT_REASON", item=item.name, points=shown, max=item.points), item=item.id))
+        elif outcome.unexplained and not overridden:
+            # Full points where the data implies a deduction: a finding, not a 扣分说明.
+            findings.append(Finding("POINTS_DIFFER_FROM_DATA", "警告", f"“{item.name}”：{outcome.reason}",
+                                    item=item.id))
+            reason = ""
         for key in dict.fromkeys(ctx.missing):
             findings.append(Finding("EVALUATOR_MISSING", "警告", f"评价人未填写“{item.name}”所需的评价项（{key}），暂按未满足计分",
                                     field=f"evaluator.{key}", item=item.id))
