@@ -126,3 +126,33 @@ def test_refill_is_stable(filled, tmp_path):
     again = fill(filled.out_path, tmp_path / "again.xlsx")
     assert again.result.total == Decimal("96.88")
     assert verify(again.out_path).exit_code == 0
+
+
+def test_verify_other_engine_version(filled, tmp_path):
+    pkg = Package.open(filled.out_path)
+    dn = pkg.defined_names()["xo_stamp"]
+    r, c = from_a1(dn.ref)
+    edited = tmp_path / "old.xlsx"
+    part = pkg.sheet(dn.sheet).part
+    write_package(pkg, edited, {part: patch_sheet_xml(pkg.read(part), {(r, c): "0.0.1"})})  # xlperf_version row
+    verdict = verify(edited)
+    assert (verdict.status, verdict.exit_code) == ("engine", 5)
+    assert "0.0.1" in verdict.message
+
+
+def test_verify_other_system(filled, tmp_path):
+    pkg = Package.open(filled.out_path)
+    dn = pkg.defined_names()["xo_stamp"]
+    r, c = from_a1(dn.ref)
+    edited = tmp_path / "other.xlsx"
+    part = pkg.sheet(dn.sheet).part
+    write_package(pkg, edited, {part: patch_sheet_xml(pkg.read(part), {(r + 2, c): "0" * 64})})  # system_sha256
+    assert verify(edited).exit_code == 5
+
+
+def test_verify_cli_exit_codes(filled, tmp_path, capsys):
+    assert main(["verify", str(filled.out_path)]) == 0
+    edited = tmp_path / "edited.xlsx"
+    _edit(filled.out_path, edited, "xo_total", Decimal("100"))
+    assert main(["verify", str(edited)]) == 4
+    assert "评分表!" in capsys.readouterr().out
