@@ -1,14 +1,11 @@
-"""Fixtures for the workbook package tests: corpus location, a time guard, LibreOffice discovery."""
+"""Fixtures for the workbook package tests: a time guard and LibreOffice discovery."""
 
 from __future__ import annotations
 
 import shutil
 import signal
-from pathlib import Path
 
 import pytest
-
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 
 
 @pytest.fixture

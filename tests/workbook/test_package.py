@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 import zipfile
@@ -12,22 +13,26 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import CORPUS
 from wb_builders import (
-    MAIN, R, deflated_zeros, entries_of, handmade_zip, sheet_xml, workbook_parts, write_workbook, write_zip,
+    CORPUS, MAIN, R, deflated_zeros, entries_of, handmade_zip, sheet_xml, workbook_parts, write_workbook, write_zip,
 )
 from xlperf.errors import WorkbookError
 from xlperf.workbook import package as pkgmod
+from xlperf.workbook.a1 import from_a1, parse_range
 from xlperf.workbook.package import (
     MESSAGES, Cell, DefinedName, ErrorValue, Limits, Package, TableRef, check_structure, patch_sheet,
     patch_sheet_xml, write_package,
 )
+from xlperf.workbook.sheetread import read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import raw_member
 
 NS = {"m": MAIN}
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 VBA = CORPUS / "calamine" / "vba.xlsm"
 
 
@@ -399,7 +404,7 @@ SHARED_ROWS = (
     '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B4" si="0">A1*2</f><v>2</v></c></row>'
     '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>4</v></c></row>'
     '<row r="3"><c r="A3"><v>3</v></c><c r="B3"><f t="shared" si="0"/><v>6</v></c></row>'
-    '<row r="4"><c r="A4"><v>4</v></c><c r="B4"><f t="shared" si="0"/><v>8</v></c></row>'
+    '<row r="4"><c r="A4"><v>4</v></c><c r="B4"><f t="shared" si="0" ca="1"/><v>8</v></c></row>'
 )
 
 
@@ -409,6 +414,7 @@ def test_overwriting_a_shared_formula_master_expands_its_followers(tmp_path):
     b2, b4 = cell_el(result.xml, "B2"), cell_el(result.xml, "B4")
     assert b2.find("m:f", NS).text == "A2*2" and b2.find("m:f", NS).get("t") is None
     assert b4.find("m:f", NS).text == "A4*2" and b4.find("m:v", NS).text == "8"
+    assert dict(b4.find("m:f", NS).attrib) == {"ca": "1"}
     assert cell_el(result.xml, "B1").find("m:f", NS) is None
     path = write_workbook(tmp_path / "sf.xlsx", [{"name": "S", "xml": result.xml}])
     cells = Package.open(path).read_cells("S")
@@ -435,6 +441,44 @@ def test_writing_inside_an_array_formula_ends_the_array():
     assert result.formulas_removed
     untouched = patch_sheet(sheet_xml(rows), {(5, 1): 0})
     assert cell_el(untouched.xml, "A1").find("m:f", NS) is not None and not untouched.formulas_removed
+
+
+CELL_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**15), 10**15),
+    st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(1, 40), st.integers(1, 30)), CELL_VALUES, max_size=40))
+def test_patch_round_trips_any_values_and_keeps_order(values):
+    xml = patch_sheet_xml(sheet_xml(BASE_ROWS), values)
+    root = parse_xml(xml, "sheet")
+    rows = root.findall("m:sheetData/m:row", NS)
+    row_numbers = [int(r.get("r")) for r in rows]
+    assert row_numbers == sorted(set(row_numbers))
+    for row in rows:
+        cols = [from_a1(c.get("r")) for c in row.findall("m:c", NS)]
+        assert all(r == int(row.get("r")) for r, _ in cols)
+        assert [c for _, c in cols] == sorted({c for _, c in cols})
+    got = read_cells(root, ["s0"], "sheet", 10_000)
+    original = {(1, 1): "s0", (1, 3): Decimal(5), (3, 2): Decimal(6)}
+    for pos in set(values) | set(original):
+        if pos in values:
+            value = values[pos]
+            if value is None:
+                assert pos not in got
+            elif isinstance(value, str):
+                assert got[pos] == Cell(_XML_ILLEGAL.sub("", value), None)
+            else:
+                assert got[pos] == Cell(value, None) and type(got[pos].value) is type(value if isinstance(value, bool) else Decimal())
+        else:
+            assert got[pos].value == original[pos]
+    dimension = root.find("m:dimension", NS)
+    if dimension is not None:
+        (r1, c1), (r2, c2) = parse_range(dimension.get("ref"))
+        assert all(r1 <= r <= r2 and c1 <= c <= c2 for r, c in got)
 
 
 @pytest.mark.parametrize(
@@ -880,3 +924,46 @@ def test_messages_are_single_chinese_lines():
     for code, template in MESSAGES.items():
         assert "\n" not in template and "Traceback" not in template, code
         assert any("\u4e00" <= ch <= "\u9fff" for ch in template), code
+
+
+# -- speed ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sixty_kb_book(tmp_path_factory) -> Path:
+    from openpyxl.styles import Border, Font, PatternFill, Side
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    thin = Side(style="thin")
+    for n, name in enumerate(["说明", "基本信息", "财务数据", "项目清单", "固定资产", "绩效指标", "满意度调查", "指标计算", "评分表", "汇总"]):
+        ws = wb.create_sheet(name)
+        ws["A1"] = f"{name} 标题"
+        ws["A1"].font = Font(bold=True, size=14)
+        for r in range(2, 340 if name in ("项目清单", "固定资产") else 40):
+            for c in range(1, 7):
+                cell = ws.cell(r, c)
+                if name in ("指标计算", "评分表", "汇总") and c > 2:
+                    cell.fill = PatternFill("solid", fgColor="FFF2CC")
+                    cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+                elif c == 1:
+                    cell.value = f"项目{r}-{(r * 7919 + n) % 1000}"
+                else:
+                    cell.value = round(((r * 31 + c * 17 + n) % 9973) * 1.37, 2)
+    path = tmp_path_factory.mktemp("speed") / "small.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_patch_and_write_of_a_60_kb_workbook(sixty_kb_book, tmp_path):
+    # Speed is measured in bench/bench_fill.py against a same-run baseline, never here.
+    size = sixty_kb_book.stat().st_size
+    assert 45_000 < size < 80_000
+    out = tmp_path / "out.xlsx"
+    values = {(r, c): Decimal(r * c) / 7 for r in range(2, 40) for c in range(3, 7)}
+    pkg = Package.open(sixty_kb_book)
+    replaced = {}
+    for name in ("指标计算", "评分表", "汇总"):
+        part = pkg.sheet(name).part
+        replaced[part] = patch_sheet_xml(pkg.read(part), values)
+    write_package(pkg, out, replaced)
+    assert Package.open(out).read_cells("汇总")[(39, 6)].value == Decimal(39 * 6) / 7

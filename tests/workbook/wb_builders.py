@@ -7,6 +7,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"  # /work/shared/corpus beside the checkout
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

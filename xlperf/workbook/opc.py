@@ -12,8 +12,6 @@ CONTENT_TYPES = "[Content_Types].xml"
 ROOT_RELS = "_rels/.rels"
 STRICT_MARK = "purl.oclc.org/ooxml"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 R_NS_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 

@@ -137,6 +137,8 @@ class Package:
         self._rels_cache: dict[str, list[opc.Rel]] = {}
         self._sheets: list[SheetRef] | None = None
         self._shared: list[str] | None = None
+        self._names: dict[str, DefinedName] | None = None
+        self._cells: dict[str, dict[tuple[int, int], Cell]] = {}  # by sheet part: fill reads a sheet more than once
         self.workbook_part = ""
 
     def __repr__(self) -> str:
@@ -355,6 +357,11 @@ class Package:
 
     def defined_names(self) -> dict[str, DefinedName]:
         """Workbook-scope names that point at one area of one existing sheet; anything else is skipped."""
+        if self._names is None:
+            self._names = self._defined_names()
+        return dict(self._names)
+
+    def _defined_names(self) -> dict[str, DefinedName]:
         by_name = {s.name.casefold(): s.name for s in self.sheets()}
         out = {}
         for el in self._xml(self.workbook_part).iter():
@@ -411,9 +418,12 @@ class Package:
         member = self.member(ref.part)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
-        root = parse_xml(self.read(member), member)
-        self.shared_strings()
-        return _read_cells(root, self._shared, member, self.limits.max_cells_per_sheet)
+        cells = self._cells.get(member)
+        if cells is None:
+            root = parse_xml(self.read(member), member)
+            self.shared_strings()
+            cells = self._cells[member] = _read_cells(root, self._shared, member, self.limits.max_cells_per_sheet)
+        return dict(cells)
 
     def custom_properties(self) -> dict[str, str]:
         member = self._rel_member("", "custom-properties") or self.member("docProps/custom.xml")
@@ -481,7 +491,8 @@ def _load(path: Path, limits: Limits) -> bytes:
 # -- writing ------------------------------------------------------------------------------------------
 
 def _serialize(root: etree._Element) -> bytes:
-    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + etree.tostring(root, encoding="UTF-8")
+    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body
 
 
 def _without_relationship(data: bytes, member: str, source: str, target: str) -> bytes | None:

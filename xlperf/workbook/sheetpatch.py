@@ -32,10 +32,10 @@ class SheetPatch:
 
 def clean_text(text: str) -> str:
     """Text as Excel will show it: XML-illegal characters dropped, literal _xHHHH_ protected from decoding."""
-    text = _LOOKS_ESCAPED.sub("_x005F_", _ILLEGAL.sub("", text))
+    text = _ILLEGAL.sub("", text)
     if len(text) > MAX_TEXT:
         raise ValueError(f"text longer than {MAX_TEXT} characters")
-    return text
+    return _LOOKS_ESCAPED.sub("_x005F_", text)
 
 
 def number_text(value: object) -> str:
@@ -257,7 +257,8 @@ def _release_formulas(sheet: _Sheet, wiped: set[tuple[int, int]]) -> bool:
                 continue
             expanded = expand_shared(text, origin, pos)
             if expanded:
-                f.attrib.clear()
+                for attr in ("t", "si", "ref"):
+                    f.attrib.pop(attr, None)  # other flags such as ca= (always recalculate) still apply
                 f.text = expanded
             else:
                 f.getparent().remove(f)
@@ -273,6 +274,13 @@ def patch_sheet(
     clear_rows_from: int | None = None,
     part: str = "worksheet",
 ) -> SheetPatch:
+    """Write values (and styles) into one worksheet's XML and report whether any formula was lost.
+
+    Decimal/int/float become numbers, str always becomes inline text (even "=1+1" or "#REF!"), bool
+    becomes TRUE/FALSE and None empties the cell. Existing cells keep their s= style unless styles
+    names one; missing rows and cells are created in sorted order; <dimension> is recomputed. With
+    clear_rows_from, every cell on that row or below loses value and formula first (styles stay).
+    """
     styles = styles or {}
     _check_values(values, styles)
     root = parse_xml(xml, part)

@@ -221,15 +221,48 @@ def cell_value(c: etree._Element, shared: list[str] | None, part: str, ref: obje
     raise _error("XML_BROKEN", part=part, cell=str(ref))
 
 
+_COUNT_CELLS = etree.XPath("count(*/*)")  # children of rows, counted in C (an upper bound on the cells)
+
+
+def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[tuple[int, int, etree._Element]] | None:
+    """(row, col, <c>) of the cells with a <v>, <is> or <f>, found in C, when each of them has its r=.
+
+    Templates pre-format hundreds of empty rows (style-only ``<c r= s=/>``); walking those in Python
+    dominated reading. None when some such cell has no r=: then only a walk in order can place it.
+    """
+    data = sheet_data(root)
+    if data is None:
+        return []
+    if _COUNT_CELLS(data) > max_cells:
+        raise _error("TOO_LARGE", part=part)
+    seen: set[etree._Element] = set()
+    out = []
+    for el in data.iter("{*}v", "{*}is", "{*}f"):
+        c = el.getparent()
+        if c in seen or local(c.tag) != "c":
+            continue
+        row_el = c.getparent()
+        if row_el is None or row_el.getparent() is not data or local(row_el.tag) != "row":
+            continue
+        seen.add(c)
+        ref = c.get("r")
+        if ref is None:
+            return None
+        out.append((*_position(ref, part), c))
+    return out
+
+
 def read_cells(
     root: etree._Element, shared: list[str] | None, part: str, max_cells: int
 ) -> dict[tuple[int, int], Cell]:
     """Cells holding a value or a formula; style-only cells are left out."""
-    cells = []
-    for row, col, c, _ in iter_cells(root, part):
-        cells.append((row, col, c))
-        if len(cells) > max_cells:
-            raise _error("TOO_LARGE", part=part)
+    cells = _content_cells(root, part, max_cells)
+    if cells is None:
+        cells = []
+        for row, col, c, _ in iter_cells(root, part):
+            cells.append((row, col, c))
+            if len(cells) > max_cells:
+                raise _error("TOO_LARGE", part=part)
     masters = shared_masters(cells)
     out: dict[tuple[int, int], Cell] = {}
     for row, col, c in cells:
