@@ -11,6 +11,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -75,11 +76,17 @@ def load(name_or_path: str | Path) -> System:
             data = path.read_bytes()
         except OSError as exc:
             raise SystemFileError(f"{path}: 无法读取指标体系文件（{exc.strerror}）") from None
-        return parse(data, str(path))
+        return _parsed(data, str(path))
     if str(name_or_path) not in BUNDLED:
         raise SystemFileError(f"未知的指标体系“{name_or_path}”；可用：{', '.join(BUNDLED)}，或给出 .toml 文件路径")
     data = resources.files("xlperf.systems").joinpath(f"{name_or_path}.toml").read_bytes()
-    return parse(data, str(name_or_path))
+    return _parsed(data, str(name_or_path))
+
+
+@lru_cache(maxsize=16)
+def _parsed(data: bytes, source: str) -> System:
+    """parse, remembered by the file's bytes: a batch or a server loads the same system for every workbook."""
+    return parse(data, source)
 
 
 def parse(data: bytes, source: str) -> System:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +41,11 @@ def _limit_memory() -> None:
         pass
 
 
-def fill_one(source: str, out_dir: str) -> Outcome:
+def fill_one(source: str, out_path: str) -> Outcome:
     from ..errors import ProblemsError, XlperfError
-    from .fill import default_output, fill
+    from .fill import fill
 
-    out = Path(out_dir) / default_output(Path(source)).name
+    out = Path(out_path)
     try:
         filled = fill(source, out)
     except ProblemsError as exc:
@@ -72,18 +73,62 @@ def collect(paths: list[str]) -> list[Path]:
     return files
 
 
+def output_paths(files: list[str], out: Path) -> list[str]:
+    """One output per input, never shared: same-named files from different folders get " (2)", " (3)"…"""
+    from .fill import default_output
+
+    taken: set[str] = set()
+    paths = []
+    for f in files:
+        target = default_output(Path(f)).name
+        stem, suffix = Path(target).stem, Path(target).suffix
+        n = 1
+        while target.casefold() in taken:  # case-insensitive, as on Windows and macOS
+            n += 1
+            target = f"{stem} ({n}){suffix}"
+        taken.add(target.casefold())
+        paths.append(str(out / target))
+    return paths
+
+
 def run(paths: list[str], out_dir: str | os.PathLike, jobs: int | None = None) -> list[Outcome]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = [str(f) for f in collect(paths)]
+    targets = output_paths(files, out)
     jobs = jobs or min(len(files), os.cpu_count() or 1) or 1
-    if jobs == 1:
-        outcomes = [fill_one(f, str(out)) for f in files]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
-            outcomes = list(pool.map(fill_one, files, [str(out)] * len(files), chunksize=4))
+    outcomes = _fill_all(files, targets, jobs) if files else []
     write_summary(outcomes, out / "汇总.csv")
     return outcomes
+
+
+def _fill_all(files: list[str], targets: list[str], jobs: int) -> list[Outcome]:
+    """Always in worker processes (so always under the memory cap). A worker that dies outright
+    (killed, or crashed in C code) breaks the whole pool: the files left unfinished then run one per
+    process, so only the file that kills its process fails."""
+    done: dict[int, Outcome] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_limit_memory) as pool:
+            futures = [pool.submit(fill_one, f, t) for f, t in zip(files, targets)]
+            for i, future in enumerate(futures):
+                try:
+                    done[i] = future.result()
+                except BrokenProcessPool:
+                    pass
+    except BrokenProcessPool:
+        pass
+    for i, (f, t) in enumerate(zip(files, targets)):
+        if i not in done:
+            done[i] = _fill_alone(f, t)
+    return [done[i] for i in range(len(files))]
+
+
+def _fill_alone(source: str, target: str) -> Outcome:
+    try:
+        with ProcessPoolExecutor(max_workers=1, initializer=_limit_memory) as pool:
+            return pool.submit(fill_one, source, target).result()
+    except BrokenProcessPool:
+        return Outcome(source, "", False, message="处理该文件的进程意外终止（文件可能过大或已损坏），已跳过")
 
 
 def write_summary(outcomes: list[Outcome], path: Path) -> None:

@@ -17,7 +17,7 @@ from ..errors import Problem, WorkbookError
 from ..system import System, load
 from .layout import STAMP_KEYS, STAMP_NAME, load_layout
 from .outputs import Cells, canon, outputs_hash, inputs_hash, render, stamp_cells, stamp_values
-from .package import Package, patch_sheet_xml, write_package
+from .package import Package, patch_sheet_xml, workbook_error, write_package
 from .reader import ReadInputs, load_inputs
 
 OWNED_KINDS = ("output", "stamp")
@@ -68,7 +68,11 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
                                      "如确需覆盖原文件，请加 --in-place")])
     pkg = Package.open(src)
     result, read, cells = compute(pkg, system)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    _check_suffix(pkg, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only place, or a file where a folder should be
+        raise workbook_error("WRITE_FAILED", path=out) from None
     stamp = stamp_values(result.system, read.data, cells, dt.datetime.now().isoformat(timespec="seconds"))
     names = pkg.defined_names()
     for sheet, values in stamp_cells(names, stamp).items():
@@ -77,31 +81,28 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
     return Filled(result, out, read)
 
 
+def _check_suffix(pkg: Package, out: Path) -> None:
+    """Excel refuses a file whose extension disagrees with its format (macro-enabled or not): say so now."""
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        return
+    types = pkg._content_types()
+    macro = "macroEnabled" in (((types.of(pkg.workbook_part) if types else None) or ""))
+    wanted = ".xlsm" if macro else ".xlsx"
+    if suffix != wanted:
+        kind = "启用宏的工作簿" if macro else "不含宏的普通工作簿"
+        raise WorkbookError([Problem("OUTPUT_SUFFIX", f"输入是{kind}，输出文件须以 {wanted} 结尾（{out.name}）；"
+                                     "扩展名与格式不符的文件 Excel 无法打开")])
+
+
 def _patched_parts(pkg: Package, cells: dict[str, Cells]) -> dict[str, bytes]:
     parts = {}
     for sheet_name, values in cells.items():
         ref = pkg.sheet(sheet_name)
         xml = pkg.read(ref.part)
-        parts[ref.part] = patch_sheet_xml(xml, values, styles=_row_styles(xml, values))
+        # Cells added below the template's prepared rows take the style of the column's last styled cell.
+        parts[ref.part] = patch_sheet_xml(xml, values, styles_from_above=True)
     return parts
-
-
-def _row_styles(xml: bytes, values: Cells) -> dict[tuple[int, int], int]:
-    """Cells xlperf adds below the template's prepared rows take the style of the column's last styled cell."""
-    from .package import Package as _  # noqa: F401  (keeps the package layer the only XML reader)
-    from .sheetread import iter_cells  # type: ignore[attr-defined]
-    from .xmlsafe import parse_xml
-
-    root = parse_xml(xml, "sheet")
-    styled: dict[int, tuple[int, int]] = {}
-    present = set()
-    for r, c, _row, el in iter_cells(root, "sheet"):
-        present.add((r, c))
-        s = el.get("s")
-        if s is not None and s.isdigit():
-            styled[c] = (r, int(s))
-    return {pos: styled[pos[1]][1] for pos in values if pos not in present and pos[1] in styled
-            and styled[pos[1]][0] < pos[0]}
 
 
 def default_output(src: Path) -> Path:

@@ -31,6 +31,7 @@ from .layout import (
 )
 from .package import DefinedName
 from .reader import ReadInputs
+from .sheetpatch import MAX_TEXT, clean_text
 
 Cells = dict[tuple[int, int], object]
 # Excel keeps 15 significant digits: write rates to 10 decimals so a re-save keeps them.
@@ -76,12 +77,23 @@ def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
     return "；".join(parts)
 
 
+def fit_text(text: str) -> str:
+    """Text cut to what one Excel cell holds (echoed inputs can add up to more), marked with "…"."""
+    cut = MAX_TEXT - 1
+    while True:
+        try:
+            clean_text(text)
+            return text
+        except ValueError:  # too long, possibly only once _xHHHH_ look-alikes are escaped
+            text, cut = text[:cut] + "…", cut - 1024
+
+
 def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName], layout: Layout) -> dict[str, Cells]:
     out: dict[str, Cells] = {}
     on = OutputNames(names)
 
     def put(sheet: str, pos: tuple[int, int], value: object) -> None:
-        out.setdefault(sheet, {})[pos] = value
+        out.setdefault(sheet, {})[pos] = fit_text(value) if isinstance(value, str) else value
 
     ind_sheet = layout.sheet("计算指标")
     value_col = ind_sheet.column("value")

@@ -602,7 +602,7 @@ def write_package(
                         parse_xml(plan[name], name)
                     writer.replace(info, plan[name], local_extra)
                 else:
-                    if verify:
+                    if verify and name not in src._inflated:  # a member read in full had its CRC checked then
                         src._verify(info, data)
                     writer.copy(info, data, local_extra)
             writer.finish(src._zf.comment)

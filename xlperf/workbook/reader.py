@@ -8,11 +8,11 @@ percentages typed as 98.7) is collected with its sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..errors import InputError, Problem, WorkbookError
-from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of
+from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
 from ..inputs import Inputs
 from ..messages import message
 from ..system import System
@@ -23,6 +23,8 @@ from .package import Cell, ErrorValue, Package
 
 # A rate cell holding more than this was almost surely typed as 98.7 instead of 98.7 %.
 PERCENT_SUSPECT = Decimal("1.5")
+# Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
+MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -57,12 +59,33 @@ class _Cells:
 
     def sheet(self, name: str) -> dict[tuple[int, int], Cell]:
         if name not in self.cache:
-            self.cache[name] = self.pkg.read_cells(name)
+            try:
+                self.cache[name] = self.pkg.read_cells(name)
+            except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
+                raise WorkbookError([p if p.sheet else replace(p, sheet=name) for p in exc.problems]) from None
         return self.cache[name]
 
     def value(self, sheet: str, pos: tuple[int, int]) -> object:
         cell = self.sheet(sheet).get(pos)
+        if cell is not None and cell.value is None and cell.formula:
+            return Uncalculated(cell.formula)
         return None if cell is None else cell.value
+
+
+@dataclass(frozen=True)
+class Uncalculated:
+    """A formula saved without its result (written by a program, not by Excel/WPS/LibreOffice).
+
+    Blank wherever text is wanted (headers, keys, reasons); an input value reports it.
+    """
+
+    formula: str
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return ""
 
 
 def _set(data: dict, path: str, value: object) -> None:
@@ -98,7 +121,17 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
         problems.append(Problem("ERROR_VALUE", message("ERROR_VALUE", field=path, value=value.code), path, sheet,
                                 cell, value.code, "数字"))
         return None
+    if isinstance(value, Uncalculated):
+        problems.append(Problem("FORMULA_NOT_CALCULATED", f"“{label_of(path)}”是公式（={value.formula[:60]}），但文件中"
+                                "没有它的计算结果（文件可能由其他程序生成）；请在 Excel/WPS 中打开并保存后再试",
+                                path, sheet, cell, "=" + value.formula[:60], "数值"))
+        return None
     if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+        problems.append(Problem("TEXT_TOO_LONG", f"单元格中的文字有 {len(value)} 个字符，超过 Excel 单元格上限 "
+                                f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
+                                f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
         return None
     if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
         problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
@@ -252,6 +285,11 @@ def _read_evaluator(pkg: Package, tables: dict, system: System, layout: Layout, 
     out.data["stated"] = stated
 
 
+def _follows(path: str, refused: set[str]) -> bool:
+    """A problem about a whole row that only repeats a refused cell of it ("需填写满意率" after 满意率 = 98.7)."""
+    return bool(path) and any(f.startswith((path + ".", path + "[")) for f in refused)
+
+
 def load_inputs(pkg: Package, system: System, layout: Layout | None = None) -> tuple[Inputs, ReadInputs]:
     """Read and build typed inputs; InputError lists every problem with sheet and cell."""
     read = read_inputs(pkg, system, layout)
@@ -263,7 +301,7 @@ def load_inputs(pkg: Package, system: System, layout: Layout | None = None) -> t
         inputs = inputs_from_dict(read.data)
     except InputError as exc:
         seen = {p.field for p in problems}
-        problems += [read.locate(p) for p in exc.problems if p.field not in seen]
+        problems += [read.locate(p) for p in exc.problems if p.field not in seen and not _follows(p.field, seen)]
         raise InputError(problems) from None
     if problems:
         raise InputError(problems)

@@ -187,7 +187,12 @@ def _number(text: str, part: str, ref: object) -> Decimal:
 
 def cell_value(c: etree._Element, shared: list[str] | None, part: str, ref: object) -> object:
     t = c.get("t") or "n"
-    v = child(c, "v")
+    return _value(t, child(c, "v"), child(c, "is") if t == "inlineStr" else None, shared, part, ref)
+
+
+def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: list[str] | None, part: str,
+           ref: object) -> object:
+    """A cell's value from its t= and its (first) <v> and <is>."""
     text = v.text if v is not None else None
     if t == "n":
         return _number(text, part, ref) if text and text.strip() else None
@@ -199,7 +204,6 @@ def cell_value(c: etree._Element, shared: list[str] | None, part: str, ref: obje
         except (ValueError, IndexError):
             raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
     if t == "inlineStr":
-        is_el = child(c, "is")
         if is_el is not None:
             return rich_text(is_el)
         return decode_xstring(text) if text is not None else None
@@ -221,35 +225,39 @@ def cell_value(c: etree._Element, shared: list[str] | None, part: str, ref: obje
     raise _error("XML_BROKEN", part=part, cell=str(ref))
 
 
-_COUNT_CELLS = etree.XPath("count(*/*)")  # children of rows, counted in C (an upper bound on the cells)
+_Found = tuple  # (row, col, <c>, first <v>, first <is>, first <f>)
 
 
-def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[tuple[int, int, etree._Element]] | None:
-    """(row, col, <c>) of the cells with a <v>, <is> or <f>, found in C, when each of them has its r=.
+def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[_Found] | None:
+    """The cells with a <v>, <is> or <f>, found in C, when each of them has its r=.
 
     Templates pre-format hundreds of empty rows (style-only ``<c r= s=/>``); walking those in Python
     dominated reading. None when some such cell has no r=: then only a walk in order can place it.
+    max_cells bounds the cells holding something (the part's size already bounds the parse).
     """
     data = sheet_data(root)
     if data is None:
         return []
-    if _COUNT_CELLS(data) > max_cells:
-        raise _error("TOO_LARGE", part=part)
-    seen: set[etree._Element] = set()
-    out = []
+    found: dict[etree._Element, list] = {}
     for el in data.iter("{*}v", "{*}is", "{*}f"):
         c = el.getparent()
-        if c in seen or local(c.tag) != "c":
-            continue
-        row_el = c.getparent()
-        if row_el is None or row_el.getparent() is not data or local(row_el.tag) != "row":
-            continue
-        seen.add(c)
-        ref = c.get("r")
-        if ref is None:
-            return None
-        out.append((*_position(ref, part), c))
-    return out
+        entry = found.get(c)
+        if entry is None:
+            if local(c.tag) != "c":
+                continue
+            row_el = c.getparent()
+            if row_el is None or row_el.getparent() is not data or local(row_el.tag) != "row":
+                continue
+            ref = c.get("r")
+            if ref is None:
+                return None
+            entry = found[c] = [*_position(ref, part), c, None, None, None]
+            if len(found) > max_cells:
+                raise _error("TOO_LARGE", part=part)
+        slot = {"v": 3, "is": 4, "f": 5}[local(el.tag)]
+        if entry[slot] is None:
+            entry[slot] = el
+    return [tuple(entry) for entry in found.values()]
 
 
 def read_cells(
@@ -260,15 +268,18 @@ def read_cells(
     if cells is None:
         cells = []
         for row, col, c, _ in iter_cells(root, part):
-            cells.append((row, col, c))
+            cells.append((row, col, c, child(c, "v"), child(c, "is"), child(c, "f")))
             if len(cells) > max_cells:
                 raise _error("TOO_LARGE", part=part)
-    masters = shared_masters(cells)
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}  # si -> (text, position): the first master wins
+    for row, col, _, _, _, f in cells:
+        if f is not None and f.get("t") == "shared" and f.text and f.get("si") is not None:
+            masters.setdefault(f.get("si"), (f.text, (row, col)))
     out: dict[tuple[int, int], Cell] = {}
-    for row, col, c in cells:
-        value = cell_value(c, shared, part, _Ref(row, col))
+    for row, col, c, v, is_el, f in cells:
+        t = c.get("t") or "n"
+        value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
         formula = None
-        f = child(c, "f")
         if f is not None:
             formula = f.text or ""
             if not formula and f.get("t") == "shared":
