@@ -150,8 +150,8 @@ def case_not_template(base, tmp):
 
 def case_missing_sheet(base, tmp):
     path = edited(base, tmp / "缺工作表.xlsx", lambda p: remove_sheet_entry(p, "基本信息"))
-    # Every name of the sheet is reported, each saying on which sheet it belongs.
-    return path, Expect(["MISSING_NAME"] * 12, phrases=["xp_unit", "应在工作表“基本信息”"])
+    # One problem for the sheet, not one per defined name on it.
+    return path, Expect(["MISSING_SHEET"], phrases=["缺少工作表“基本信息”"])
 
 
 def case_missing_name(base, tmp):

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -531,3 +532,21 @@ def test_libreoffice_converts_template_to_pdf(example_path, tmp_path):
     pdf = tmp_path / "example.pdf"
     assert pdf.exists(), result.stderr
     assert pdf.stat().st_size > 0
+
+
+ROOT_WORKBOOKS = Path(__file__).parents[2] / "workbooks"
+
+
+def test_echoed_text_cells_keep_text_after_f2_enter():
+    # Output cells that may echo user text carry quotePrefix, so Excel's F2+Enter keeps "=1+1" as text.
+    import openpyxl
+
+    from xlperf.workbook.layout import SCORE_REASON_OFFSET
+
+    wb = openpyxl.load_workbook(ROOT_WORKBOOKS / "template.xlsx")
+    dn = wb.defined_names["xo_item_procurement"]
+    (sheet, ref), = dn.destinations
+    cell = wb[sheet][ref.replace("$", "")]
+    assert wb[sheet].cell(cell.row, cell.column + SCORE_REASON_OFFSET).quotePrefix
+    (fsheet, fref), = wb.defined_names["xo_findings"].destinations
+    assert wb[fsheet][fref.replace("$", "")].offset(0, 4).quotePrefix

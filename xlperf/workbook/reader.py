@@ -170,9 +170,16 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         out.system_id = str(cells.value(system_cell.sheet, from_a1(system_cell.ref)) or "")
 
     sheets = {s.name for s in pkg.sheets()}
+    absent = [s.name for s in layout.sheets if s.kind in ("input", "evaluator", "output", "stamp")
+              and s.name not in sheets]
+    for sheet_name in absent:
+        missing("MISSING_SHEET", f"缺少工作表“{sheet_name}”；请勿删除或重命名模板中的工作表，"
+                                 "可用 `xlperf template` 重新生成模板后把数据复制过去")
     for path, sheet_name in layout.scalar_fields():
         name = name_for(path)
         dn = names.get(name)
+        if sheet_name in absent:
+            continue
         if dn is None or dn.sheet not in sheets:
             missing("MISSING_NAME", f"缺少定义名称 {name}（“{SCALARS[path][0]}”，应在工作表“{sheet_name}”）")
             continue
@@ -210,6 +217,8 @@ def _table_rows(pkg: Package, tables: dict, table_name: str, sheet_name: str, co
                 cells: _Cells, out: ReadInputs) -> list[tuple[int, dict]] | None:
     """Non-blank data rows of a table: [(row, {column key: (value, (sheet, A1))})]."""
     table = tables.get(table_name)
+    if table is None and any(p.code == "MISSING_SHEET" and f"“{sheet_name}”" in p.message for p in out.problems):
+        return None  # the missing sheet is already reported
     if table is None:
         out.problems.append(Problem("MISSING_TABLE", f"缺少表格 {table_name}（应在工作表“{sheet_name}”）"))
         return None

@@ -614,6 +614,8 @@ class _Builder:
             self.text(ws, i, sheet.column("name") + 1, name)
             ws.cell(i, value_col).number_format = UNIT_FORMATS[unit]
             ws.cell(i, value_col).alignment = S.LEFT_CENTER
+            for key in ("formula", "inputs", "note"):
+                ws.cell(i, sheet.column(key) + 1).quotePrefix = True
             self.name(indicator_name(id_), ws, i, value_col)
         widths = {"id": max(S.text_width(id_) for id_, _, _ in CATALOG) + 2, "name": 30, "value": 14, "formula": 48, "inputs": 48, "note": 36}
         for key, _ in sheet.columns:
@@ -630,6 +632,8 @@ class _Builder:
                 cell.font = S.BODY
                 cell.fill = S.OUTPUT_FILL
                 cell.alignment = S.WRAP_TOP
+                # Echoed user text (e.g. "=1+1") must stay text even after F2+Enter in Excel.
+                cell.quotePrefix = True
         self.name(FINDINGS_NAME, ws, 2, 1)
         widths = {"severity": 8, "code": 24, "sheet": 14, "cell": 12, "message": 90}
         for key, _ in sheet.columns:
@@ -716,6 +720,8 @@ class _Builder:
                 ws.cell(r, col).alignment = S.WRAP_TOP
             for col in (score_col, *(score_col + off for off in extras)):
                 ws.cell(r, col).fill = S.OUTPUT_FILL
+            for off in extras:
+                ws.cell(r, score_col + off).quotePrefix = True
 
         # 总分, then one row per 一级指标.
         summary_start = row
