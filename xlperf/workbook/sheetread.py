@@ -226,6 +226,7 @@ def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, share
 
 
 _Found = tuple  # (row, col, <c>, first <v>, first <is>, first <f>)
+_SLOTS = {"v": 3, "is": 4, "f": 5}
 
 
 def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[_Found] | None:
@@ -254,7 +255,7 @@ def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[_Fou
             entry = found[c] = [*_position(ref, part), c, None, None, None]
             if len(found) > max_cells:
                 raise _error("TOO_LARGE", part=part)
-        slot = {"v": 3, "is": 4, "f": 5}[local(el.tag)]
+        slot = _SLOTS[local(el.tag)]
         if entry[slot] is None:
             entry[slot] = el
     return [tuple(entry) for entry in found.values()]
