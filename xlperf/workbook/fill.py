@@ -77,7 +77,8 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
     names = pkg.defined_names()
     for sheet, values in stamp_cells(names, stamp).items():
         cells.setdefault(sheet, {}).update(values)
-    write_package(pkg, out, _patched_parts(pkg, cells))
+    # The patched parts were just serialised by lxml: no need to parse them again.
+    write_package(pkg, out, _patched_parts(pkg, cells), check_xml=False)
     return Filled(result, out, read)
 
 
@@ -96,12 +97,21 @@ def _check_suffix(pkg: Package, out: Path) -> None:
 
 
 def _patched_parts(pkg: Package, cells: dict[str, Cells]) -> dict[str, bytes]:
+    from .a1 import from_a1
+    from .layout import FINDINGS_NAME
+
+    findings = pkg.defined_names().get(FINDINGS_NAME)
     parts = {}
     for sheet_name, values in cells.items():
         ref = pkg.sheet(sheet_name)
         xml = pkg.read(ref.part)
+        clear_from = None
+        if findings is not None and findings.sheet == sheet_name:
+            # The findings list is wiped from its first row, then written: blanks need no cell writes.
+            clear_from = from_a1(findings.ref)[0]
+            values = {pos: v for pos, v in values.items() if v is not None or pos[0] < clear_from}
         # Cells added below the template's prepared rows take the style of the column's last styled cell.
-        parts[ref.part] = patch_sheet_xml(xml, values, styles_from_above=True)
+        parts[ref.part] = patch_sheet_xml(xml, values, styles_from_above=True, clear_rows_from=clear_from)
     return parts
 
 

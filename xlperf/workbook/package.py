@@ -573,11 +573,12 @@ def _fsync_dir(folder: Path) -> None:
 
 def write_package(
     src: Package, out_path: str | os.PathLike, replaced: dict[str, bytes], *, drop_calc_chain: bool = False,
-    verify: bool = True,
+    verify: bool = True, check_xml: bool = True,
 ) -> None:
     """Write src to out_path with some members replaced; everything else is copied as stored.
 
-    Replaced XML is parsed before it is written, so a broken part never reaches the user. With
+    Replaced XML is parsed before it is written (unless check_xml is False, for parts the caller just
+    serialised with lxml itself), so a broken part never reaches the user. With
     verify (the default) every copied member is inflated once to check its CRC, so a damaged source
     is reported instead of being passed on. If a replaced worksheet lost a formula, or on request,
     xl/calcChain.xml goes together with its relationship and content-type override. The output
@@ -598,7 +599,7 @@ def write_package(
                     continue
                 data, local_extra = raw_member(src._blob, info)
                 if name in plan:
-                    if _is_xml_name(name):
+                    if check_xml and _is_xml_name(name):
                         parse_xml(plan[name], name)
                     writer.replace(info, plan[name], local_extra)
                 else:

@@ -234,10 +234,10 @@ def _table_rows(pkg: Package, tables: dict, table_name: str, sheet_name: str, co
                                         cell=to_a1(r1, c1)))
     rows = []
     for r in range(r1 + 1, r2 + 1):
-        values = {k: (cells.value(sheet, (r, c)), (sheet, to_a1(r, c))) for k, c in positions.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v, _ in values.values()):
-            continue
-        rows.append((r, values))
+        raw = {k: cells.value(sheet, (r, c)) for k, c in positions.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+            continue  # most prepared rows are blank: no addresses for them
+        rows.append((r, {k: (v, (sheet, to_a1(r, positions[k]))) for k, v in raw.items()}))
     return rows
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from xlperf.workbook.a1 import parse_range, to_a1
+from xlperf.workbook.a1 import MAX_COL, MAX_ROW, parse_range, to_a1
 from xlperf.workbook.opc import XML_NS, local, namespace
 from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
 from xlperf.workbook.xmlsafe import parse_xml
@@ -61,6 +61,7 @@ class _Sheet:
         self.root, self.part = root, part
         ns = namespace(root.tag)
         self.q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
+        self.tag_v, self.tag_is, self.tag_t = self.q("v"), self.q("is"), self.q("t")
         data = sheet_data(root)
         if data is None:
             data = etree.Element(self.q("sheetData"))
@@ -184,40 +185,50 @@ def _add(c: etree._Element, el: etree._Element) -> None:
         c.append(el)
 
 
-def _set(c: etree._Element, value: object, q) -> None:
-    if value is None:
+def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: "_Sheet") -> None:
+    """Write a value prepared by _prepare: (kind, text) with kind "b", "s" (inline text) or "n"."""
+    if prepared is None:
         return
-    if isinstance(value, bool):
-        c.set("t", "b")
-        v = etree.Element(q("v"))
-        v.text = "1" if value else "0"
-        _add(c, v)
-    elif isinstance(value, str):
+    kind, text = prepared
+    if kind == "s":
         c.set("t", "inlineStr")
-        is_el = etree.Element(q("is"))
-        t = etree.SubElement(is_el, q("t"))
+        el = etree.Element(sheet.tag_is)
+        t = etree.SubElement(el, sheet.tag_t)
         t.set(_SPACE, "preserve")
-        t.text = clean_text(value)
-        _add(c, is_el)
+        t.text = text
     else:
-        v = etree.Element(q("v"))
-        v.text = number_text(value)
-        _add(c, v)
+        if kind == "b":
+            c.set("t", "b")
+        el = etree.Element(sheet.tag_v)
+        el.text = text
+    _add(c, el)
 
 
-def _check_values(values: dict, styles: dict) -> None:
+def _in_sheet(row: int, col: int) -> None:
+    if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        to_a1(row, col)  # raises with the standard message
+
+
+def _prepare(values: dict, styles: dict) -> dict[tuple[int, int], tuple[str, str] | None]:
+    """Check every value before the XML is touched, and turn each into (kind, text) once."""
+    prepared: dict[tuple[int, int], tuple[str, str] | None] = {}
     for (row, col), value in values.items():
-        to_a1(row, col)
-        if value is not None and not isinstance(value, (bool, int, float, Decimal, str)):
+        _in_sheet(row, col)
+        if value is None:
+            prepared[row, col] = None
+        elif isinstance(value, bool):
+            prepared[row, col] = ("b", "1" if value else "0")
+        elif isinstance(value, str):
+            prepared[row, col] = ("s", clean_text(value))
+        elif isinstance(value, (int, float, Decimal)):
+            prepared[row, col] = ("n", number_text(value))
+        else:
             raise TypeError(f"{to_a1(row, col)}: cannot write {type(value).__name__}")
-        if isinstance(value, str):
-            clean_text(value)
-        elif value is not None and not isinstance(value, bool):
-            number_text(value)
     for (row, col), style in styles.items():
-        to_a1(row, col)
+        _in_sheet(row, col)
         if isinstance(style, bool) or not isinstance(style, int) or style < 0:
             raise ValueError(f"{to_a1(row, col)}: bad style index {style!r}")
+    return prepared
 
 
 def _release_formulas(sheet: _Sheet, wiped: set[tuple[int, int]]) -> bool:
@@ -299,7 +310,7 @@ def patch_sheet(
     above it in its column (rows added below a prepared block); styles given explicitly win.
     """
     styles = styles or {}
-    _check_values(values, styles)
+    prepared = _prepare(values, styles)
     root = parse_xml(xml, part)
     sheet = _Sheet(root, part)
     if styles_from_above:
@@ -312,13 +323,13 @@ def patch_sheet(
         if pos in sheet.cells:
             removed |= _clear(sheet.cells[pos])
     for pos in sorted(set(values) | set(styles)):
-        value = values.get(pos)
-        if value is None and pos not in styles and pos not in sheet.cells:
-            continue
+        value = prepared.get(pos)
+        if value is None and pos not in styles:
+            continue  # emptied above already, or nothing to create
         c = sheet.cell(pos)
         if pos in styles:
             c.set("s", str(styles[pos]))
-        _set(c, value, sheet.q)
+        _set(c, value, sheet)
     sheet.update_dimension()
     body = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=False)
     return SheetPatch(_DECL + body, removed)

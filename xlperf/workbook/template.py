@@ -283,10 +283,10 @@ class _Builder:
                 ws.row_dimensions[r].height = round(height, 1)
 
     def style_input(self, ws: Worksheet, ref: str, kind: str, *, signed: bool = False,
-                    choices: tuple[str, ...] = (), shade: bool = True) -> None:
+                    choices: tuple[str, ...] = (), shade: bool = True, format_cells: bool = True) -> None:
         """Number format, shading and validation of input cells of one field kind."""
         base = S.kind_base(kind)
-        for row in ws[ref] if ":" in ref else ((ws[ref],),):
+        for row in (ws[ref] if ":" in ref else ((ws[ref],),)) if format_cells else ():
             for cell in row:
                 cell.number_format = S.NUMBER_FORMATS.get(base, "General")
                 cell.font = S.BODY
@@ -480,10 +480,13 @@ class _Builder:
             ref = f"{letter}{first}:{letter}{end}"
             self.style_input(ws, ref, kind, signed=(block.table, col) in SIGNED_AMOUNTS,
                              choices=CHOICES.get((block.table, col), ()))
-            if last:  # rows typed below the table (it grows) get the same format and validation
+            if last:
+                # Rows typed below the table extend it, and Excel copies the table's formats down
+                # itself; only validation needs to reach there. Pre-formatting empty cells would
+                # make every reader of the sheet walk thousands of empty cells.
                 grow = f"{letter}{end + 1}:{letter}{end + GROW_ROWS}"
                 self.style_input(ws, grow, kind, signed=(block.table, col) in SIGNED_AMOUNTS,
-                                 choices=CHOICES.get((block.table, col), ()), shade=False)
+                                 choices=CHOICES.get((block.table, col), ()), shade=False, format_cells=False)
             base = S.kind_base(kind)
             self.fit(j, "0" * (14 if base in ("amount", "rate", "date") else 10))
             if base == "text" and (block.table, col) not in CHOICES:
