@@ -269,7 +269,8 @@ def test_effectiveness_full_points_despite_missed_target_is_a_finding():
     from xlperf.fields import inputs_from_dict
 
     data = reference_data()
-    data["targets"][0]["actual"] = "8 场"  # target ≥10 场: missed
+    data["targets"] = [{"level1": "产出指标", "level2": "数量指标", "name": "举办交流活动", "target": "≥10 场",
+                        "actual": "8 场"}]  # missed
     data["evaluator"]["effectiveness"] = {"points": "25"}
     result = evaluate(inputs_from_dict(data))
     assert result.indicators["targets_missed"].value == 1

@@ -330,7 +330,8 @@ def echoed(tmp_path_factory):
         {"name": "=1+1", "budget": "100", "spent": "120", "status": "按期完成"},  # overspent: named in 校验结果
         {"name": "#REF!", "budget": "433.46", "spent": "450", "status": "按期完成"},
     ]
-    data["targets"][0]["actual"] = '=HYPERLINK("http://example.invalid","点我")'  # shown in 计算指标
+    data["targets"] = [{"name": "举办交流活动", "target": "≥10 场",
+                        "actual": '=HYPERLINK("http://example.invalid","点我")'}]  # shown in 计算指标
     data["evaluator"]["effectiveness"]["reason"] = "#REF!"  # the item's 扣分说明, verbatim
     data["evaluator"]["spending_compliance"] = {"points": "0.5", "reason": "=1+1"}
     data["unit"] = "@SUM(1)"
@@ -395,8 +396,7 @@ def test_long_user_text_is_cut_to_what_a_cell_holds(tmp_path):
     """Five 10,000-character target values (each legal in Excel) add up to more than one cell holds
     when 计算指标 lists them: the echo is cut with "…" instead of failing the fill."""
     data = example_data()
-    for target in data["targets"]:
-        target["actual"] = "九" * 10_000
+    data["targets"] = [{"name": f"目标 {i}", "target": "完成", "actual": "九" * 10_000} for i in range(5)]
     src = build_example(tmp_path / "long.xlsx", data)
     out = tmp_path / "long-out.xlsx"
     assert main(["fill", str(src), "-o", str(out)]) == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 
 from ..fields import inputs_from_dict
 from ..inputs import Inputs
@@ -11,7 +11,7 @@ from ..inputs import Inputs
 
 def reference_data() -> dict:
     """The reference unit's inputs as plain data (see reference-2024.json)."""
-    return json.loads(resources.files(__package__).joinpath("reference-2024.json").read_text("utf-8"))
+    return json.loads((Path(__file__).parent / "reference-2024.json").read_text("utf-8"))
 
 
 def reference_inputs() -> Inputs:

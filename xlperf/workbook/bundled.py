@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
 from ..examples import reference_data
@@ -19,7 +18,7 @@ FILES = ("template.xlsx", "template.xlsm", "example-2024.xlsx")
 
 def placeholder_vba() -> bytes:
     """The VBA project of the macro-enabled template (see macros/README.md)."""
-    return resources.files(__package__).joinpath("vbaProject.bin").read_bytes()
+    return (Path(__file__).parent / "vbaProject.bin").read_bytes()
 
 
 def regenerate(folder: str | Path = "workbooks") -> list[Path]:

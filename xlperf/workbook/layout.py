@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from ..fields import SCALARS, TABLES
 
@@ -138,7 +138,7 @@ def _block(raw: dict) -> Block:
 
 @cache
 def load_layout() -> Layout:
-    raw = tomllib.loads(resources.files(__package__).joinpath("layout.toml").read_text("utf-8"))
+    raw = tomllib.loads((Path(__file__).parent / "layout.toml").read_text("utf-8"))
     sheets = tuple(
         Sheet(s["name"], s["kind"], tuple(_block(b) for b in s.get("block", ())),
               tuple(tuple(c) for c in s.get("columns", ())), s.get("rows", 0))
