@@ -216,3 +216,26 @@ def test_every_problem_has_a_message_and_the_value_found() -> None:
     assert by_field["surveys[0].rate"].value == "98.7"
     assert by_field["staff.authorized"].value == "二十五"
     assert all(p.message and "{" not in p.message for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    "key, entry, code",
+    [
+        ("budget_disclosure", {"choice": "部分公开"}, "EVALUATOR_CHOICE"),  # not one of the three tiers
+        ("procurement_policy", {"points": "5"}, "EVALUATOR_POINTS_RANGE"),  # the part is worth 1 point
+        ("effectiveness", {"points": "26", "reason": "x"}, "EVALUATOR_POINTS_RANGE"),  # max 25
+        ("asset_safety", {"ticks": ["是", "是", "是"]}, "EVALUATOR_TICKS"),  # two criteria only
+        ("override:no_such_item", {"points": "1", "reason": "x"}, "EVALUATOR_UNKNOWN_ITEM"),
+        ("override:staff_control", {"points": "3", "reason": "x"}, "EVALUATOR_POINTS_RANGE"),  # max 1
+    ],
+)
+def test_evaluator_entries_are_checked_against_the_system(key, entry, code):
+    from xlperf.engine import evaluate
+    from xlperf.examples import reference_data
+    from xlperf.fields import inputs_from_dict
+
+    data = reference_data()
+    data["evaluator"][key] = entry
+    with pytest.raises(InputError) as exc:
+        evaluate(inputs_from_dict(data))
+    assert [(p.code, p.field) for p in exc.value.problems] == [(code, f"evaluator.{key}")]

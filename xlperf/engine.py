@@ -13,7 +13,9 @@ from . import findings as findings_mod
 from . import indicators as indicators_mod
 from .findings import Finding
 from .indicators import Indicator
-from .inputs import Inputs, check
+from .errors import InputError
+from .evaluator_check import check_evaluator
+from .inputs import Inputs, validate
 from .scoring import ItemScore, score_items, subtotals
 from .system import System, load
 
@@ -76,7 +78,9 @@ def evaluate(inputs: Inputs, system: System | str = "shenzhen-2024") -> Result:
     """Score ``inputs`` (validated first; InputError lists every problem) under ``system``."""
     if isinstance(system, str):
         system = load(system)
-    check(inputs)
+    problems = validate(inputs) + check_evaluator(system, inputs)
+    if problems:
+        raise InputError(problems)
     indicators = indicators_mod.compute(inputs)
     items, scoring_findings = score_items(system, inputs, indicators)
     level1, level2, total = subtotals(system, items)
