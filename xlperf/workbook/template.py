@@ -178,17 +178,7 @@ def put_value(cell: Cell, value: Any, kind: str) -> None:
 
 
 def _raw(data: dict | None, path: str) -> Any:
-    node: Any = data
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
+    return F.value_at(data, path)
 
 
 def evaluator_values(system: System, data: dict | None) -> dict[str, tuple[Any, str]]:
