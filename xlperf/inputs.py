@@ -291,30 +291,40 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
     return problems
 
 
+_LEAVES = (str, bool, type(None), dt.date)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _walk_numbers(obj: object, path: str, add) -> None:
     """Negative amounts and counts, and rates beyond any sensible bound, anywhere."""
-    if isinstance(obj, bool) or obj is None:
+    kind = type(obj)
+    if kind in _LEAVES:  # exact type checks: this walk visits every value of a large workbook
         return
-    if isinstance(obj, float):
+    if kind is float:
         add("NOT_EXACT", path, obj)
         return
-    if isinstance(obj, Decimal | int):
+    if kind is Decimal or kind is int or isinstance(obj, Decimal | int):
         if obj < 0 and not _signed(path):
             add("NEGATIVE", path, obj)
-        if _is_rate(path) and obj > MAX_SENSIBLE_RATE:
+        if obj > MAX_SENSIBLE_RATE and _is_rate(path):
             add("RATE_TOO_LARGE", path, obj)
         return
-    if isinstance(obj, tuple):
+    if kind is tuple:
         for i, item in enumerate(obj):
-            _walk_numbers(item, f"{path}[{i}]", add)
+            if type(item) not in _LEAVES:
+                _walk_numbers(item, f"{path}[{i}]", add)
         return
-    if isinstance(obj, dict):
+    if kind is dict:
         for key, item in obj.items():
             _walk_numbers(item, f"{path}.{key}" if path else str(key), add)
         return
-    if is_dataclass(obj):
-        for f in fields(obj):
-            _walk_numbers(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name, add)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(obj)) if is_dataclass(obj) else ()
+    for name in names:
+        value = getattr(obj, name)
+        if type(value) not in _LEAVES:
+            _walk_numbers(value, f"{path}.{name}" if path else name, add)
 
 
 def _signed(path: str) -> bool:

@@ -54,7 +54,7 @@ def compute(pkg: Package, system: System | str | None = None) -> tuple[Result, R
     if read.system_id and read.system_id != system.id:
         raise WorkbookError([Problem("SYSTEM_MISMATCH", f"模板按指标体系“{read.system_id}”生成，不能按“{system.id}”评分；"
                                      "请用对应的模板，或用 `xlperf template --system` 重新生成")])
-    result = evaluate(inputs, system)
+    result = evaluate(inputs, system, validated=True)  # load_inputs validated them
     cells = render(result, read, pkg.defined_names(), load_layout())
     return result, read, cells
 
