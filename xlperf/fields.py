@@ -278,7 +278,8 @@ def inputs_from_dict(data: dict[str, Any]) -> Inputs:
         columns = TABLES[table][1]
         result = []
         for i, row in enumerate(raw):
-            result.append({col: g(f"{table}[{i}].{col}", node=(row or {}).get(col)) for col in columns})
+            result.append({col: g(f"{table}[{i}].{col}", kind, node=(row or {}).get(col))
+                           for col, (_, kind) in columns.items()})
         return result
 
     cumulative = [g(f"quarterly.cumulative[{i}]") for i in range(4)]

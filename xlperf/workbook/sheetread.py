@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from lxml import etree
 
@@ -23,8 +23,9 @@ class ErrorValue:
     code: str  # "#DIV/0!", "#REF!" …
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell's value and formula (a named tuple: reading makes thousands of them)."""
+
     value: object  # Decimal | str | bool | None | ErrorValue
     formula: str | None  # as stored, without the leading "="
 
