@@ -182,6 +182,8 @@ def _projects(i: Inputs) -> list[Finding]:
 
 
 def _targets(i: Inputs) -> list[Finding]:
+    if not i.targets:
+        return []
     from .targets import judge
 
     out = []

@@ -288,11 +288,13 @@ def _adjustments(i: Inputs) -> list[Indicator]:
 
 
 def _targets(i: Inputs) -> list[Indicator]:
-    from .targets import judge
-
     used = tuple(Used(f"targets[{k}].actual", label_of(f"targets[{k}].actual"), t.actual)
                  for k, t in enumerate(i.targets))
-    statuses = [judge(t.target, t.actual).status for t in i.targets]
+    statuses: list[str] = []
+    if i.targets:
+        from .targets import judge  # only when needed: its word tables cost the CLI ~5 ms to import
+
+        statuses = [judge(t.target, t.actual).status for t in i.targets]
     return [
         _count("targets_total", "绩效目标数", "绩效目标表行数", len(statuses), used),
         _count("targets_met", "已达成的绩效目标数", "实际完成值与目标值对比为“达成”的项数", statuses.count("达成"), used),

@@ -7,13 +7,13 @@ See ``xlperf/systems/README.md`` for the file format.
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from .digest import sha256
 from .errors import SystemFileError
 from .kinds import EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
 
@@ -174,7 +174,7 @@ def parse(data: bytes, source: str) -> System:
     if errors:
         raise SystemFileError("\n".join(errors))
     return System(head["id"], head["name"], number(head["total"]), tuple(level1), tuple(level2), tuple(items),
-                  source, hashlib.sha256(data).hexdigest())
+                  source, sha256(data).hexdigest())
 
 
 def _check_references(items: list[Item], err) -> None:

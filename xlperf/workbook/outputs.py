@@ -7,9 +7,10 @@ viewer shows them, including one that never recalculates.
 
 from __future__ import annotations
 
-import hashlib
+
 from decimal import Decimal
 
+from ..digest import sha256
 from ..engine import Result
 from ..indicators import CATALOG, Indicator
 from ..money import amount_text, percent_text, round_half_up
@@ -167,7 +168,7 @@ def canon(value: object) -> str:
 
 
 def outputs_hash(cells: dict[str, Cells]) -> str:
-    h = hashlib.sha256()
+    h = sha256()
     for sheet in sorted(cells):
         for (r, c) in sorted(cells[sheet]):
             h.update(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e".encode())
@@ -177,7 +178,7 @@ def outputs_hash(cells: dict[str, Cells]) -> str:
 def inputs_hash(data: dict) -> str:
     import json
 
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=canon).encode()).hexdigest()
+    return sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=canon).encode()).hexdigest()
 
 
 def stamp_cells(names: dict[str, DefinedName], values: dict[str, str]) -> dict[str, Cells]:
