@@ -967,3 +967,59 @@ def test_patch_and_write_of_a_60_kb_workbook(sixty_kb_book, tmp_path):
         replaced[part] = patch_sheet_xml(pkg.read(part), values)
     write_package(pkg, out, replaced)
     assert Package.open(out).read_cells("汇总")[(39, 6)].value == Decimal(39 * 6) / 7
+
+
+# --- the fast path for plain template sheets must agree with the tree path ------------------------
+
+FAST_VALUES = {
+    (2, 2): Decimal("1.89"), (2, 3): "a & b < c > d\r\nline", (2, 4): "  spaced  ", (3, 2): True,
+    (3, 3): "=1+1", (3, 4): "#REF!", (4, 2): None, (4, 3): "中文 _x0041_ text", (4, 4): Decimal("-0.000001"),
+}
+
+
+def _plain_sheet() -> bytes:
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{"ABCD"[c - 1]}{r}" s="{c}"/>' for c in range(1, 5))
+        + "</row>" for r in range(1, 7))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">'
+            f'<dimension ref="A1:D6"/><sheetData>{rows}</sheetData></worksheet>').encode()
+
+
+def _cells_of(xml: bytes) -> dict:
+    from xlperf.workbook.sheetread import read_cells as read_sheet
+    from xlperf.workbook.xmlsafe import parse_xml
+
+    return {pos: cell.value for pos, cell in read_sheet(parse_xml(xml, "s"), [], "s", 10_000).items()}
+
+
+def test_fast_path_agrees_with_the_tree_path():
+    from xlperf.workbook import sheetpatch
+
+    xml = _plain_sheet()
+    fast = sheetpatch._fast_patch(xml, sheetpatch._prepare(FAST_VALUES, {}), None)
+    assert fast is not None  # a plain template sheet takes the fast path
+    slow = patch_sheet_xml(xml, FAST_VALUES, styles={(9, 9): 1})  # a style forces the tree path
+    expected = {pos: v for pos, v in _cells_of(slow).items() if pos != (9, 9)}
+    assert _cells_of(fast) == expected
+    assert _cells_of(fast)[(2, 3)] == "a & b < c > d\r\nline"
+    assert b's="2"' in fast  # styles kept
+
+
+def test_fast_path_refill_and_clear_rows():
+    from xlperf.workbook import sheetpatch
+
+    first = patch_sheet_xml(_plain_sheet(), {(5, 1): "old finding", (6, 2): Decimal(3)})
+    again = patch_sheet_xml(first, {(5, 1): "new"}, clear_rows_from=5)
+    assert _cells_of(again) == {(5, 1): "new"}
+    assert sheetpatch._fast_patch(first, sheetpatch._prepare({(5, 1): "new"}, {}), 5) is not None
+
+
+def test_fast_path_steps_aside_for_formulas_new_cells_and_prefixes():
+    from xlperf.workbook import sheetpatch
+
+    xml = _plain_sheet()
+    assert sheetpatch._fast_patch(xml, sheetpatch._prepare({(9, 9): "x"}, {}), None) is None  # new cell
+    with_formula = xml.replace(b'<c r="A1" s="1"/>', b'<c r="A1" s="1"><f>1+1</f><v>2</v></c>')
+    assert sheetpatch._fast_patch(with_formula, sheetpatch._prepare({(2, 2): "x"}, {}), None) is None
+    prefixed = xml.replace(b'<c r="A1" s="1"/>', b'<c r="A1" s="1" x14ac:foo="1"/>')
+    assert sheetpatch._fast_patch(prefixed, sheetpatch._prepare({(2, 2): "x"}, {}), None) is None

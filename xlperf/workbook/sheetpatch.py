@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from xlperf.workbook.a1 import MAX_COL, MAX_ROW, parse_range, to_a1
+from xlperf.workbook.a1 import MAX_COL, MAX_ROW, col_index, parse_range, to_a1
 from xlperf.workbook.opc import XML_NS, local, namespace
 from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
 from xlperf.workbook.xmlsafe import parse_xml
@@ -204,6 +204,72 @@ def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: "_Sheet") -
     _add(c, el)
 
 
+# --- fast path -------------------------------------------------------------------------------
+# The output sheets xlperf owns come from its template: plain <c r="B3" s="7"/> cells, no
+# formulas, no namespace prefixes. Rewriting just those cells' bytes avoids building and
+# serialising the whole tree; anything unusual falls back to the lxml patcher above.
+
+_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"((?:\s+[a-zA-Z]+="[^"<>]*")*)\s*(?:/>|>(.*?)</c>)', re.S)
+_FAST_VALUE_ATTRS = re.compile(rb'\s+(?:t|cm|vm)="[^"]*"')
+_FAST_COLS: dict[bytes, int] = {}
+_FAST_FORMULA = re.compile(rb"<f[\s>/]")
+
+
+def _escape(text: str) -> bytes:
+    # \r must be a character reference, or a parser would read it back as \n.
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+            .encode("utf-8"))
+
+
+def _fast_cell(ref: bytes, attrs: bytes, prepared: tuple[str, str] | None) -> bytes:
+    attrs = _FAST_VALUE_ATTRS.sub(b"", attrs)
+    if prepared is None:
+        return b'<c r="' + ref + b'"' + attrs + b"/>"
+    kind, text = prepared
+    if kind == "s":
+        return (b'<c r="' + ref + b'"' + attrs + b' t="inlineStr"><is><t xml:space="preserve">' + _escape(text)
+                + b"</t></is></c>")
+    t = b' t="b"' if kind == "b" else b""
+    return b'<c r="' + ref + b'"' + attrs + t + b"><v>" + text.encode("ascii") + b"</v></c>"
+
+
+def _fast_patch(xml: bytes, prepared: dict[tuple[int, int], tuple[str, str] | None],
+                clear_rows_from: int | None) -> bytes | None:
+    """The patched sheet, or None when the sheet is not a plain template sheet (use the tree path)."""
+    if _FAST_FORMULA.search(xml) or b"<sheetData" not in xml or b"<!" in xml:
+        return None  # formulas, prefixes or CDATA/DOCTYPE: the lxml path handles them
+    head, sep, rest = xml.partition(b"<sheetData")
+    body, sep2, tail = rest.partition(b"</sheetData>")
+    if not sep2:
+        return None
+    pending = {pos for pos, value in prepared.items() if value is not None}
+    out: list[bytes] = []
+    last = 0
+    matches = list(_FAST_CELL.finditer(body))
+    if len(matches) != body.count(b"<c "):
+        return None  # a cell this pattern does not understand
+    for m in matches:
+        letters, digits = m.group(1), m.group(2)
+        col = _FAST_COLS.get(letters)
+        if col is None:
+            col = _FAST_COLS[letters] = col_index(letters.decode("ascii"))
+        pos = (int(digits), col)
+        if pos in prepared:
+            value = prepared[pos]
+            pending.discard(pos)
+        elif clear_rows_from is not None and pos[0] >= clear_rows_from and m.group(4):
+            value = None
+        else:
+            continue
+        out.append(body[last:m.start()])
+        out.append(_fast_cell(letters + digits, m.group(3), value))
+        last = m.end()
+    if pending:
+        return None  # a cell to create: rows, order and styles need the tree path
+    out.append(body[last:])
+    return head + sep + b"".join(out) + sep2 + tail
+
+
 def _in_sheet(row: int, col: int) -> None:
     if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
         to_a1(row, col)  # raises with the standard message
@@ -311,6 +377,10 @@ def patch_sheet(
     """
     styles = styles or {}
     prepared = _prepare(values, styles)
+    if not styles:
+        fast = _fast_patch(xml, prepared, clear_rows_from)
+        if fast is not None:
+            return SheetPatch(fast, False)
     root = parse_xml(xml, part)
     sheet = _Sheet(root, part)
     if styles_from_above:
