@@ -21,11 +21,20 @@ def key(name: str) -> str:
     return name.replace("\\", "/").lstrip("/").lower()
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def local(tag: object) -> str:
     """Local name of an element tag ("" for comments and processing instructions)."""
-    if not isinstance(tag, str):
+    if type(tag) is not str:  # comments and PIs have a function as their tag
         return ""
-    return tag.rpartition("}")[2]
+    name = _LOCAL.get(tag)
+    if name is None:
+        # Remembered: a workbook has few distinct tags, and readers ask for them thousands of times.
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL) < 4096:
+            _LOCAL[tag] = name
+    return name
 
 
 def namespace(tag: str) -> str:

@@ -364,8 +364,8 @@ class Package:
     def _defined_names(self) -> dict[str, DefinedName]:
         by_name = {s.name.casefold(): s.name for s in self.sheets()}
         out = {}
-        for el in self._xml(self.workbook_part).iter():
-            if opc.local(el.tag) != "definedName" or el.get("localSheetId") is not None:
+        for el in self._xml(self.workbook_part).iter("{*}definedName"):  # filtered in C
+            if el.get("localSheetId") is not None:
                 continue
             m = _NAME_REF.match((el.text or "").strip())
             if not m or not el.get("name"):
