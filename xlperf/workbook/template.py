@@ -354,8 +354,7 @@ class _Builder:
         self.text(ws, 2, 1, "指标体系", S.BOLD)
         self.text(ws, 2, 2, f"{self.system.name}（{self.system.id}）")
         self.text(ws, 3, 1, "模板版本", S.BOLD)
-        self.text(ws, 3, 2, layout.version)
-        self.name(layout.version_name, ws, 3, 2)
+        self.text(ws, 3, 2, layout.version)  # for people; readers use the name on the stamp sheet
         self.text(ws, 5, 1, "填写说明", S.BLOCK_TITLE)
         steps = [
             f"需要填写的工作表（标签为橙色）：{inputs}。评价人在“{evaluator}”工作表（标签为绿色）中填写评分项。",
@@ -773,6 +772,8 @@ class _Builder:
             self.text(ws, i, 1, key, S.HIDDEN_KEY)
             if value is not None:
                 self.text(ws, i, 2, value)
+        # Version and system live on the small hidden sheet every fill reads anyway.
+        self.name(self.layout.version_name, ws, 1, 2)
         self.name(self.layout.system_name, ws, 2, 2)
         self.name(STAMP_NAME, ws, 3, 2)
         ws.column_dimensions["A"].width = 20
