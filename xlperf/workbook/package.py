@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
 import stat
 import zipfile
 import zlib
@@ -550,7 +549,8 @@ def _plan(src: Package, replaced: dict[str, bytes], drop_calc_chain: bool) -> tu
 
 def _temp_beside(out: Path) -> tuple[Path, int]:
     for _ in range(100):
-        tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
+        # os.urandom, not secrets: the name only has to be unlikely, and secrets pulls in OpenSSL (~2 ms).
+        tmp = out.with_name(f".{out.name}.{os.urandom(4).hex()}.tmp")
         try:
             return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         except FileExistsError:
