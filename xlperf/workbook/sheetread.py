@@ -241,14 +241,16 @@ def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[_Fou
     if data is None:
         return []
     found: dict[etree._Element, list] = {}
+    ns = data.tag[: -len("sheetData")]  # "{namespace}" or "": compare whole tags, not local names
+    c_tag, row_tag = ns + "c", ns + "row"
     for el in data.iter("{*}v", "{*}is", "{*}f"):
         c = el.getparent()
         entry = found.get(c)
         if entry is None:
-            if local(c.tag) != "c":
+            if c.tag != c_tag:
                 continue
             row_el = c.getparent()
-            if row_el is None or row_el.getparent() is not data or local(row_el.tag) != "row":
+            if row_el is None or row_el.tag != row_tag:
                 continue
             ref = c.get("r")
             if ref is None:
