@@ -275,3 +275,33 @@ def test_hunan_sangong_change(budget: str, prior: str, points: str) -> None:
     d = hunan_unit()
     d["sangong"] = {"budget": budget, "actual": "0", "prior_budget": prior}
     assert evaluate(inputs_from_dict(d), HUNAN).item("sangong_change").points == Decimal(points)
+
+
+def test_parsed_files_are_cached_by_content(tmp_path, monkeypatch):
+    # The cache is only a speed-up: same data from a hit, a corrupt entry parsed again, no folder no error.
+    from xlperf import tomlcache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("XLPERF_NO_CACHE", raising=False)
+    data = b'[system]\nid = "x"\nvalues = ["1", "2"]\n'
+    first = tomlcache.loads(data)
+    entries = list((tmp_path / "cache" / "xlperf").glob("*.marshal"))
+    assert len(entries) == 1
+    assert tomlcache.loads(data) == first == {"system": {"id": "x", "values": ["1", "2"]}}
+    entries[0].write_bytes(b"not marshal")
+    assert tomlcache.loads(data) == first
+    assert tomlcache.loads(data.replace(b'"x"', b'"y"'))["system"]["id"] == "y"  # other bytes, other entry
+    (tmp_path / "ro").write_text("a file, not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "ro"))
+    assert tomlcache.loads(data) == first
+
+
+def test_invalid_toml_still_reported_with_the_cache(tmp_path, monkeypatch):
+    from xlperf import system as system_mod
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[system\nid = 1\n", encoding="utf-8")
+    with pytest.raises(SystemFileError) as exc:
+        system_mod.load(bad)
+    assert "不是有效的 TOML" in str(exc.value)

@@ -7,12 +7,12 @@ See ``xlperf/systems/README.md`` for the file format.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from . import tomlcache
 from .digest import sha256
 from .errors import SystemFileError
 from .kinds import EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
@@ -92,8 +92,8 @@ def _parsed(data: bytes, source: str) -> System:
 def parse(data: bytes, source: str) -> System:
     """Parse and validate; one SystemFileError naming the file and every bad entry."""
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raw = tomlcache.loads(data)
+    except ValueError as exc:  # tomllib.TOMLDecodeError and UnicodeDecodeError both are
         raise SystemFileError(f"{source}: 不是有效的 TOML 文件：{exc}") from None
     errors: list[str] = []
 

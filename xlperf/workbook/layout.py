@@ -8,11 +8,11 @@ table names, never through addresses of its own.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .. import tomlcache
 from ..fields import SCALARS, TABLES
 
 FIELD_PREFIX = "xp_"
@@ -138,7 +138,7 @@ def _block(raw: dict) -> Block:
 
 @cache
 def load_layout() -> Layout:
-    raw = tomllib.loads((Path(__file__).parent / "layout.toml").read_text("utf-8"))
+    raw = tomlcache.loads((Path(__file__).parent / "layout.toml").read_bytes())
     sheets = tuple(
         Sheet(s["name"], s["kind"], tuple(_block(b) for b in s.get("block", ())),
               tuple(tuple(c) for c in s.get("columns", ())), s.get("rows", 0))
