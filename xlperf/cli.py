@@ -16,7 +16,6 @@ from .errors import ProblemsError, XlperfError
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # bad input or unusable file
-EXIT_USAGE = 2
 
 
 def _score(args: argparse.Namespace) -> int:

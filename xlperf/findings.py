@@ -17,7 +17,6 @@ from .inputs import SANGONG_CATEGORIES, Inputs
 from .messages import finding_text
 from .money import ZERO, amount_text, percent_text
 
-SEVERITIES = ("错误", "警告", "提示")
 # A stated rate printed as 88.71 % is within ±0.005 % of what was computed.
 STATED_RATE_HALF = Decimal("0.00005")
 

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, lo
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 # Quotients carry 28 significant digits; 8.10 / 9.00 is exactly 0.9.
 PRECISION = 28
 
@@ -70,7 +69,3 @@ def amount_text(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"{round_half_up(value, 2):,}"
-
-
-def points_text(value: Decimal) -> str:
-    return f"{points(value)}"

@@ -18,11 +18,6 @@ def score_table(result: Result) -> str:
     return "\n".join(lines)
 
 
-def summary(result: Result) -> str:
-    parts = " / ".join(f"{n.name} {result.level1[n.id]}" for n in result.system.level1)
-    return f"总分 {result.total}（{parts}）"
-
-
 def findings_text(result: Result) -> str:
     if not result.findings:
         return "校验：未发现问题"

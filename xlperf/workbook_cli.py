@@ -102,8 +102,3 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(run=_batch)
 
     v.epilog = "退出码：0 未修改；3 输入被修改；4 输出被手工修改；5 由其他版本或指标体系填写；1 未填写或文件有误"
-
-
-def fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_INPUT

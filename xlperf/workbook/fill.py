@@ -20,9 +20,6 @@ from .outputs import Cells, canon, outputs_hash, inputs_hash, render, stamp_cell
 from .package import Package, patch_sheet_xml, workbook_error, write_package
 from .reader import ReadInputs, load_inputs
 
-OWNED_KINDS = ("output", "stamp")
-
-
 @dataclass
 class Filled:
     result: Result

@@ -17,7 +17,6 @@ from ..fields import SCALARS, TABLES
 
 FIELD_PREFIX = "xp_"
 OUT_PREFIX = "xo_"
-STAMP_SHEET = "_xlperf"
 
 
 def name_for(path: str) -> str:
@@ -120,10 +119,6 @@ class Layout:
 
     def block(self, type_: str) -> tuple[Sheet, Block]:
         return next((s, b) for s in self.sheets for b in s.blocks if b.type == type_)
-
-    @property
-    def output_sheets(self) -> list[str]:
-        return [s.name for s in self.sheets if s.kind in ("output", "stamp")]
 
 
 def _block(raw: dict) -> Block:

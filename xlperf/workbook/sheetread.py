@@ -147,16 +147,6 @@ def expand_shared(text: str, origin: tuple[int, int], dest: tuple[int, int]) -> 
     return out[1:] if out.startswith("=") else out
 
 
-def shared_masters(cells: list[tuple[int, int, etree._Element]]) -> dict[str, tuple[str, tuple[int, int]]]:
-    """si -> (formula text, master position); the first <f t="shared"> with text wins."""
-    masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    for row, col, c in cells:
-        f = child(c, "f")
-        if f is not None and f.get("t") == "shared" and f.text and f.get("si") is not None:
-            masters.setdefault(f.get("si"), (f.text, (row, col)))
-    return masters
-
-
 def child(el: etree._Element, name: str) -> etree._Element | None:
     for ch in el:
         if local(ch.tag) == name:
@@ -184,11 +174,6 @@ def _number(text: str, part: str, ref: object) -> Decimal:
     if not num.is_finite():
         raise _error("XML_BROKEN", part=part, cell=str(ref))
     return num
-
-
-def cell_value(c: etree._Element, shared: list[str] | None, part: str, ref: object) -> object:
-    t = c.get("t") or "n"
-    return _value(t, child(c, "v"), child(c, "is") if t == "inlineStr" else None, shared, part, ref)
 
 
 def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: list[str] | None, part: str,

@@ -24,7 +24,6 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
 OUTPUT_FILL = PatternFill("solid", fgColor="DDEBF7")  # pale blue: written by xlperf
 NO_FIELD_FILL = PatternFill("solid", fgColor="BFBFBF")  # grey: no such field
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-INFO_FILL = PatternFill("solid", fgColor="F2F2F2")  # read-only description text
 
 THIN = Side(style="thin", color="000000")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
