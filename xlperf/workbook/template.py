@@ -50,6 +50,9 @@ from .layout import (
 )
 
 TABLE_STYLE = "TableStyleMedium2"
+# Four lines of wrapped 10–11 pt text: room for the longest formula and inputs texts.
+INDICATOR_ROW_HEIGHT = 58
+
 # Input tables grow by typing below their last row; formats and validation reach this far below.
 GROW_ROWS = 200
 # Table columns whose amounts may be negative, and text columns with a fixed list of values.
@@ -608,8 +611,12 @@ class _Builder:
             ws.cell(i, value_col).alignment = S.LEFT_CENTER
             for key in ("formula", "inputs", "note"):
                 ws.cell(i, sheet.column(key) + 1).quotePrefix = True
+            # The fill writes wrapped text of up to four lines here, and no viewer re-fits rows that a
+            # program filled in: the height is set now (LibreOffice would otherwise overprint rows).
+            ws.row_dimensions[i].height = INDICATOR_ROW_HEIGHT
             self.name(indicator_name(id_), ws, i, value_col)
-        widths = {"id": max(S.text_width(id_) for id_, _, _ in CATALOG) + 2, "name": 30, "value": 14, "formula": 48, "inputs": 48, "note": 36}
+        widths = {"id": max(S.text_width(id_) for id_, _, _ in CATALOG) + 2, "name": 30, "value": 14, "formula": 44,
+                  "inputs": 64, "note": 36}
         for key, _ in sheet.columns:
             ws.column_dimensions[get_column_letter(sheet.column(key) + 1)].width = widths.get(key, 16)
         ws.freeze_panes = "C2"
