@@ -156,3 +156,21 @@ def test_verify_cli_exit_codes(filled, tmp_path, capsys):
     _edit(filled.out_path, edited, "xo_total", Decimal("100"))
     assert main(["verify", str(edited)]) == 4
     assert "评分表!" in capsys.readouterr().out
+
+
+def test_stated_figures_and_overrides_are_read_from_the_evaluator_sheet(tmp_path):
+    from xlperf.examples import reference_data
+    from xlperf.system import load
+    from xlperf.workbook.template import build_template
+
+    data = reference_data()
+    data["stated"]["procurement_execution_rate"] = "0.90"  # beyond 88.40 %–88.75 %: a finding
+    data["evaluator"]["override:satisfaction"] = {"points": "4", "reason": "抽样偏少，评价组下调一档"}
+    src = tmp_path / "in.xlsx"
+    build_template(src, load("shenzhen-2024"), data=data)
+    result = fill(src, tmp_path / "out.xlsx").result
+    mismatch = [f for f in result.findings if f.code == "STATED_MISMATCH"]
+    assert [f.field for f in mismatch] == ["stated.procurement_execution_rate"]
+    assert result.item("satisfaction").points == Decimal("4")
+    assert "抽样偏少" in result.item("satisfaction").reason
+    assert result.total == Decimal("94.88")  # 96.88 − 2

@@ -267,31 +267,31 @@ def _read_evaluator(pkg: Package, tables: dict, system: System, layout: Layout, 
         found[key] = (plain(value, kind, where, path, out.problems), reason)
     evaluator = evaluator_data(system, found)
 
-    for _, values in rows_of("overrides"):
-        item_id = str(values.get("item_id", (None,))[0] or "").strip()
-        points, where = values.get("points", (None, ("", "")))
-        if not item_id or points is None or (isinstance(points, str) and not points.strip()):
-            continue
-        path = f"evaluator.override:{item_id}"
-        out.where[path] = where
-        value = plain(points, "amount", where, path, out.problems)
-        if value is not None:
-            evaluator[f"override:{item_id}"] = {"points": value,
-                                                 "reason": str(values.get("reason", (None,))[0] or "").strip()}
+    for item_id, points, values in _keyed(rows_of("overrides"), "item_id", "points", "amount",
+                                          "evaluator.override:", out):
+        evaluator[f"override:{item_id}"] = {"points": points, "reason": _text(values, "reason")}
     out.data["evaluator"] = evaluator
+    out.data["stated"] = {ind_id: value for ind_id, value, _ in
+                          _keyed(rows_of("stated"), "indicator_id", "value", "rate", "stated.", out)}
 
-    stated = {}
-    for _, values in rows_of("stated"):
-        ind_id = str(values.get("indicator_id", (None,))[0] or "").strip()
-        value, where = values.get("value", (None, ("", "")))
-        if not ind_id or value is None or (isinstance(value, str) and not value.strip()):
+
+def _text(values: dict, column: str) -> str:
+    return str(values.get(column, (None,))[0] or "").strip()
+
+
+def _keyed(rows: list[tuple[int, dict]], key_column: str, value_column: str, kind: str, prefix: str,
+           out: ReadInputs):
+    """(key, value, row) for each row of a key → value table whose value is filled in."""
+    for _, values in rows:
+        key = _text(values, key_column)
+        raw, where = values.get(value_column, (None, ("", "")))
+        if not key or raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
-        path = f"stated.{ind_id}"
+        path = prefix + key
         out.where[path] = where
-        v = plain(value, "rate", where, path, out.problems)
-        if v is not None:
-            stated[ind_id] = v
-    out.data["stated"] = stated
+        value = plain(raw, kind, where, path, out.problems)
+        if value is not None:
+            yield key, value, values
 
 
 def _follows(path: str, refused: set[str]) -> bool:
