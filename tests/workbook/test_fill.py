@@ -174,3 +174,25 @@ def test_stated_figures_and_overrides_are_read_from_the_evaluator_sheet(tmp_path
     assert result.item("satisfaction").points == Decimal("4")
     assert "抽样偏少" in result.item("satisfaction").reason
     assert result.total == Decimal("94.88")  # 96.88 − 2
+
+
+def test_cli_template_then_fill_refuses_the_blank_template_with_located_problems(tmp_path, capsys):
+    # A fresh template has only the year: filling it lists every missing required input, each at its cell.
+    template = tmp_path / "模板.xlsx"
+    assert main(["template", "-o", str(template), "--year", "2025", "--system", "shenzhen-2024"]) == 0
+    assert "已生成模板" in capsys.readouterr().out
+    pkg = Package.open(template)
+    assert value(pkg, "xp_year") == Decimal(2025)
+    assert value(pkg, "xp_system_id") == "shenzhen-2024"
+    assert main(["fill", str(template), "-o", str(tmp_path / "out.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "单位名称" in err and "基本信息!B" in err and "Traceback" not in err
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_cli_template_xlsm_carries_a_vba_project(tmp_path):
+    template = tmp_path / "模板.xlsm"
+    assert main(["template", "-o", str(template)]) == 0
+    names = zipfile.ZipFile(template).namelist()
+    assert "xl/vbaProject.bin" in names
+    assert b"macroEnabled" in zipfile.ZipFile(template).read("[Content_Types].xml")
