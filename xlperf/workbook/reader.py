@@ -311,7 +311,21 @@ def load_inputs(pkg: Package, system: System, layout: Layout | None = None) -> t
     except InputError as exc:
         seen = {p.field for p in problems}
         problems += [read.locate(p) for p in exc.problems if p.field not in seen and not _follows(p.field, seen)]
-        raise InputError(problems) from None
+        raise InputError(_in_workbook_order(pkg, problems)) from None
     if problems:
-        raise InputError(problems)
+        raise InputError(_in_workbook_order(pkg, problems))
     return inputs, read
+
+
+def _in_workbook_order(pkg: Package, problems: list[Problem]) -> list[Problem]:
+    """Sheet by sheet, then row by row, as a person works through the workbook."""
+    order = {s.name: i for i, s in enumerate(pkg.sheets())}
+
+    def key(p: Problem) -> tuple:
+        try:
+            row, col = from_a1(p.cell) if p.cell else (0, 0)
+        except ValueError:
+            row, col = 0, 0
+        return (order.get(p.sheet, len(order)), row, col)
+
+    return sorted(problems, key=key)
