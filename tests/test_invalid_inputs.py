@@ -239,3 +239,19 @@ def test_evaluator_entries_are_checked_against_the_system(key, entry, code):
     with pytest.raises(InputError) as exc:
         evaluate(inputs_from_dict(data))
     assert [(p.code, p.field) for p in exc.value.problems] == [(code, f"evaluator.{key}")]
+
+
+def test_text_in_number_fields_of_inputs_built_directly():
+    # Built with dataclasses, not from a dict: text where an amount or a count belongs is a problem, not a crash.
+    from dataclasses import replace
+
+    from xlperf.engine import evaluate
+    from xlperf.examples import reference_inputs
+
+    ref = reference_inputs()
+    broken = replace(ref, budget=replace(ref.budget, adjusted=replace(ref.budget.adjusted, total="1912.37")),
+                     staff=replace(ref.staff, authorized="25"))
+    with pytest.raises(InputError) as exc:
+        evaluate(broken)
+    assert {(p.code, p.field) for p in exc.value.problems} == {
+        ("NOT_NUMBER", "budget.adjusted.total"), ("NOT_NUMBER", "staff.authorized")}

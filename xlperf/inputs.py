@@ -237,12 +237,14 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
             return
         problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(value)))
 
-    if not inputs.unit.strip():
+    _walk_numbers(inputs, "", add)
+    if any(p.code == "NOT_NUMBER" for p in problems):
+        return problems  # the checks below do arithmetic on these values
+
+    if not str(inputs.unit).strip():
         add("REQUIRED", "unit")
     if not 1990 <= inputs.year <= 2100:
         add("YEAR_RANGE", "year", inputs.year)
-
-    _walk_numbers(inputs, "", add)
 
     q = inputs.quarterly
     if q.cumulative is None and q.progress is None:
@@ -292,7 +294,9 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
 
 
 _LEAVES = (str, bool, type(None), dt.date)
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+# Per record class: (field name, True when the field holds a number) — annotations are strings here.
+_FIELD_NAMES: dict[type, tuple[tuple[str, bool], ...]] = {}
+_NUMERIC = ("Decimal", "int")
 
 
 def _walk_numbers(obj: object, path: str, add) -> None:
@@ -320,11 +324,15 @@ def _walk_numbers(obj: object, path: str, add) -> None:
         return
     names = _FIELD_NAMES.get(kind)
     if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(obj)) if is_dataclass(obj) else ()
-    for name in names:
+        names = _FIELD_NAMES[kind] = tuple(
+            (f.name, str(f.type).split(" |")[0] in _NUMERIC) for f in fields(obj)) if is_dataclass(obj) else ()
+    for name, numeric in names:
         value = getattr(obj, name)
         if type(value) not in _LEAVES:
             _walk_numbers(value, f"{path}.{name}" if path else name, add)
+        elif numeric and type(value) is str:
+            # Inputs built directly: text where an amount belongs (dicts go through fields.convert).
+            add("NOT_NUMBER", f"{path}.{name}" if path else name, value)
 
 
 def _signed(path: str) -> bool:
