@@ -13,7 +13,7 @@ from .findings import Finding
 from .indicators import NAMES, Indicator
 from .inputs import Inputs
 from .kinds import KINDS, Ctx, Outcome
-from .messages import finding_text
+from .messages import finding_text, message
 from .money import ZERO, points as display_points
 from .system import Item, Node, System
 
@@ -68,7 +68,7 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
                                     item=item.id))
             reason = ""
         for key in dict.fromkeys(ctx.missing):
-            findings.append(Finding("EVALUATOR_MISSING", "警告", f"评价人未填写“{item.name}”所需的评价项（{key}），暂按未满足计分",
+            findings.append(Finding("EVALUATOR_MISSING", "警告", message("EVALUATOR_MISSING", label=item.name, key=key),
                                     field=f"evaluator.{key}", item=item.id))
         for ref in _indicator_refs(item):
             if ref not in indicators:
