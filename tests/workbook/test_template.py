@@ -550,3 +550,18 @@ def test_echoed_text_cells_keep_text_after_f2_enter():
     assert wb[sheet].cell(cell.row, cell.column + SCORE_REASON_OFFSET).quotePrefix
     (fsheet, fref), = wb.defined_names["xo_findings"].destinations
     assert wb[fsheet][fref.replace("$", "")].offset(0, 4).quotePrefix
+
+
+@pytest.mark.parametrize("name", ["template.xlsx", "template.xlsm", "example-2024.xlsx"])
+def test_bundled_workbooks_are_up_to_date(name, tmp_path):
+    # workbooks/ is generated (python -m xlperf.workbook.bundled): same sheets, names and cell values.
+    from xlperf.workbook.bundled import regenerate
+    from xlperf.workbook.package import Package
+
+    fresh_dir = tmp_path / "fresh"
+    regenerate(fresh_dir)
+    committed, fresh = Package.open(ROOT_WORKBOOKS / name), Package.open(fresh_dir / name)
+    assert [s.name for s in committed.sheets()] == [s.name for s in fresh.sheets()]
+    assert committed.defined_names() == fresh.defined_names(), "run: python -m xlperf.workbook.bundled"
+    for sheet in fresh.sheets():
+        assert committed.read_cells(sheet.name) == fresh.read_cells(sheet.name), sheet.name
