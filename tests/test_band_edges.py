@@ -8,30 +8,14 @@ case leaves as in the reference unit (noted per table).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
-from xlperf.engine import Result, evaluate
-from xlperf.examples import reference_data
-from xlperf.fields import inputs_from_dict
 from xlperf.kinds import interval, number
-from xlperf.system import load
 
-SYSTEM = load("shenzhen-2024")
-Edit = Callable[[dict], None]
-
-
-def scored(*edits: Edit) -> Result:
-    data = reference_data()
-    for edit in edits:
-        edit(data)
-    return evaluate(inputs_from_dict(data), SYSTEM)
-
-
-def codes(result: Result) -> set[tuple[str, str]]:
-    return {(f.code, f.field) for f in result.findings}
+from reference import Edit, scored
+from reference import found as codes
 
 
 # --------------------------------------------------------------------------- edits

@@ -4,30 +4,14 @@ evaluator's points (shared/spec/evaluation-rules.md, "Numbers, units and roundin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
-from xlperf.engine import Result, evaluate
-from xlperf.examples import reference_data
-from xlperf.fields import inputs_from_dict
+from xlperf.engine import Result
 from xlperf.findings import stated_consistent, sum_tolerance
-from xlperf.system import load
 
-SYSTEM = load("shenzhen-2024")
-Edit = Callable[[dict], None]
-
-
-def scored(*edits: Edit) -> Result:
-    data = reference_data()
-    for edit in edits:
-        edit(data)
-    return evaluate(inputs_from_dict(data), SYSTEM)
-
-
-def found(result: Result) -> set[tuple[str, str]]:
-    return {(f.code, f.field) for f in result.findings}
+from reference import Edit, found, scored
 
 
 def set_(section: str, **values: object) -> Edit:

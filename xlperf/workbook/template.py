@@ -8,7 +8,6 @@ the input cells and tables are filled in: that is how the bundled example is mad
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -310,7 +309,7 @@ class _Builder:
                   rows: list[list[tuple[Any, str]]]) -> tuple[int, int]:
         """Header + rows ((value, kind) per cell) as an Excel table; returns (first data row, last row)."""
         for j, label in enumerate(headers):
-            cell = self.text(ws, top, left + j, label, S.BOLD, align=S.WRAP_CENTER)
+            self.text(ws, top, left + j, label, S.BOLD, align=S.WRAP_CENTER)
             self.fit(left + j, label, 4)  # room for the filter button
         for i, values in enumerate(rows, start=1):
             for j, (value, kind) in enumerate(values):
