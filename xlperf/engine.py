@@ -97,7 +97,7 @@ def _undefined_handling(system: System) -> dict[str, str]:
     """How each rate used by the system is scored when its denominator is zero."""
     handling: dict[str, str] = {}
     for item in system.items:
-        for params in (item.params, *item.params.get("parts", [])):
+        for params in item.rules:
             if "indicator" in params:
                 full = params.get("if_undefined", "zero") == "full"
                 handling[params["indicator"]] = f"“{item.name}”相应部分按{'满分' if full else ' 0 分'}计"

@@ -79,7 +79,7 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
 
 
 def _indicator_refs(item: Item) -> list[str]:
-    return [p["indicator"] for p in (item.params, *item.params.get("parts", [])) if "indicator" in p]
+    return [p["indicator"] for p in item.rules if "indicator" in p]
 
 
 def subtotals(system: System, scores: list[ItemScore]) -> tuple[dict[str, Decimal], dict[str, Decimal], Decimal]:

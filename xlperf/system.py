@@ -41,6 +41,11 @@ class Item:
     kind: str
     params: dict
 
+    @property
+    def rules(self) -> tuple[dict, ...]:
+        """The item's own parameters, then those of each composite part: every rule that reads data."""
+        return (self.params, *self.params.get("parts", []))
+
 
 @dataclass(frozen=True)
 class System:
@@ -60,7 +65,7 @@ class System:
         """Every evaluator input key with the item and (part) params that read it."""
         keys = []
         for item in self.items:
-            for params in (item.params, *item.params.get("parts", [])):
+            for params in item.rules:
                 for p in EVALUATOR_PARAMS:
                     if p in params:
                         keys.append((params[p], item, params))
@@ -182,7 +187,7 @@ def _check_references(items: list[Item], err) -> None:
     from .indicators import KNOWN_IDS
 
     for item in items:
-        for params in (item.params, *item.params.get("parts", [])):
+        for params in item.rules:
             if not isinstance(params, dict):
                 continue  # the kind's own check has reported it
             refs = [params[p] for p in INDICATOR_PARAMS if p in params]

@@ -35,7 +35,7 @@ class EvalRow:
 def evaluator_rows(system: System) -> list[EvalRow]:
     rows: list[EvalRow] = []
     for item in system.items:
-        for params in (item.params, *item.params.get("parts", [])):
+        for params in item.rules:
             kind = params.get("kind", item.kind)
             label = params.get("name", item.name)
             if "veto" in params:
