@@ -30,6 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 from xlperf.money import HUNDRED, percent_text, round_half_up
 
@@ -468,6 +469,7 @@ def parse_actual(text: str, target: Target) -> Decimal | None:
     return _scaled(quantity, target)[0]
 
 
+@lru_cache(maxsize=4096)  # indicators count the judgements and findings report them: judge each pair once
 def judge(target_text: str, actual_text: str | None) -> Judgement:
     """达成 / 未达成 / 不适用 / 待判断 with the evidence in Chinese."""
     target = parse_target(target_text)
