@@ -92,3 +92,15 @@ def test_macros_are_ascii_and_run_the_catalog_commands():
     for action in ACTIONS:
         assert re.search(rf"Public Sub {action.callback}\(control As IRibbonControl\)\n\s+{action.macro}\nEnd Sub",
                          ribbon), action.callback
+
+
+def test_exact_commands():
+    # Written out once by hand, so a change in the catalog cannot silently change what Excel runs.
+    assert [a.python for a in ACTIONS] == [
+        "import xlperf.excel; xlperf.excel.recompute()",
+        "import xlperf.excel; xlperf.excel.check()",
+        "import xlperf.excel; xlperf.excel.clear()",
+        "import xlperf.excel; xlperf.excel.verify()",
+        "import xlperf.excel; xlperf.excel.new_template()",
+        "",
+    ]
