@@ -23,19 +23,19 @@ from xlperf.system import load
 from xlperf.workbook.evaluator_rows import evaluator_data, evaluator_rows
 from xlperf.workbook.layout import load_layout, name_for
 from xlperf.workbook.outputs import render
-from xlperf.workbook.package import DefinedName
+from xlperf.book.protocol import Area
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 
 
-def _names(wb) -> dict[str, DefinedName]:
+def _names(wb) -> dict[str, Area]:
     out = {}
     for name, dn in wb.defined_names.items():
         m = _REF.match(dn.attr_text or "")
         if m:
             sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
             ref = f"{m.group(3)}{m.group(4)}" + (f":{m.group(5)}{m.group(6)}" if m.group(5) else "")
-            out[name] = DefinedName(name, sheet, ref)
+            out[name] = Area.parse(sheet, ref)
     return out
 
 
@@ -94,8 +94,8 @@ def naive_fill(src: str, dst: str):
     layout = load_layout()
 
     def cell(name: str):
-        dn = names[name]
-        return wb[dn.sheet][dn.ref.split(":")[0]].value
+        area = names[name]
+        return wb[area.sheet].cell(*area.first).value
 
     system = load(str(cell(layout.system_name)))
     data: dict = {}

@@ -1,21 +1,23 @@
 """What xlperf writes into the output sheets: cell values placed through the layout's names.
 
-Pure: takes a Result, the reader's cell locations and the workbook's defined
-names, returns {sheet: {(row, col): value}}. Values only (no formulas), so any
-viewer shows them, including one that never recalculates.
+Pure: takes a Result, the reader's cell locations and the book's defined names,
+returns {sheet: {(row, col): value}}; ``blocks`` cuts that into the rectangles a
+book writes in one call each. Values only (no formulas), so any viewer shows
+them, including one that never recalculates.
 """
 
 from __future__ import annotations
 
 
 from decimal import Decimal
+from typing import Mapping
 
+from ..book.protocol import Area, Pos
 from ..digest import sha256
 from ..engine import Result
 from ..indicators import CATALOG, Indicator
 from ..money import amount_text, percent_text, round_half_up
 from ..system import System
-from .a1 import from_a1
 from .layout import (
     FINDINGS_NAME,
     SCORE_REASON_OFFSET,
@@ -30,7 +32,6 @@ from .layout import (
     item_name,
     level1_name,
 )
-from .package import DefinedName
 from .reader import ReadInputs
 from .sheetpatch import MAX_TEXT, clean_text
 
@@ -42,16 +43,16 @@ RATE_PLACES = 10
 class OutputNames:
     """Resolves output names to (sheet, (row, col)); a missing name is a template defect."""
 
-    def __init__(self, names: dict[str, DefinedName]):
+    def __init__(self, names: Mapping[str, Area]):
         self.names = names
         self.missing: list[str] = []
 
     def at(self, name: str) -> tuple[str, tuple[int, int]] | None:
-        dn = self.names.get(name)
-        if dn is None:
+        area = self.names.get(name)
+        if area is None:
             self.missing.append(name)
             return None
-        return dn.sheet, from_a1(dn.ref.split(":")[0])
+        return area.sheet, area.first
 
 
 def _written(ind: Indicator) -> object:
@@ -89,7 +90,7 @@ def fit_text(text: str) -> str:
             text, cut = text[:cut] + "…", cut - 1024
 
 
-def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName], layout: Layout) -> dict[str, Cells]:
+def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], layout: Layout) -> dict[str, Cells]:
     out: dict[str, Cells] = {}
     on = OutputNames(names)
 
@@ -181,13 +182,24 @@ def inputs_hash(data: dict) -> str:
     return sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=canon).encode()).hexdigest()
 
 
-def stamp_cells(names: dict[str, DefinedName], values: dict[str, str]) -> dict[str, Cells]:
-    on = OutputNames(names)
-    loc = on.at(STAMP_NAME)
-    if loc is None:
-        return {}
-    sheet, (r, c) = loc
-    return {sheet: {(r + i, c): values.get(key, "") for i, key in enumerate(STAMP_KEYS)}}
+def blocks(cells: Cells) -> list[tuple[Pos, list[list[object]]]]:
+    """One sheet's cells as rectangles to write: runs of adjacent cells in a row, stacked while
+    consecutive rows span the same columns. Every cell is covered exactly once, nothing else."""
+    runs: list[tuple[int, int, list[object]]] = []  # (row, first col, values)
+    for r, c in sorted(cells):
+        if runs and runs[-1][0] == r and runs[-1][1] + len(runs[-1][2]) == c:
+            runs[-1][2].append(cells[(r, c)])
+        else:
+            runs.append((r, c, [cells[(r, c)]]))
+    out: list[tuple[Pos, list[list[object]]]] = []
+    for r, c, values in runs:
+        if out:
+            (top, left), rows = out[-1]
+            if left == c and len(rows[0]) == len(values) and top + len(rows) == r:
+                rows.append(values)
+                continue
+        out.append(((r, c), [values]))
+    return out
 
 
 def stamp_values(system: System, data: dict, cells: dict[str, Cells], filled_at: str) -> dict[str, str]:

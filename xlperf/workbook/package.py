@@ -274,6 +274,11 @@ class Package:
             return None
         return opc.ContentTypes.parse(self._xml(opc.CONTENT_TYPES))
 
+    def is_macro_enabled(self) -> bool:
+        """The workbook part is registered as macro-enabled (.xlsm), whether or not it holds a macro project."""
+        types = self._content_types()
+        return "macroEnabled" in ((types.of(self.workbook_part) if types else None) or "")
+
     def _rel_member(self, source: str, kind: str) -> str | None:
         for rel in self._rels(source):
             if rel.kind == kind and rel.target:

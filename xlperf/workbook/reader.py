@@ -1,25 +1,27 @@
 """Reading a filled-in template: defined names and tables → plain input data, with cell locations.
 
-The reader never imports openpyxl: it reads the package parts directly. Every
-problem (missing names or tables, error values, text in number cells,
-percentages typed as 98.7) is collected with its sheet and cell.
+Written once over the book interface (xlperf.book.protocol), so a zip package, an in-memory book
+and a workbook open in Excel read alike. Each table is read in one block and the named cells of a
+sheet in one block (their bounding box): calls into Excel are what costs. Every problem (missing
+names or tables, error values, text in number cells, percentages typed as 98.7) is collected
+with its sheet and cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
 from ..inputs import Inputs
 from ..messages import message
 from ..system import System
-from .a1 import from_a1, parse_range, to_a1
+from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
 from .layout import Layout, load_layout, name_for
-from .package import Cell, ErrorValue, Package
 
 # A rate cell holding more than this was almost surely typed as 98.7 instead of 98.7 %.
 PERCENT_SUSPECT = Decimal("1.5")
@@ -48,44 +50,6 @@ class ReadInputs:
                 return self.where[path]
             path = path.rsplit(".", 1)[0] if "." in path else path.rsplit("[", 1)[0] if "[" in path else ""
         return "", ""
-
-
-class _Cells:
-    """Sheet cells, read once per sheet."""
-
-    def __init__(self, pkg: Package):
-        self.pkg = pkg
-        self.cache: dict[str, dict[tuple[int, int], Cell]] = {}
-
-    def sheet(self, name: str) -> dict[tuple[int, int], Cell]:
-        if name not in self.cache:
-            try:
-                self.cache[name] = self.pkg.read_cells(name)
-            except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
-                raise WorkbookError([p if p.sheet else replace(p, sheet=name) for p in exc.problems]) from None
-        return self.cache[name]
-
-    def value(self, sheet: str, pos: tuple[int, int]) -> object:
-        cell = self.sheet(sheet).get(pos)
-        if cell is not None and cell.value is None and cell.formula:
-            return Uncalculated(cell.formula)
-        return None if cell is None else cell.value
-
-
-@dataclass(frozen=True)
-class Uncalculated:
-    """A formula saved without its result (written by a program, not by Excel/WPS/LibreOffice).
-
-    Blank wherever text is wanted (headers, keys, reasons); an input value reports it.
-    """
-
-    formula: str
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        return ""
 
 
 def _set(data: dict, path: str, value: object) -> None:
@@ -147,10 +111,23 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     return value
 
 
-def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> ReadInputs:
+def read_values(book: Book, cells: dict[str, Area]) -> dict[str, Value]:
+    """The first cell of each named area, read in one block per sheet (the cells' bounding box)."""
+    by_sheet: dict[str, dict[str, tuple[int, int]]] = {}
+    for key, area in cells.items():
+        by_sheet.setdefault(area.sheet, {})[key] = area.first
+    out: dict[str, Value] = {}
+    for sheet, positions in by_sheet.items():
+        box = Area.around(sheet, list(positions.values()))
+        block = book.read(box)
+        for key, (r, c) in positions.items():
+            out[key] = block[r - box.top][c - box.left]
+    return out
+
+
+def read_inputs(book: Book, system: System, layout: Layout | None = None) -> ReadInputs:
     layout = layout or load_layout()
-    names = pkg.defined_names()
-    cells = _Cells(pkg)
+    names = book.defined_names()
     out = ReadInputs()
 
     def missing(code: str, what: str) -> None:
@@ -160,21 +137,24 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
     if version is None:
         raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
                                      f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
-    out.template_version = str(cells.value(version.sheet, from_a1(version.ref)) or "")
+    system_cell = names.get(layout.system_name)
+    marks = read_values(book, {"version": version, **({"system": system_cell} if system_cell else {})})
+    out.template_version = str(marks["version"] or "")
     if out.template_version != layout.version:
         raise WorkbookError([Problem("TEMPLATE_VERSION", f"模板版本为“{out.template_version}”，本程序需要"
                                      f"“{layout.version}”；请用新模板重新填写", sheet=version.sheet,
-                                     cell=version.ref.replace("$", ""))])
-    system_cell = names.get(layout.system_name)
+                                     cell=to_a1(*version.first))])
     if system_cell is not None:
-        out.system_id = str(cells.value(system_cell.sheet, from_a1(system_cell.ref)) or "")
+        out.system_id = str(marks["system"] or "")
 
-    sheets = {s.name for s in pkg.sheets()}
-    absent = [s.name for s in layout.sheets if s.kind in ("input", "evaluator", "output", "stamp")
-              and s.name not in sheets]
-    for sheet_name in absent:
-        missing("MISSING_SHEET", f"缺少工作表“{sheet_name}”；请勿删除或重命名模板中的工作表，"
-                                 "可用 `xlperf template` 重新生成模板后把数据复制过去")
+    sheets = set(book.sheet_names())
+    absent = {s.name for s in layout.sheets if s.kind in ("input", "evaluator", "output", "stamp")
+              and s.name not in sheets}
+    for sheet in layout.sheets:
+        if sheet.name in absent:
+            missing("MISSING_SHEET", f"缺少工作表“{sheet.name}”；请勿删除或重命名模板中的工作表，"
+                                     "可用 `xlperf template` 重新生成模板后把数据复制过去")
+    wanted: dict[str, Area] = {}
     for path, sheet_name in layout.scalar_fields():
         name = name_for(path)
         dn = names.get(name)
@@ -183,16 +163,18 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         if dn is None or dn.sheet not in sheets:
             missing("MISSING_NAME", f"缺少定义名称 {name}（“{SCALARS[path][0]}”，应在工作表“{sheet_name}”）")
             continue
-        pos = from_a1(dn.ref.split(":")[0])
-        where = (dn.sheet, to_a1(*pos))
+        wanted[path] = dn
+    values = read_values(book, wanted)
+    for path, dn in wanted.items():
+        where = (dn.sheet, to_a1(*dn.first))
         out.where[path] = where
-        value = plain(cells.value(dn.sheet, pos), kind_of(path), where, path, out.problems)
+        value = plain(values[path], kind_of(path), where, path, out.problems)
         if value is not None:
             _set(out.data, path, value)
 
-    tables = pkg.tables()
+    tables = book.tables()
     for table_key, table_name, sheet_name in layout.tables():
-        rows = _table_rows(pkg, tables, table_name, sheet_name, TABLES[table_key][1], cells, out)
+        rows = _table_rows(book, tables, table_name, sheet_name, TABLES[table_key][1], absent, out)
         if rows is None:
             continue
         data_rows = []
@@ -209,39 +191,40 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
             data_rows.append(row_data)
         _set(out.data, table_key, data_rows)
 
-    _read_evaluator(pkg, tables, system, layout, cells, out)
+    _read_evaluator(book, tables, system, layout, absent, out)
     return out
 
 
-def _table_rows(pkg: Package, tables: dict, table_name: str, sheet_name: str, columns: dict,
-                cells: _Cells, out: ReadInputs) -> list[tuple[int, dict]] | None:
-    """Non-blank data rows of a table: [(row, {column key: (value, (sheet, A1))})]."""
+def _table_rows(book: Book, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
+                absent: set[str], out: ReadInputs) -> list[tuple[int, dict]] | None:
+    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})]."""
     table = tables.get(table_name)
-    if table is None and any(p.code == "MISSING_SHEET" and f"“{sheet_name}”" in p.message for p in out.problems):
+    if table is None and sheet_name in absent:
         return None  # the missing sheet is already reported
     if table is None:
         out.problems.append(Problem("MISSING_TABLE", f"缺少表格 {table_name}（应在工作表“{sheet_name}”）"))
         return None
-    sheet = getattr(table, "sheet", "") or sheet_name
-    (r1, c1), (r2, c2) = parse_range(table.ref)
-    header = {str(cells.value(sheet, (r1, c)) or "").strip(): c for c in range(c1, c2 + 1)}
+    sheet, area = table.sheet, table.area
+    block = book.read(area)
+    header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
     for key, (label, kind) in columns.items():
         if label in header:
             positions[key] = header[label]
         elif not kind.endswith("?"):
             out.problems.append(Problem("MISSING_COLUMN", f"表格 {table_name} 缺少列“{label}”", sheet=sheet,
-                                        cell=to_a1(r1, c1)))
+                                        cell=to_a1(area.top, area.left)))
     rows = []
-    for r in range(r1 + 1, r2 + 1):
-        raw = {k: cells.value(sheet, (r, c)) for k, c in positions.items()}
+    for i, line in enumerate(block[1:], start=1):
+        r = area.top + i
+        raw = {k: line[c - area.left] for k, c in positions.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
             continue  # most prepared rows are blank: no addresses for them
         rows.append((r, {k: (v, (sheet, to_a1(r, positions[k]))) for k, v in raw.items()}))
     return rows
 
 
-def _read_evaluator(pkg: Package, tables: dict, system: System, layout: Layout, cells: _Cells,
+def _read_evaluator(book: Book, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
                     out: ReadInputs) -> None:
     sheet, _ = layout.block("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
@@ -249,7 +232,7 @@ def _read_evaluator(pkg: Package, tables: dict, system: System, layout: Layout, 
     def rows_of(block_type: str) -> list[tuple[int, dict]]:
         block = blocks[block_type]
         columns = {key: (label, "text?") for key, label in block.columns}
-        return _table_rows(pkg, tables, block.name, sheet.name, columns, cells, out) or []
+        return _table_rows(book, tables, block.name, sheet.name, columns, absent, out) or []
 
     from .evaluator_rows import evaluator_rows
 
@@ -299,9 +282,9 @@ def _follows(path: str, refused: set[str]) -> bool:
     return bool(path) and any(f.startswith((path + ".", path + "[")) for f in refused)
 
 
-def load_inputs(pkg: Package, system: System, layout: Layout | None = None) -> tuple[Inputs, ReadInputs]:
+def load_inputs(book: Book, system: System, layout: Layout | None = None) -> tuple[Inputs, ReadInputs]:
     """Read and build typed inputs; InputError lists every problem with sheet and cell."""
-    read = read_inputs(pkg, system, layout)
+    read = read_inputs(book, system, layout)
     structural = [p for p in read.problems if p.code.startswith("MISSING_")]
     if structural:
         raise WorkbookError(structural)
@@ -311,15 +294,15 @@ def load_inputs(pkg: Package, system: System, layout: Layout | None = None) -> t
     except InputError as exc:
         seen = {p.field for p in problems}
         problems += [read.locate(p) for p in exc.problems if p.field not in seen and not _follows(p.field, seen)]
-        raise InputError(_in_workbook_order(pkg, problems)) from None
+        raise InputError(_in_workbook_order(book, problems)) from None
     if problems:
-        raise InputError(_in_workbook_order(pkg, problems))
+        raise InputError(_in_workbook_order(book, problems))
     return inputs, read
 
 
-def _in_workbook_order(pkg: Package, problems: list[Problem]) -> list[Problem]:
+def _in_workbook_order(book: Book, problems: list[Problem]) -> list[Problem]:
     """Sheet by sheet, then row by row, as a person works through the workbook."""
-    order = {s.name: i for i, s in enumerate(pkg.sheets())}
+    order = {name: i for i, name in enumerate(book.sheet_names())}
 
     def key(p: Problem) -> tuple:
         try:

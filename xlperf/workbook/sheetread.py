@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Iterator, NamedTuple
 
 from lxml import etree
+
+from xlperf.book.protocol import ErrorValue  # one error-value type for every book
 
 from xlperf.workbook.a1 import MAX_ROW, from_a1, to_a1
 from xlperf.workbook.opc import local
@@ -16,11 +17,6 @@ _XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _COLS: dict[str, int] = {}
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class ErrorValue:
-    code: str  # "#DIV/0!", "#REF!" …
 
 
 class Cell(NamedTuple):
