@@ -276,6 +276,11 @@ class Sheet(Strict):
         self._call("activate")
         self._w.active = (self._name, "")
 
+    @property
+    def book(self):
+        self._get("book")
+        return Book(self._w)
+
 
 class Range(Strict):
     _cls = "Range"
@@ -303,6 +308,11 @@ class Range(Strict):
     def row(self):
         self._get("row")
         return self._first[0]
+
+    @property
+    def sheet(self):
+        self._get("sheet")
+        return Sheet(self._w, self._sheet)
 
     @property
     def last_cell(self):
@@ -365,6 +375,12 @@ class Names(Strict):
         self._call("__len__")
         return len(self._w.names)
 
+    def __getitem__(self, item):
+        self._call("__getitem__", item)
+        if item not in self._w.names:
+            raise KeyError(item)
+        return Name(self._w, item)
+
     def __iter__(self):
         self._w.record("Names.count")
         for name in list(self._w.names):
@@ -395,6 +411,11 @@ class Name(Named):
         quoted = sheet if re.fullmatch(r"[\w\u4e00-\u9fff]+", sheet) else "'" + sheet.replace("'", "''") + "'"
         return f"={quoted}!{ref}"
 
+    @property
+    def refers_to_range(self):
+        self._get("refers_to_range")
+        return _range_at(self._w, *self._w.names[self._key])
+
 
 class Tables(Strict):
     _cls = "Tables"
@@ -417,9 +438,7 @@ class Table(Named):
     @property
     def range(self):
         self._get("range")
-        sheet, ref = self._w.tables[self._key]
-        first, _, last = ref.replace("$", "").partition(":")
-        return Range(self._w, sheet, _pos(first), _pos(last or first))
+        return _range_at(self._w, *self._w.tables[self._key])
 
 
 FAKES = {"App": App, "Book": Book, "Sheets": Sheets, "Sheet": Sheet, "Range": Range, "Names": Names,
@@ -492,6 +511,11 @@ def _pos(cell: Any) -> tuple[int, int]:
     for ch in m[1]:
         col = col * 26 + ord(ch) - 64
     return int(m[2]), col
+
+
+def _range_at(world: World, sheet: str, ref: str) -> Range:
+    first, _, last = ref.replace("$", "").partition(":")
+    return Range(world, sheet, _pos(first), _pos(last or first))
 
 
 def _last(ref: str) -> tuple[int, int]:
