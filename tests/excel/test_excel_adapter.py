@@ -27,25 +27,13 @@ from xlperf.workbook.zipbook import ZipBook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "workbooks" / "example-2024.xlsx"
-OUTPUT_SHEETS = ("计算指标", "评分表", "校验结果")
 # Calls into Excel for one recompute of the example (README, "xlperf in Excel"): 3 per defined
 # name (139 names: 417), the sheets and tables (15 sheets: 60; 9 tables: 36), 14 block reads and
 # 20 ranges, 6 block writes, 1 used-range probe (3), app state (8: read 2, set 4, Book.app 1, alert 1).
 RECOMPUTE_CALLS = 568
 
 
-@pytest.fixture(scope="module")
-def spec():
-    return xwfake.spec_from_xlwings()
-
-
-@pytest.fixture(scope="module")
-def example_memory():
-    return ZipBook.open(EXAMPLE).to_memory()
-
-
-def excel_with(spec, memory, **kw) -> xwfake.World:
-    return xwfake.world_from_book(spec, memory, **kw)
+from excelfront import OUTPUT_SHEETS, excel_with, save_like_excel  # noqa: E402
 
 
 def run(world: xwfake.World, action: str, **kw) -> actions.Outcome:
@@ -55,19 +43,6 @@ def run(world: xwfake.World, action: str, **kw) -> actions.Outcome:
 
 def sheet_values(world: xwfake.World, sheet: str) -> dict:
     return {pos: from_excel(v) for pos, v in world.cells[sheet].items()}
-
-
-@pytest.fixture(scope="module")
-def saved_example(tmp_path_factory, spec, example_memory) -> Path:
-    """The example as Excel would save it untouched: every number written back from its double."""
-    return save_like_excel(excel_with(spec, example_memory), tmp_path_factory.mktemp("saved") / "example.xlsx")
-
-
-@pytest.fixture(scope="module")
-def headless(tmp_path_factory, saved_example):
-    out = tmp_path_factory.mktemp("headless") / "filled.xlsx"
-    headless_fill(saved_example, out)
-    return ZipBook.open(out).to_memory()
 
 
 # --- the fake itself is strict -----------------------------------------------------------------------
@@ -140,33 +115,6 @@ def test_saved_file_verifies_headless(spec, example_memory, tmp_path):
     saved = save_like_excel(world, tmp_path / "saved.xlsx")
     verdict = headless_verify(saved)
     assert verdict.status == "unchanged", verdict.message
-
-
-def save_like_excel(world: xwfake.World, path: Path) -> Path:
-    """The workbook file as Excel writes it from what it holds: every sheet's values written back.
-
-    Numbers go into the file as the shortest text that gives back the same double, whole numbers
-    without a decimal point (so 3.10 or 25.0 in a file become 3.1 and 25, as when Excel re-saves
-    it). Cell styles and everything else come from the example file.
-    """
-    book = ZipBook.open(EXAMPLE, path)
-    for sheet, cells in world.cells.items():
-        if not cells:
-            continue
-        box = Area.around(sheet, list(cells))
-        rows = [[_file_value(cells.get((r, c))) for c in range(box.left, box.right + 1)]
-                for r in range(box.top, box.bottom + 1)]
-        book.write(sheet, box.first, rows)
-    book.commit()
-    return path
-
-
-def _file_value(v):
-    if isinstance(v, float):
-        return Decimal(int(v)) if v.is_integer() else Decimal(repr(v))
-    if isinstance(v, xwfake.Error) or hasattr(v, "year"):
-        raise AssertionError(f"the example holds no {type(v).__name__}; saving one is not emulated")
-    return v
 
 
 # --- the call budget ---------------------------------------------------------------------------------

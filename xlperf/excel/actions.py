@@ -175,7 +175,11 @@ def unexpected_outcome(exc: BaseException) -> Outcome:
 @contextmanager
 def quiet_excel(app: Any):
     """Screen updating off and calculation manual while writing; the user's settings come back after."""
-    screen, calculation = app.screen_updating, app.calculation
+    try:
+        screen, calculation = app.screen_updating, app.calculation
+    except (AttributeError, NotImplementedError):  # xlwings Lite: writes are applied when the script ends
+        yield
+        return
     app.screen_updating = False
     app.calculation = "manual"
     try:
