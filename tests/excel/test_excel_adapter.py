@@ -268,3 +268,14 @@ def test_entry_points_use_the_calling_book(spec, example_memory, monkeypatch, en
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: world.book()))
     outcome = getattr(xlperf.excel, entry)()
     assert world.alerts and world.alerts[-1][0] == outcome.text()
+
+
+def test_new_template_entry_point_writes_beside_the_calling_book(spec, example_memory, monkeypatch, tmp_path):
+    import xlwings
+
+    import xlperf.excel
+
+    world = excel_with(spec, example_memory, fullname=str(tmp_path / "填报.xlsm"))
+    monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: world.book()))
+    outcome = xlperf.excel.new_template()
+    assert outcome.ok and [p.parent for p in tmp_path.glob("*.xlsm")] == [tmp_path]

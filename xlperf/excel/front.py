@@ -73,7 +73,9 @@ def _readme_section(ws) -> list[int]:
         body = ws.cell(row, 2, text)
         body.font, body.alignment = S.BODY, S.WRAP_TOP
         body.quotePrefix = True  # the example formula is text, never evaluated
-        ws.row_dimensions[row].height = 30
+        # Column B holds about 45 CJK characters a line at 10 pt; one more line for the example.
+        first_line = len(text.split("\n")[0])
+        ws.row_dimensions[row].height = 14 * (2 + (first_line - 1) // 45)
     return button_rows
 
 
