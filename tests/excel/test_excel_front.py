@@ -79,3 +79,25 @@ def test_the_xlsx_template_has_none_of_it():
         names = z.namelist()
     assert not any(n.startswith("customUI/") or "xlperfButtons" in n for n in names)
     assert "xlwings.conf" not in load_workbook(ROOT / "workbooks" / "template.xlsx").sheetnames
+
+
+def test_template_package_is_sound():
+    from xlperf.workbook.package import check_structure
+
+    assert check_structure(TEMPLATE) == []
+
+
+def test_a_fill_keeps_the_excel_front_byte_for_byte(tmp_path):
+    from xlperf.examples import reference_data
+    from xlperf.system import load
+    from xlperf.workbook.bundled import macro_project
+    from xlperf.workbook.fill import fill
+    from xlperf.workbook.template import build_template
+
+    src = tmp_path / "填报.xlsm"
+    build_template(src, load("shenzhen-2024"), data=reference_data(), vba_project=macro_project())
+    out = fill(src, tmp_path / "已评分.xlsm").out_path
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        for part in ("xl/vbaProject.bin", "customUI/customUI14.xml", "xl/drawings/xlperfButtons.xml",
+                     "xl/worksheets/sheet1.xml", "xl/worksheets/_rels/sheet1.xml.rels", "_rels/.rels"):
+            assert a.read(part) == b.read(part), part

@@ -90,5 +90,10 @@ def test_lite_path_imports_no_compiled_library(lite_run):
     assert lite_run["heavy"] == []
 
 
-def test_lite_shows_one_message(lite_run):
-    assert [title for _, title in lite_run["alerts"]] == ["绩效评价"]
+def test_lite_verify_after_recompute_passes(lite_run):
+    ok, message = lite_run["verified"]
+    assert ok, message
+
+
+def test_lite_shows_one_message_per_script(lite_run):
+    assert [title for _, title in lite_run["alerts"]] == ["绩效评价", "绩效评价"]

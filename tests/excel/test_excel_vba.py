@@ -104,3 +104,13 @@ def test_exact_commands():
         "import xlperf.excel; xlperf.excel.new_template()",
         "",
     ]
+
+
+def test_excel_extra_pins_the_xlwings_the_module_came_from(extracted):
+    # xlwings' VBA module loads "xlwings64-<version>.dll" shipped with the same Python xlwings.
+    import tomllib
+
+    version = re.search(r'XLWINGS_VERSION As String = "([\d.]+)"', extracted["xlwings"]).group(1)
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert extras["excel"] == [f"xlwings=={version}"]
+    assert f"xlwings=={version}" in extras["dev"]
