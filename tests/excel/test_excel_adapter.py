@@ -279,3 +279,17 @@ def test_new_template_entry_point_writes_beside_the_calling_book(spec, example_m
     monkeypatch.setattr(xlwings.Book, "caller", classmethod(lambda cls: world.book()))
     outcome = xlperf.excel.new_template()
     assert outcome.ok and [p.parent for p in tmp_path.glob("*.xlsm")] == [tmp_path]
+
+
+def test_an_app_without_screen_settings_is_left_alone(spec, example_memory):
+    # xlwings Lite's App has no screen updating or calculation mode to switch.
+    class LiteApp:
+        def __init__(self):
+            self.alerts = []
+
+        def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
+            self.alerts.append(prompt)
+
+    app = LiteApp()
+    outcome = actions.run("recompute", XwBook(excel_with(spec, example_memory).book()), app)
+    assert outcome.ok and app.alerts == [outcome.text()]

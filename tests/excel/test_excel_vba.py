@@ -114,3 +114,13 @@ def test_excel_extra_pins_the_xlwings_the_module_came_from(extracted):
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert extras["excel"] == [f"xlwings=={version}"]
     assert f"xlwings=={version}" in extras["dev"]
+
+
+def test_every_module_is_source_only_and_the_office_library_is_referenced():
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(TEMPLATE) as wb:
+        offsets = {m.name: m.text_offset for m in wb.vba_project().modules}
+        references = {r.name for r in wb.references()}
+    assert set(offsets.values()) == {0}, offsets  # no compiled cache before the source
+    assert "Office" in references  # IRibbonControl, the ribbon callbacks' argument type

@@ -187,7 +187,8 @@ class App(Strict):
         self._call("calculate")
 
     def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
-        self._call("alert", prompt, title=title)
+        assert mode in (None, "info", "critical"), mode
+        self._call("alert", prompt, title=title, mode=mode)
         self._w.alerts.append((prompt, title))
         return "ok"
 

@@ -174,19 +174,24 @@ def unexpected_outcome(exc: BaseException) -> Outcome:
 
 @contextmanager
 def quiet_excel(app: Any):
-    """Screen updating off and calculation manual while writing; the user's settings come back after."""
+    """Screen updating off and calculation manual while writing; the user's settings come back after.
+
+    An app without these settings (xlwings Lite applies the writes when the script ends anyway)
+    is left as it is.
+    """
+    saved: list[tuple[str, Any]] = []
     try:
-        screen, calculation = app.screen_updating, app.calculation
-    except (AttributeError, NotImplementedError):  # xlwings Lite: writes are applied when the script ends
-        yield
-        return
-    app.screen_updating = False
-    app.calculation = "manual"
+        for setting, quiet in (("screen_updating", False), ("calculation", "manual")):
+            before = getattr(app, setting)
+            setattr(app, setting, quiet)
+            saved.append((setting, before))
+    except (AttributeError, NotImplementedError):
+        pass
     try:
         yield
     finally:
-        app.calculation = calculation
-        app.screen_updating = screen
+        for setting, before in reversed(saved):
+            setattr(app, setting, before)
 
 
 def run(action: str, book: Any, app: Any, **kwargs: Any) -> Outcome:
@@ -207,5 +212,5 @@ def run(action: str, book: Any, app: Any, **kwargs: Any) -> Outcome:
             book.select(*outcome.select)
         except Exception:  # noqa: BLE001 - a cell that cannot be shown does not hide the message
             pass
-    app.alert(outcome.text(), title=TITLE)
+    app.alert(outcome.text(), title=TITLE, mode="info" if outcome.ok else "critical")
     return outcome
