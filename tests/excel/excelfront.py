@@ -18,7 +18,8 @@ OUTPUT_SHEETS = ("计算指标", "评分表", "校验结果")
 
 
 def excel_with(spec, memory, **kw) -> xwfake.World:
-    return xwfake.world_from_book(spec, memory, **kw)
+    """A fake Excel holding ``memory``'s workbook, its date cells as datetimes."""
+    return xwfake.world_from_book(spec, memory, dates=date_cells(memory), **kw)
 
 
 def save_like_excel(world: xwfake.World, path: Path) -> Path:
@@ -46,3 +47,18 @@ def _file_value(v):
     if isinstance(v, xwfake.Error) or hasattr(v, "year"):
         raise AssertionError(f"the example holds no {type(v).__name__}; saving one is not emulated")
     return v
+
+
+def date_cells(book) -> set[tuple[str, tuple[int, int]]]:
+    """The filled cells of the tables' date columns: Excel hands these back as datetimes."""
+    from xlperf.fields import TABLES
+
+    date_labels = {label for _, columns in TABLES.values() for label, kind in columns.values() if kind.startswith("date")}
+    out = set()
+    for table in book.tables().values():
+        rows = book.read(table.area)
+        for j, header in enumerate(rows[0]):
+            if header in date_labels:
+                out |= {(table.sheet, (table.area.top + i, table.area.left + j))
+                        for i, row in enumerate(rows[1:], start=1) if row[j] is not None}
+    return out

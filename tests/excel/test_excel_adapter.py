@@ -8,6 +8,7 @@ same file, cell for cell.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -293,3 +294,22 @@ def test_an_app_without_screen_settings_is_left_alone(spec, example_memory):
     app = LiteApp()
     outcome = actions.run("recompute", XwBook(excel_with(spec, example_memory).book()), app)
     assert outcome.ok and app.alerts == [outcome.text()]
+
+
+def test_dates_come_from_excel_as_datetimes_and_read_as_the_file_reads_them(spec, saved_example, tmp_path):
+    # A project finished late: planned 2024-06-30 (serial 45473), finished 2024-12-31 (45657).
+    memory = ZipBook.open(saved_example).to_memory()
+    projects = memory.tables()["xp_projects"]
+    top, left = projects.area.top + 1, projects.area.left
+    memory.write(projects.sheet, (top, left + 4), [[Decimal(45473), Decimal(45657)]])
+    world = excel_with(spec, memory)
+    assert world.cells[projects.sheet][(top, left + 4)] == dt.datetime(2024, 6, 30)
+    file = ZipBook.open(saved_example, tmp_path / "dated.xlsx")
+    file.write(projects.sheet, (top, left + 4), [[Decimal(45473), Decimal(45657)]])
+    file.commit()
+    from xlperf.book.fill import compute
+
+    excel_read = compute(XwBook(world.book())).read.data
+    file_read = compute(ZipBook.open(tmp_path / "dated.xlsx")).read.data
+    assert excel_read["projects"][0]["actual_finish"] == dt.date(2024, 12, 31)
+    assert excel_read == file_read
