@@ -313,3 +313,23 @@ def test_dates_come_from_excel_as_datetimes_and_read_as_the_file_reads_them(spec
     file_read = compute(ZipBook.open(tmp_path / "dated.xlsx")).read.data
     assert excel_read["projects"][0]["actual_finish"] == dt.date(2024, 12, 31)
     assert excel_read == file_read
+
+
+@pytest.fixture(scope="module")
+def large_book(tmp_path_factory):
+    return large_memory(tmp_path_factory.mktemp("large"))
+
+
+@pytest.mark.parametrize("action", ["check", "clear", "verify"])
+def test_every_action_costs_the_same_for_200_rows(spec, example_memory, large_book, action):
+    counts = []
+    for memory in (example_memory, large_book):
+        world = excel_with(spec, memory)
+        run(world, "recompute")
+        before = len(world.calls())
+        outcome = run(world, action)
+        # Taking the user to a cell (activate, range, select) depends on the data, not on the rows.
+        counts.append(len(world.calls()) - before - (3 if outcome.select else 0))
+        writes = [c for c in world.calls()[before:] if c.what == "Range.value="]
+        assert len(writes) <= 8, (action, len(writes))  # whole blocks, never cell by cell
+    assert counts[0] == counts[1], counts

@@ -366,7 +366,8 @@ class Range(Strict):
     def select(self):
         self._call("select")
         assert self._w.active and self._w.active[0] == self._sheet, "select() on a sheet that is not active"
-        self._w.active = (self._sheet, self.address.replace("$", ""))
+        (r1, c1), (r2, c2) = self._first, self._last
+        self._w.active = (self._sheet, f"{_col(c1)}{r1}" + ("" if (r1, c1) == (r2, c2) else f":{_col(c2)}{r2}"))
 
 
 class Names(Strict):
