@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "workbooks" / "example-2024.xlsx"
 # Calls into Excel for one recompute of the example (README, "xlperf in Excel"): the defined names
 # (3 per name, 139 names, + 2: 419), the sheet list (2 + 2 per sheet: 32), the tables (2 per sheet
-# + 4 per table: 66), 14 block reads and 6 block writes with their 20 ranges (40), one used-range
-# probe (3), app state and the message (8: Book.app, read 2, set 4, alert).
-RECOMPUTE_CALLS = 568
+# + 4 per table: 66), 14 block reads, 6 block writes and the probe below the findings list, with
+# their 21 ranges (42), app state and the message (8: Book.app, read 2, set 4, alert).
+RECOMPUTE_CALLS = 567
 
 
 from excelfront import OUTPUT_SHEETS, excel_with, save_like_excel  # noqa: E402
@@ -146,7 +146,7 @@ def test_call_budget_does_not_grow_with_rows(spec, example_memory, tmp_path):
     assert len(large.calls()) == RECOMPUTE_CALLS
     reads = [c for c in small.calls() if c.what == "Range.value"]
     writes = [c for c in small.calls() if c.what == "Range.value="]
-    assert (len(reads), len(writes)) == (14, 6)  # one per block, never per cell
+    assert (len(reads), len(writes)) == (15, 6)  # one per block (+ the findings probe), never per cell
 
 
 # --- bad input, errors -----------------------------------------------------------------------------------
@@ -222,6 +222,24 @@ def test_clear_then_verify_then_recompute(spec, example_memory):
     run(world, "recompute")
     assert {s: world.cells[s] for s in inputs} == inputs
     assert from_excel(world.cells[item.sheet][item.first]) == Decimal("1.89")
+
+
+def test_a_shorter_findings_list_leaves_no_old_rows(spec, large_book):
+    # More findings than the template's 60 rows, then none: the rows below must come out empty.
+    world = excel_with(spec, large_book)
+    run(world, "recompute")
+    baseline = sheet_values(world, "校验结果")
+    projects = large_book.tables()["xp_projects"].area
+    cells = world.cells[projects.sheet]
+    spent = [(projects.top + i, projects.left + 2) for i in range(1, 81)]
+    original = {at: cells[at] for at in spent}
+    for at in spent:
+        cells[at] = 9999.0  # 80 projects over budget: 80 findings
+    run(world, "recompute")
+    assert sum(v == "PROJECT_OVERSPENT" for v in world.cells["校验结果"].values()) == 80
+    cells.update(original)
+    run(world, "recompute")
+    assert sheet_values(world, "校验结果") == baseline
 
 
 def test_verify_names_an_edited_output_and_selects_it(spec, example_memory):

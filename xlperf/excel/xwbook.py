@@ -25,6 +25,8 @@ from typing import Any
 from ..book.protocol import Area, ErrorValue, Pos, Rows, Table, Value
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+MAX_ROW = 1_048_576
+CHUNK = 1000  # rows probed per read when a shrinking list is cleared
 ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 # "=基本信息!$B$3", "='三公及公用经费'!$B$3:$D$9" (a quote inside a quoted name is doubled).
@@ -133,7 +135,7 @@ class XwBook:
         if not width:
             return
         if clear_from is not None:
-            last = target.used_range.last_cell.row
+            last = self._last_filled_row(target, clear_from, first[1], first[1] + width - 1)
             if last >= clear_from:
                 target.range((clear_from, first[1]), (last, first[1] + width - 1)).clear_contents()
         values = [[to_excel(v) for v in row] + [None] * (width - len(row)) for row in rows]
@@ -141,6 +143,26 @@ class XwBook:
 
     def commit(self) -> None:
         pass
+
+    @staticmethod
+    def _last_filled_row(target: Any, top: int, left: int, right: int) -> int:
+        """The last row at or below ``top`` with a value in columns left…right (top - 1 if none).
+
+        Read in chunks of CHUNK rows, one call each (one in practice): xlwings Lite has no
+        ``used_range``, and a whole block read costs what one cell costs.
+        """
+        last, start = top - 1, top
+        while start <= MAX_ROW:
+            end = min(start + CHUNK - 1, MAX_ROW)
+            rows = target.range((start, left), (end, right)).options(ndim=2).value
+            filled = [i for i, row in enumerate(rows) if any(v not in (None, "") for v in row)]
+            if not filled:
+                break
+            last = start + filled[-1]
+            if last < end:
+                break
+            start = end + 1
+        return last
 
     # -- for the entry points ----------------------------------------------------------------------
 
