@@ -94,7 +94,7 @@ class World:
         self.tables = tables  # name -> (sheet, "$A$3:$F$9")
         self.fullname = fullname
         self.log: list[Call] = []
-        self.alerts: list[tuple[str, str | None]] = []
+        self.alerts: list[tuple[str, str | None, str | None]] = []  # (prompt, title, mode)
         self.screen_updating, self.calculation = True, "automatic"
         self.history: list[tuple[str, Any]] = []  # app state changes, in order
         self.active: tuple[str, str] | None = None
@@ -189,7 +189,7 @@ class App(Strict):
     def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
         assert mode in (None, "info", "critical"), mode
         self._call("alert", prompt, title=title, mode=mode)
-        self._w.alerts.append((prompt, title))
+        self._w.alerts.append((prompt, title, mode))
         return "ok"
 
 

@@ -17,29 +17,29 @@ from xlperf.excel.actions import run
 from xlperf.excel.xwbook import XwBook
 
 
-def _run(action: str, book: xw.Book):
-    return run(action, XwBook(book), book.app)
+def _run(action: str, book: xw.Book) -> None:
+    run(action, XwBook(book), book.app)  # ends with a message box; a script returns nothing
 
 
 @script
 def xlperf_recompute(book: xw.Book):
     """重新计算：计算指标和得分，写入计算指标、评分表、校验结果和计算记录。"""
-    return _run("recompute", book)
+    _run("recompute", book)
 
 
 @script
 def xlperf_check(book: xw.Book):
     """仅校验：只写入校验结果。"""
-    return _run("check", book)
+    _run("check", book)
 
 
 @script
 def xlperf_clear(book: xw.Book):
     """清除结果：清空 xlperf 写入的内容，填报数据不动。"""
-    return _run("clear", book)
+    _run("clear", book)
 
 
 @script
 def xlperf_verify(book: xw.Book):
     """核对：按计算记录重新计算并比对。"""
-    return _run("verify", book)
+    _run("verify", book)
