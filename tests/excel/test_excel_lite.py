@@ -63,7 +63,8 @@ def lite_run(tmp_path_factory, spec, saved_example):
         assert "xlperf/excel/lite/main.py" in z.namelist() and "xlperf/excel/lite/requirements.txt" in z.namelist()
         z.extractall(host / "site")
     (host / "tests").mkdir()
-    shutil.copy(Path(__file__).parent / "xwfake.py", host / "tests" / "xwfake.py")
+    for module in ("xwfake.py", "xwstrict.py", "xwvalues.py"):
+        shutil.copy(Path(__file__).parent / module, host / "tests" / module)
     world = excel_with(spec, ZipBook.open(saved_example).to_memory())
     (host / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     book = {"sheets": [[name, [[r, c, _json_value(v)] for (r, c), v in cells.items()]]

@@ -1,9 +1,8 @@
 """A strict fake of the xlwings API, checked against the installed xlwings classes, recording every call.
 
-``spec_from_xlwings()`` reads the public members of xlwings' App, Book, Sheets, Sheet, Range,
-Names, Name, Tables and Table (properties: settable or not; methods: their signatures). The
-fake classes below implement the members the adapter may use over a plain dict of cells, and
-are strict in three ways:
+The spec of xlwings' classes and the strictness live in xwstrict.py, the cell values in
+xwvalues.py. The fake classes below implement the members the adapter may use over a plain dict
+of cells, and are strict in three ways:
 
 - a member the real class lacks cannot be defined here (checked when the fake is built) and
   cannot be reached (``__getattr__`` raises AttributeError);
@@ -22,65 +21,11 @@ is plain data, so the Pyodide test hands the same fake a spec made here as JSON.
 
 from __future__ import annotations
 
-import datetime as dt
-import inspect
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-CLASSES = ("App", "Book", "Sheets", "Sheet", "Range", "Names", "Name", "Tables", "Table")
-DUNDERS = ("__call__", "__getitem__", "__iter__", "__len__", "__contains__")
-# Range.options() keywords xlwings' converters read (xlwings/conversion, 0.37).
-OPTION_KEYS = frozenset({"convert", "ndim", "numbers", "dates", "empty", "transpose", "expand", "chunksize",
-                         "err_to_str", "formatter", "index", "header", "dtype", "copy", "order"})
-LOCAL = frozenset({"Range.options"})
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
-def spec_from_xlwings() -> dict:
-    """{class: {member: {"kind": "property", "settable": bool} | {"kind": "method", "params": [...]}}}"""
-    import xlwings.main as m
-
-    spec: dict[str, dict] = {}
-    for cls_name in CLASSES:
-        cls = getattr(m, cls_name)
-        members = {}
-        for attr in [a for a in dir(cls) if not a.startswith("_")] + [d for d in DUNDERS if any(d in vars(k) for k in cls.__mro__[:-1])]:
-            raw = inspect.getattr_static(cls, attr)
-            if isinstance(raw, property):
-                members[attr] = {"kind": "property", "settable": raw.fset is not None}
-            elif isinstance(raw, (classmethod, staticmethod)) or callable(raw):
-                func = raw.__func__ if isinstance(raw, (classmethod, staticmethod)) else raw
-                params = [[p.name, int(p.kind), p.default is not inspect.Parameter.empty]
-                          for p in inspect.signature(func).parameters.values()]
-                if not isinstance(raw, staticmethod):
-                    params = params[1:]  # self / cls
-                members[attr] = {"kind": "method", "params": params}
-        spec[cls_name] = members
-    return spec
-
-
-def _signature(params: list) -> inspect.Signature:
-    return inspect.Signature([inspect.Parameter(name, inspect._ParameterKind(kind),
-                                                default=None if has_default else inspect.Parameter.empty)
-                              for name, kind, has_default in params])
-
-
-@dataclass
-class Call:
-    what: str  # "Range.value", "Range.value=", "Sheet.range(...)"
-    args: tuple = ()
-
-    def __str__(self) -> str:
-        return f"{self.what}{self.args if self.args else ''}"
-
-
-class Error:
-    """An error value in a cell, as the fake workbook holds it."""
-
-    def __init__(self, code: str):
-        self.code = code
+from xwstrict import LOCAL, OPTION_KEYS, Call, Strict, _check_members, spec_from_xlwings  # noqa: F401
+from xwvalues import Error, _as_excel_stores, _col, _last, _pos, excel_value  # noqa: F401
 
 
 class World:
@@ -112,51 +57,6 @@ class World:
 
     def book(self) -> "Book":
         return Book(self)
-
-
-def _check_members(spec: dict, cls_name: str, fake: type) -> None:
-    real = spec[cls_name]
-    members = {}
-    for klass in reversed(fake.__mro__[:fake.__mro__.index(Strict)]):
-        members.update(vars(klass))
-    for attr, value in members.items():
-        if attr.startswith("_") and attr not in DUNDERS:
-            continue
-        if attr not in real:
-            raise AssertionError(f"the fake {cls_name} defines {attr}, which xlwings.{cls_name} does not have")
-        kind = "property" if isinstance(value, property) else "method"
-        assert real[attr]["kind"] == kind, f"{cls_name}.{attr} is a {real[attr]['kind']} in xlwings"
-
-
-class Strict:
-    _cls = ""
-
-    def __init__(self, world: World):
-        object.__setattr__(self, "_w", world)
-
-    def __getattr__(self, name: str) -> Any:
-        real = self._w.spec[self._cls]
-        if name not in real:
-            raise AttributeError(f"xlwings.{self._cls} has no attribute {name!r}")
-        raise NotImplementedError(f"the fake {self._cls} does not implement {name!r} (xlwings has it)")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        member = self._w.spec[self._cls].get(name)
-        if member is None:
-            raise AttributeError(f"xlwings.{self._cls} has no attribute {name!r}")
-        if member["kind"] != "property" or not member["settable"]:
-            raise AttributeError(f"xlwings.{self._cls}.{name} cannot be set")
-        self._w.record(f"{self._cls}.{name}=", value)
-        getattr(type(self), name).fset(self, value)
-
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> None:
-        """Record a method call after binding it to xlwings' real signature."""
-        _signature(self._w.spec[self._cls][name]["params"]).bind(*args, **kwargs)
-        self._w.record(f"{self._cls}.{name}", *args, *(f"{k}={v!r}" for k, v in kwargs.items()))
-
-    def _get(self, name: str) -> None:
-        assert name in self._w.spec[self._cls], f"xlwings.{self._cls} has no {name}"
-        self._w.record(f"{self._cls}.{name}")
 
 
 class App(Strict):
@@ -447,81 +347,9 @@ FAKES = {"App": App, "Book": Book, "Sheets": Sheets, "Sheet": Sheet, "Range": Ra
          "Name": Name, "Tables": Tables, "Table": Table}
 
 
-# --- values as Excel stores and hands them ----------------------------------------------------------------
-
-_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?%?\s*$")
-_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
-
-def _as_excel_stores(value: Any) -> Any:
-    """What a cell holds after ``Range.value = value`` (COM marshals these types and no others)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, Decimal):
-        raise TypeError("COM cannot pass a Decimal into Excel; convert to float")
-    if isinstance(value, bool) or isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, int):
-        return float(value)
-    if isinstance(value, float):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, str):
-        if value.startswith("'"):
-            return value[1:] or None
-        if value.startswith("="):
-            raise AssertionError(f"Excel would take {value!r} as a formula")
-        if _NUMBER.match(value):
-            text = value.strip()
-            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        m = _DATE.match(value)
-        if m:
-            return dt.datetime(int(m[1]), int(m[2]), int(m[3]))
-        return value
-    raise TypeError(f"COM cannot pass {type(value).__name__} into Excel")
-
-
-def excel_value(value: Any, *, date: bool = False) -> Any:
-    """A zip/memory book's raw value → what the same cell holds in Excel."""
-    from xlperf.book.protocol import ErrorValue
-
-    if isinstance(value, ErrorValue):
-        return Error(value.code)
-    if isinstance(value, Decimal):
-        if date:
-            return EXCEL_EPOCH + dt.timedelta(days=float(value))
-        return float(value)
-    return value
-
-
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _pos(cell: Any) -> tuple[int, int]:
-    if isinstance(cell, tuple):
-        return int(cell[0]), int(cell[1])
-    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)(?::.*)?", cell)
-    if not m:
-        raise ValueError(f"not a cell: {cell!r}")
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]), col
-
-
 def _range_at(world: World, sheet: str, ref: str) -> Range:
     first, _, last = ref.replace("$", "").partition(":")
     return Range(world, sheet, _pos(first), _pos(last or first))
-
-
-def _last(ref: str) -> tuple[int, int]:
-    return _pos(ref.split(":")[1]) if ":" in ref else _pos(ref)
 
 
 def world_from_book(spec: dict, book: Any, *, dates: set[tuple[str, tuple[int, int]]] = frozenset(),
