@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Iterable
 
 from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..errors import InputError, Problem, WorkbookError
@@ -28,6 +29,8 @@ PERCENT_SUSPECT = Decimal("1.5")
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# A table taller than this is read on its own, not as part of its sheet's one block.
+MAX_PLANNED_ROWS = 5_000
 
 
 @dataclass
@@ -111,7 +114,34 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     return value
 
 
-def read_values(book: Book, cells: dict[str, Area]) -> dict[str, Value]:
+class SheetBlocks:
+    """Reads each sheet once: the bounding box of every area planned on it, sliced on request.
+
+    A book call per sheet instead of per table or name (Excel), and one bounded pass per sheet
+    part (the zip book). Areas outside the plan are read directly.
+    """
+
+    def __init__(self, book: Book, planned: Iterable[Area] = ()):
+        self.book = book
+        self.boxes: dict[str, Area] = {}
+        for a in planned:
+            box = self.boxes.get(a.sheet)
+            self.boxes[a.sheet] = a if box is None else Area(
+                a.sheet, min(a.top, box.top), min(a.left, box.left), max(a.bottom, box.bottom), max(a.right, box.right))
+        self.blocks: dict[str, list[list[Value]]] = {}
+
+    def read(self, area: Area) -> list[list[Value]]:
+        box = self.boxes.get(area.sheet)
+        if box is None or area.first not in box or (area.bottom, area.right) not in box:
+            return self.book.read(area)
+        block = self.blocks.get(area.sheet)
+        if block is None:
+            block = self.blocks[area.sheet] = self.book.read(box)
+        left, right = area.left - box.left, area.right - box.left + 1
+        return [line[left:right] for line in block[area.top - box.top:area.bottom - box.top + 1]]
+
+
+def read_values(book: Book | SheetBlocks, cells: dict[str, Area]) -> dict[str, Value]:
     """The first cell of each named area, read in one block per sheet (the cells' bounding box)."""
     by_sheet: dict[str, dict[str, tuple[int, int]]] = {}
     for key, area in cells.items():
@@ -163,8 +193,14 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if dn is None or dn.sheet not in sheets:
             missing("MISSING_NAME", f"缺少定义名称 {name}（“{SCALARS[path][0]}”，应在工作表“{sheet_name}”）")
             continue
-        wanted[path] = dn
-    values = read_values(book, wanted)
+        wanted[path] = Area.cell(dn.sheet, dn.first)
+    tables = book.tables()
+    table_names = [name for _, name, _ in layout.tables()] + [b.name for s in layout.by_kind("evaluator")
+                                                              for b in s.blocks if b.name]
+    # An absurd table (a hostile ref over a million rows) is not planned: it must not widen a sheet's block.
+    planned = [tables[n].area for n in table_names if n in tables and tables[n].area.height <= MAX_PLANNED_ROWS]
+    blocks = SheetBlocks(book, [*wanted.values(), *planned])
+    values = read_values(blocks, wanted)
     for path, dn in wanted.items():
         where = (dn.sheet, to_a1(*dn.first))
         out.where[path] = where
@@ -172,9 +208,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if value is not None:
             _set(out.data, path, value)
 
-    tables = book.tables()
     for table_key, table_name, sheet_name in layout.tables():
-        rows = _table_rows(book, tables, table_name, sheet_name, TABLES[table_key][1], absent, out)
+        rows = _table_rows(blocks, tables, table_name, sheet_name, TABLES[table_key][1], absent, out)
         if rows is None:
             continue
         data_rows = []
@@ -191,11 +226,11 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
             data_rows.append(row_data)
         _set(out.data, table_key, data_rows)
 
-    _read_evaluator(book, tables, system, layout, absent, out)
+    _read_evaluator(blocks, tables, system, layout, absent, out)
     return out
 
 
-def _table_rows(book: Book, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
+def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
                 absent: set[str], out: ReadInputs) -> list[tuple[int, dict]] | None:
     """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})]."""
     table = tables.get(table_name)
@@ -224,7 +259,7 @@ def _table_rows(book: Book, tables: dict[str, Table], table_name: str, sheet_nam
     return rows
 
 
-def _read_evaluator(book: Book, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
+def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
                     out: ReadInputs) -> None:
     sheet, _ = layout.block("evaluator")
     blocks = {b.type: b for b in sheet.blocks}

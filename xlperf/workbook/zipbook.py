@@ -26,6 +26,7 @@ class ZipBook:
         self._cells: dict[str, dict[Pos, Cell]] = {}
         self._pending: dict[str, dict[Pos, Value]] = {}
         self._clear_from: dict[str, int] = {}
+        self._names: dict[str, Area] | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike, out_path: str | os.PathLike | None = None) -> "ZipBook":
@@ -40,7 +41,9 @@ class ZipBook:
         return [s.name for s in self.pkg.sheets()]
 
     def defined_names(self) -> dict[str, Area]:
-        return {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+        if self._names is None:  # asked for by the reader, the renderer and the stamp: convert once
+            self._names = {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+        return dict(self._names)
 
     def tables(self) -> dict[str, Table]:
         out = {}
