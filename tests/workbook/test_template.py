@@ -265,6 +265,18 @@ def test_example_scalars_read_back_exactly(example):
     assert checked > 30
 
 
+@pytest.mark.parametrize("sheet, ref, expected", [
+    # Typed from shared/spec/reference-case-2024.md and the layout's order of blocks, not from the builder.
+    ("基本信息", "B2", "深圳市科技交流服务中心"),
+    ("基本信息", "B3", 2024),
+    ("基本信息", "B6", 25),  # 核定编制
+    ("预算执行", "E3", 1887.42),  # 全年支出 合计
+    ("预算执行", "B17", 5.34),  # 政府采购 plan
+])
+def test_example_cells_at_their_addresses(example, sheet, ref, expected):
+    assert example[sheet][ref].value == expected
+
+
 def test_example_tables_read_back_exactly(example):
     data = reference_data()
     for table_key, name, sheet in LAYOUT.tables():
