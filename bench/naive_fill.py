@@ -114,7 +114,7 @@ def naive_fill(src: str, dst: str):
     blocks = {b.type: b for b in sheet.blocks}
 
     def block_rows(kind: str) -> list[dict]:
-        return _table(wb, sheet.name, blocks[kind].name, dict(blocks[kind].columns))
+        return _table(wb, sheet.name, blocks[kind].name, {c.key: c.label for c in blocks[kind].columns})
 
     kinds = {r.key: r for r in evaluator_rows(system)}
     found = {}

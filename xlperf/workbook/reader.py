@@ -22,7 +22,7 @@ from ..messages import message
 from ..system import System
 from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
-from .layout import Layout, load_layout, name_for
+from .layout import Layout, load_layout, name_for, version_number
 
 # A rate cell holding more than this was almost surely typed as 98.7 instead of 98.7 %.
 PERCENT_SUSPECT = Decimal("1.5")
@@ -44,10 +44,11 @@ class ReadInputs:
     system_id: str = ""
 
     def locate(self, problem: Problem) -> Problem:
-        sheet, cell = self._find(problem.field)
+        sheet, cell = self.find(problem.field)
         return Problem(problem.code, problem.message, problem.field, sheet, cell, problem.value, problem.expected)
 
-    def _find(self, path: str) -> tuple[str, str]:
+    def find(self, path: str) -> tuple[str, str]:
+        """(sheet, A1) of a field path, or of the nearest enclosing path read ("projects[2]" for its cells)."""
         while path:
             if path in self.where:
                 return self.where[path]
@@ -171,15 +172,12 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     marks = read_values(book, {"version": version, **({"system": system_cell} if system_cell else {})})
     out.template_version = str(marks["version"] or "")
     if out.template_version != layout.version:
-        raise WorkbookError([Problem("TEMPLATE_VERSION", f"模板版本为“{out.template_version}”，本程序需要"
-                                     f"“{layout.version}”；请用新模板重新填写", sheet=version.sheet,
-                                     cell=to_a1(*version.first))])
+        raise WorkbookError([_version_problem(out.template_version, layout.version, version)])
     if system_cell is not None:
         out.system_id = str(marks["system"] or "")
 
     sheets = set(book.sheet_names())
-    absent = {s.name for s in layout.sheets if s.kind in ("input", "evaluator", "output", "stamp")
-              and s.name not in sheets}
+    absent = {s.name for s in layout.sheets if s.role != "readme" and s.name not in sheets}
     for sheet in layout.sheets:
         if sheet.name in absent:
             missing("MISSING_SHEET", f"缺少工作表“{sheet.name}”；请勿删除或重命名模板中的工作表，"
@@ -195,8 +193,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
             continue
         wanted[path] = Area.cell(dn.sheet, dn.first)
     tables = book.tables()
-    table_names = [name for _, name, _ in layout.tables()] + [b.name for s in layout.by_kind("evaluator")
-                                                              for b in s.blocks if b.name]
+    table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
+                                                              if b.name]
     # An absurd table (a hostile ref over a million rows) is not planned: it must not widen a sheet's block.
     planned = [tables[n].area for n in table_names if n in tables and tables[n].area.height <= MAX_PLANNED_ROWS]
     blocks = SheetBlocks(book, [*wanted.values(), *planned])
@@ -209,7 +207,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
             _set(out.data, path, value)
 
     for table_key, table_name, sheet_name in layout.tables():
-        rows = _table_rows(blocks, tables, table_name, sheet_name, TABLES[table_key][1], absent, out)
+        columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in TABLES[table_key][1].items()}
+        rows = _table_rows(blocks, tables, table_name, sheet_name, columns, absent, out)
         if rows is None:
             continue
         data_rows = []
@@ -230,9 +229,26 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     return out
 
 
+def _version_problem(found: str, wanted: str, at: Area) -> Problem:
+    """What to do about a template of another version: upgrade the template, or upgrade xlperf."""
+    older, newer = version_number(found), version_number(wanted)
+    if older is not None and newer is not None and older < newer:
+        text = (f"这是旧版模板（{found}），本程序使用 {wanted}：请用 `xlperf template -o 新模板.xlsx` 生成新模板，"
+                "把各工作表中填写的数据复制到新模板后再评分")
+    elif older is not None and newer is not None:
+        text = f"这是较新版本的模板（{found}），本程序只认识 {wanted}：请升级 xlperf 后再评分"
+    else:
+        text = f"模板版本为“{found}”，本程序需要“{wanted}”；请用 `xlperf template` 生成的模板重新填写"
+    return Problem("TEMPLATE_VERSION", text, sheet=at.sheet, cell=to_a1(*at.first), value=found, expected=wanted)
+
+
 def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
                 absent: set[str], out: ReadInputs) -> list[tuple[int, dict]] | None:
-    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})]."""
+    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})].
+
+    Columns are found by key: ``columns`` maps each key to the header labels it answers to (its
+    label, then former ones) and whether it may be absent.
+    """
     table = tables.get(table_name)
     if table is None and sheet_name in absent:
         return None  # the missing sheet is already reported
@@ -243,11 +259,12 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
     block = book.read(area)
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
-    for key, (label, kind) in columns.items():
-        if label in header:
-            positions[key] = header[label]
-        elif not kind.endswith("?"):
-            out.problems.append(Problem("MISSING_COLUMN", f"表格 {table_name} 缺少列“{label}”", sheet=sheet,
+    for key, (labels, optional) in columns.items():
+        found = next((header[label] for label in labels if label in header), None)
+        if found is not None:
+            positions[key] = found
+        elif not optional:
+            out.problems.append(Problem("MISSING_COLUMN", f"表格 {table_name} 缺少列“{labels[0]}”", sheet=sheet,
                                         cell=to_a1(area.top, area.left)))
     rows = []
     for i, line in enumerate(block[1:], start=1):
@@ -261,12 +278,12 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
 
 def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
                     out: ReadInputs) -> None:
-    sheet, _ = layout.block("evaluator")
+    sheet = layout.by_role("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
 
     def rows_of(block_type: str) -> list[tuple[int, dict]]:
         block = blocks[block_type]
-        columns = {key: (label, "text?") for key, label in block.columns}
+        columns = {c.key: ((c.label, *c.was), True) for c in block.columns}
         return _table_rows(book, tables, block.name, sheet.name, columns, absent, out) or []
 
     from .evaluator_rows import evaluator_rows
