@@ -23,10 +23,12 @@ from wb_builders import (
 from xlperf.errors import WorkbookError
 from xlperf.workbook import package as pkgmod
 from xlperf.workbook.a1 import from_a1, parse_range
-from xlperf.workbook.package import (
-    MESSAGES, Cell, DefinedName, ErrorValue, Limits, Package, TableRef, check_structure, patch_sheet,
-    patch_sheet_xml, write_package,
-)
+from xlperf.book.protocol import ErrorValue
+from xlperf.workbook.package import Cell, DefinedName, Limits, Package, TableRef
+from xlperf.workbook.problems import MESSAGES
+from xlperf.workbook.sheetpatch import patch_sheet, patch_sheet_xml
+from xlperf.workbook.structure import check_structure
+from xlperf.workbook.writer import write_package
 from xlperf.workbook.sheetread import read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import raw_member

@@ -14,7 +14,10 @@ from pathlib import Path
 from ..book.memory import MemoryBook
 from ..book.protocol import Area, Pos, Rows, Table, Uncalculated, Value
 from ..errors import Problem, WorkbookError
-from .package import Cell, Package, patch_sheet_xml, workbook_error, write_package
+from .package import Cell, Package
+from .problems import workbook_error
+from .sheetpatch import patch_sheet_xml
+from .writer import write_package
 
 
 class ZipBook:
