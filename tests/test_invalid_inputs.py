@@ -257,3 +257,13 @@ def test_text_in_number_fields_of_inputs_built_directly():
         evaluate(broken)
     assert {(p.code, p.field) for p in exc.value.problems} == {
         ("NOT_NUMBER", "budget.adjusted.total"), ("NOT_NUMBER", "staff.authorized")}
+
+
+def test_one_rate_limit_for_engine_reader_and_template() -> None:
+    # 1.5 (150 %) is the one bound: above it a rate was typed as 98.7 for 98.7 %, wherever it comes from.
+    from xlperf.inputs import MAX_SENSIBLE_RATE
+    from xlperf.workbook import styles
+
+    assert MAX_SENSIBLE_RATE == Decimal("1.5") and styles.RATE_MAX == "1.5"
+    assert problems_of(put("quarterly", {"progress": ["0.2624", "0.5131", "0.7651", "1.6"]})) == {
+        ("RATE_TOO_LARGE", "quarterly.progress[3]")}

@@ -17,15 +17,13 @@ from typing import Iterable
 from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
-from ..inputs import Inputs
+from ..inputs import MAX_SENSIBLE_RATE, Inputs
 from ..messages import message
 from ..system import System
 from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
 from .layout import Layout, load_layout, name_for, version_number
 
-# A rate cell holding more than this was almost surely typed as 98.7 instead of 98.7 %.
-PERCENT_SUSPECT = Decimal("1.5")
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -101,7 +99,7 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
                                 f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
                                 f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
         return None
-    if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
+    if base == "rate" and isinstance(value, Decimal) and value > MAX_SENSIBLE_RATE:
         problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
             "PERCENT_TYPED_AS_NUMBER", field=path, value=value.normalize(), fraction=(value / 100).normalize()),
             path, sheet, cell, str(value), "百分比，如 98.7% 或 0.987"))
