@@ -20,6 +20,7 @@ from xlperf.fields import SCALARS, TABLES
 from xlperf.indicators import CATALOG
 from xlperf.inputs import ASSET_STATUSES
 from xlperf.system import load
+from xlperf import paths
 from xlperf.workbook.evaluator_rows import evaluator_rows
 from xlperf.workbook.layout import (
     FINDINGS_NAME,
@@ -241,24 +242,12 @@ def equal(cell_value, data_value, kind):
     return cell_value == data_value
 
 
-def lookup(data, path):
-    node = data
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
-
-
 def test_example_scalars_read_back_exactly(example):
     data = reference_data()
     checked = 0
     for path, (_, kind) in SCALARS.items():
         _, cell = target(example, name_for(path))
-        value = lookup(data, path)
+        value = paths.get(data, path)
         if value is None:
             assert cell.value is None, path
         else:
@@ -285,7 +274,7 @@ def test_example_tables_read_back_exactly(example):
         ws = example[sheet]
         min_col, min_row, max_col, max_row = range_boundaries(ws.tables[name].ref)
         columns = TABLES[table_key][1]
-        rows = lookup(data, table_key) or []
+        rows = paths.get(data, table_key) or []
         assert max_row - min_row == max(len(rows), 1), name
         for i, row in enumerate(rows, start=1):
             for j, (col, (_, kind)) in enumerate(columns.items()):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
 
+from .. import paths
 from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
@@ -50,33 +51,8 @@ class ReadInputs:
         while path:
             if path in self.where:
                 return self.where[path]
-            path = path.rsplit(".", 1)[0] if "." in path else path.rsplit("[", 1)[0] if "[" in path else ""
+            path = paths.parent(path)
         return "", ""
-
-
-def _set(data: dict, path: str, value: object) -> None:
-    """Put ``value`` at a dotted path, creating dicts and lists ('quarterly.cumulative[2]')."""
-    import re
-
-    parts = re.findall(r"[^.\[\]]+", path)
-    node = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        nxt = None if last else parts[i + 1]
-        if isinstance(node, list):
-            idx = int(part)
-            node.extend([None] * (idx + 1 - len(node)))
-            if last:
-                node[idx] = value
-            else:
-                if node[idx] is None:
-                    node[idx] = [] if nxt.isdigit() else {}
-                node = node[idx]
-        else:
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, [] if nxt.isdigit() else {})
 
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
@@ -202,7 +178,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         out.where[path] = where
         value = plain(values[path], kind_of(path), where, path, out.problems)
         if value is not None:
-            _set(out.data, path, value)
+            paths.put(out.data, path, value)
 
     for table_key, table_name, sheet_name in layout.tables():
         columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in TABLES[table_key][1].items()}
@@ -221,7 +197,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
                     row_data[col_key] = v
             out.where.setdefault(f"{table_key}[{k}]", next(iter(values.values()))[1])
             data_rows.append(row_data)
-        _set(out.data, table_key, data_rows)
+        paths.put(out.data, table_key, data_rows)
 
     _read_evaluator(blocks, tables, system, layout, absent, out)
     return out

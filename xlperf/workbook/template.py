@@ -22,6 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import fields as F
+from .. import paths
 from ..indicators import CATALOG
 from ..inputs import ASSET_STATUSES, PROJECT_STATUSES
 from ..scoring import OVERRIDE_PREFIX
@@ -177,7 +178,7 @@ def put_value(cell: Cell, value: Any, kind: str) -> None:
 
 
 def _raw(data: dict | None, path: str) -> Any:
-    return F.value_at(data, path)
+    return paths.get(data, path)
 
 
 def evaluator_values(system: System, data: dict | None) -> dict[str, tuple[Any, str]]:
@@ -437,10 +438,10 @@ class _Builder:
             self.text(ws, row, j, label, S.BOLD, align=S.WRAP_CENTER, fill=S.HEADER_FILL, border=S.GRID)
             self.fit(j, label)
         row += 1
-        for (label, _), paths in zip(block.rows, block.matrix_paths(), strict=True):
+        for (label, _), line in zip(block.rows, block.matrix_paths(), strict=True):
             self.text(ws, row, 1, label, S.BODY, align=S.LEFT_CENTER, border=S.GRID)
             self.fit(1, label)
-            for j, path in enumerate(paths, start=2):
+            for j, path in enumerate(line, start=2):
                 cell = ws.cell(row, j)
                 cell.border = S.GRID
                 if path is None:
