@@ -59,17 +59,17 @@ def _book_of_version(version: str) -> MemoryBook:
     return MemoryBook({"_xlperf": {(1, 2): version}}, {LAYOUT.version_name: Area("_xlperf", 1, 2, 1, 2)})
 
 
-@pytest.mark.parametrize("found, says", [
-    ("xlperf-template-0", "旧版模板"),  # older: how to move to the new template
-    ("xlperf-template-99", "请升级 xlperf"),  # newer: upgrade the program
-    ("something else", "重新填写"),
+@pytest.mark.parametrize("found, code, says", [
+    ("xlperf-template-0", "TEMPLATE_OLDER", "旧版模板"),  # older: how to move to the new template
+    ("xlperf-template-99", "TEMPLATE_NEWER", "请升级 xlperf"),  # newer: upgrade the program
+    ("something else", "TEMPLATE_VERSION", "重新填写"),
 ])
-def test_another_template_version_says_what_to_do(found, says):
+def test_another_template_version_says_what_to_do(found, code, says):
     with pytest.raises(WorkbookError) as exc:
         read_inputs(_book_of_version(found), load("shenzhen-2024"))
     (problem,) = exc.value.problems
     assert (problem.code, problem.value, problem.expected, problem.sheet, problem.cell) == (
-        "TEMPLATE_VERSION", found, LAYOUT.version, "_xlperf", "B1")
+        code, found, LAYOUT.version, "_xlperf", "B1")
     assert says in problem.message
 
 

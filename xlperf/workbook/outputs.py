@@ -143,8 +143,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     if on.missing:
         from ..errors import Problem, WorkbookError
 
-        raise WorkbookError([Problem("MISSING_NAME", f"模板缺少输出位置 {n}；请用 `xlperf template` 重新生成模板")
-                             for n in on.missing])
+        raise WorkbookError([Problem.of("MISSING_OUTPUT", name=n) for n in on.missing])
     return out
 
 

@@ -10,16 +10,15 @@ with its sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable
 
 from .. import paths
 from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..errors import InputError, Problem, WorkbookError
-from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
+from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of
 from ..inputs import MAX_SENSIBLE_RATE, Inputs
-from ..messages import message
 from ..system import System
 from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
@@ -44,7 +43,7 @@ class ReadInputs:
 
     def locate(self, problem: Problem) -> Problem:
         sheet, cell = self.find(problem.field)
-        return Problem(problem.code, problem.message, problem.field, sheet, cell, problem.value, problem.expected)
+        return replace(problem, sheet=sheet, cell=cell)
 
     def find(self, path: str) -> tuple[str, str]:
         """(sheet, A1) of a field path, or of the nearest enclosing path read ("projects[2]" for its cells)."""
@@ -60,25 +59,22 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     sheet, cell = where
     base = kind.rstrip("?")
     if isinstance(value, ErrorValue):
-        problems.append(Problem("ERROR_VALUE", message("ERROR_VALUE", field=path, value=value.code), path, sheet,
-                                cell, value.code, "数字"))
+        problems.append(Problem.of("ERROR_VALUE", field=path, sheet=sheet, cell=cell, value=value.code, expected="数字"))
         return None
     if isinstance(value, Uncalculated):
-        problems.append(Problem("FORMULA_NOT_CALCULATED", f"“{label_of(path)}”是公式（={value.formula[:60]}），但文件中"
-                                "没有它的计算结果（文件可能由其他程序生成）；请在 Excel/WPS 中打开并保存后再试",
-                                path, sheet, cell, "=" + value.formula[:60], "数值"))
+        problems.append(Problem.of("FORMULA_NOT_CALCULATED", field=path, sheet=sheet, cell=cell,
+                                   value="=" + value.formula[:60], expected="数值"))
         return None
     if isinstance(value, str) and not value.strip():
         return None
     if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
-        problems.append(Problem("TEXT_TOO_LONG", f"单元格中的文字有 {len(value)} 个字符，超过 Excel 单元格上限 "
-                                f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
-                                f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
+        problems.append(Problem.of("TEXT_TOO_LONG", field=path, sheet=sheet, cell=cell, value=f"{value[:20]}…",
+                                   expected=f"不超过 {MAX_CELL_TEXT} 个字符", length=len(value), limit=MAX_CELL_TEXT))
         return None
     if base == "rate" and isinstance(value, Decimal) and value > MAX_SENSIBLE_RATE:
-        problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
-            "PERCENT_TYPED_AS_NUMBER", field=path, value=value.normalize(), fraction=(value / 100).normalize()),
-            path, sheet, cell, str(value), "百分比，如 98.7% 或 0.987"))
+        problems.append(replace(Problem.of("PERCENT_TYPED_AS_NUMBER", field=path, sheet=sheet, cell=cell,
+                                           value=value.normalize(), fraction=(value / 100).normalize()),
+                                value=str(value), expected="百分比，如 98.7% 或 0.987"))
         return None
     if base == "date" and isinstance(value, Decimal):
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
@@ -135,13 +131,10 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     names = book.defined_names()
     out = ReadInputs()
 
-    def missing(code: str, what: str) -> None:
-        out.problems.append(Problem(code, what))
 
     version = names.get(layout.version_name)
     if version is None:
-        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
-                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+        raise WorkbookError([Problem.of("NOT_TEMPLATE", name=layout.version_name)])
     system_cell = names.get(layout.system_name)
     marks = read_values(book, {"version": version, **({"system": system_cell} if system_cell else {})})
     out.template_version = str(marks["version"] or "")
@@ -154,8 +147,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     absent = {s.name for s in layout.sheets if s.role != "readme" and s.name not in sheets}
     for sheet in layout.sheets:
         if sheet.name in absent:
-            missing("MISSING_SHEET", f"缺少工作表“{sheet.name}”；请勿删除或重命名模板中的工作表，"
-                                     "可用 `xlperf template` 重新生成模板后把数据复制过去")
+            out.problems.append(Problem.of("MISSING_SHEET", name=sheet.name))
     wanted: dict[str, Area] = {}
     for path, sheet_name in layout.scalar_fields():
         name = name_for(path)
@@ -163,7 +155,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if sheet_name in absent:
             continue
         if dn is None or dn.sheet not in sheets:
-            missing("MISSING_NAME", f"缺少定义名称 {name}（“{SCALARS[path][0]}”，应在工作表“{sheet_name}”）")
+            out.problems.append(Problem.of("MISSING_NAME", name=name, label=SCALARS[path][0], sheet_name=sheet_name))
             continue
         wanted[path] = Area.cell(dn.sheet, dn.first)
     tables = book.tables()
@@ -206,14 +198,9 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
 def _version_problem(found: str, wanted: str, at: Area) -> Problem:
     """What to do about a template of another version: upgrade the template, or upgrade xlperf."""
     older, newer = version_number(found), version_number(wanted)
-    if older is not None and newer is not None and older < newer:
-        text = (f"这是旧版模板（{found}），本程序使用 {wanted}：请用 `xlperf template -o 新模板.xlsx` 生成新模板，"
-                "把各工作表中填写的数据复制到新模板后再评分")
-    elif older is not None and newer is not None:
-        text = f"这是较新版本的模板（{found}），本程序只认识 {wanted}：请升级 xlperf 后再评分"
-    else:
-        text = f"模板版本为“{found}”，本程序需要“{wanted}”；请用 `xlperf template` 生成的模板重新填写"
-    return Problem("TEMPLATE_VERSION", text, sheet=at.sheet, cell=to_a1(*at.first), value=found, expected=wanted)
+    known = older is not None and newer is not None
+    code = "TEMPLATE_VERSION" if not known else "TEMPLATE_OLDER" if older < newer else "TEMPLATE_NEWER"
+    return Problem.of(code, sheet=at.sheet, cell=to_a1(*at.first), value=found, expected=wanted)
 
 
 def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
@@ -227,7 +214,7 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
     if table is None and sheet_name in absent:
         return None  # the missing sheet is already reported
     if table is None:
-        out.problems.append(Problem("MISSING_TABLE", f"缺少表格 {table_name}（应在工作表“{sheet_name}”）"))
+        out.problems.append(Problem.of("MISSING_TABLE", name=table_name, sheet_name=sheet_name))
         return None
     sheet, area = table.sheet, table.area
     block = book.read(area)
@@ -238,8 +225,8 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
         if found is not None:
             positions[key] = found
         elif not optional:
-            out.problems.append(Problem("MISSING_COLUMN", f"表格 {table_name} 缺少列“{labels[0]}”", sheet=sheet,
-                                        cell=to_a1(area.top, area.left)))
+            out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
+                                           name=table_name, column=labels[0]))
     rows = []
     for i, line in enumerate(block[1:], start=1):
         r = area.top + i

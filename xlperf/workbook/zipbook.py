@@ -136,5 +136,4 @@ def _check_suffix(pkg: Package, out: Path) -> None:
     wanted = ".xlsm" if macro else ".xlsx"
     if suffix != wanted:
         kind = "启用宏的工作簿" if macro else "不含宏的普通工作簿"
-        raise WorkbookError([Problem("OUTPUT_SUFFIX", f"输入是{kind}，输出文件须以 {wanted} 结尾（{out.name}）；"
-                                     "扩展名与格式不符的文件 Excel 无法打开")])
+        raise WorkbookError([Problem.of("OUTPUT_SUFFIX", kind=kind, wanted=wanted, name=out.name)])
