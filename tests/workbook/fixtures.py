@@ -582,23 +582,22 @@ def shared_refs(pkg: Pkg, sheet: str, refs: dict[str, int]) -> None:
 # -- template damage ----------------------------------------------------------------------------------
 
 
-def remove_sheet_entry(pkg: Pkg, sheet: str) -> None:
-    """Drop a sheet's <sheet> entry from workbook.xml (its part stays, now unreferenced)."""
+def _remove_from_workbook(pkg: Pkg, tag: str, name: str) -> None:
     wb_part = pkg.workbook_part
     root = pkg.xml(wb_part)
-    for el in list(root.iter(f"{{{MAIN}}}sheet")):
-        if el.get("name") == sheet:
-            el.getparent().remove(el)
-    pkg.put_xml(wb_part, root)
-
-
-def remove_defined_name(pkg: Pkg, name: str) -> None:
-    wb_part = pkg.workbook_part
-    root = pkg.xml(wb_part)
-    for el in list(root.iter(f"{{{MAIN}}}definedName")):
+    for el in list(root.iter(f"{{{MAIN}}}{tag}")):
         if el.get("name") == name:
             el.getparent().remove(el)
     pkg.put_xml(wb_part, root)
+
+
+def remove_sheet_entry(pkg: Pkg, sheet: str) -> None:
+    """Drop a sheet's <sheet> entry from workbook.xml (its part stays, now unreferenced)."""
+    _remove_from_workbook(pkg, "sheet", sheet)
+
+
+def remove_defined_name(pkg: Pkg, name: str) -> None:
+    _remove_from_workbook(pkg, "definedName", name)
 
 
 def remove_table(pkg: Pkg, sheet: str, table: str) -> None:

@@ -586,6 +586,18 @@ class _Builder:
             self.text(ws, row, j, column.label, S.BOLD, align=S.WRAP_CENTER, fill=S.HEADER_FILL, border=S.GRID)
 
     @staticmethod
+    def output_row(ws: Worksheet, row: int, width: int, *, quote: bool = False) -> None:
+        """Grid, font, fill and wrapping of one row of cells the fill writes."""
+        for j in range(1, width + 1):
+            cell = ws.cell(row, j)
+            cell.border = S.GRID
+            cell.font = S.BODY
+            cell.fill = S.OUTPUT_FILL
+            cell.alignment = S.WRAP_TOP
+            if quote:
+                cell.quotePrefix = True
+
+    @staticmethod
     def column_widths(ws: Worksheet, sheet: Sheet, **computed: float) -> None:
         """Each column's width from the layout (or computed here, by key)."""
         for j, column in enumerate(sheet.columns, start=1):
@@ -595,12 +607,7 @@ class _Builder:
         self.header_row(ws, sheet)
         value_col = sheet.column("value") + 1
         for i, (id_, name, unit) in enumerate(CATALOG, start=2):
-            for j in range(1, len(sheet.columns) + 1):
-                cell = ws.cell(i, j)
-                cell.border = S.GRID
-                cell.font = S.BODY
-                cell.fill = S.OUTPUT_FILL
-                cell.alignment = S.WRAP_TOP
+            self.output_row(ws, i, len(sheet.columns))
             self.text(ws, i, sheet.column("id") + 1, id_)
             self.text(ws, i, sheet.column("name") + 1, name)
             ws.cell(i, value_col).number_format = UNIT_FORMATS[unit]
@@ -618,14 +625,8 @@ class _Builder:
     def findings_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
         self.header_row(ws, sheet)
         for i in range(2, sheet.rows + 2):
-            for j in range(1, len(sheet.columns) + 1):
-                cell = ws.cell(i, j)
-                cell.border = S.GRID
-                cell.font = S.BODY
-                cell.fill = S.OUTPUT_FILL
-                cell.alignment = S.WRAP_TOP
-                # Echoed user text (e.g. "=1+1") must stay text even after F2+Enter in Excel.
-                cell.quotePrefix = True
+            # Echoed user text (e.g. "=1+1") must stay text even after F2+Enter in Excel.
+            self.output_row(ws, i, len(sheet.columns), quote=True)
         self.name(FINDINGS_NAME, ws, 2, 1)
         self.column_widths(ws, sheet)
         ws.freeze_panes = "A2"
