@@ -17,6 +17,7 @@ import sys
 
 from openpyxl import load_workbook
 
+from xlperf import paths
 from xlperf.engine import evaluate
 from xlperf.fields import TABLES, inputs_from_dict
 from xlperf.system import load
@@ -52,27 +53,6 @@ def _plain(value):
     return value
 
 
-def _set(data: dict, path: str, value) -> None:
-    parts = re.findall(r"[^.\[\]]+", path)
-    node = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(node, list):
-            idx = int(part)
-            node.extend([None] * (idx + 1 - len(node)))
-            if node[idx] is None:
-                node[idx] = [] if nxt.isdigit() else {}
-            node = node[idx]
-        else:
-            node = node.setdefault(part, [] if nxt.isdigit() else {})
-    last = parts[-1]
-    if isinstance(node, list):
-        node.extend([None] * (int(last) + 1 - len(node)))
-        node[int(last)] = value
-    else:
-        node[last] = value
-
-
 def _table(wb, sheet: str, table_name: str, labels: dict[str, str]) -> list[dict]:
     ws = wb[sheet]
     table = ws.tables[table_name]
@@ -103,18 +83,18 @@ def naive_fill(src: str, dst: str):
         if name_for(path) in names:
             value = _plain(cell(name_for(path)))
             if value is not None:
-                _set(data, path, value)
+                paths.put(data, path, value)
     for key, table_name, sheet in layout.tables():
         labels = {k: label for k, (label, _) in TABLES[key][1].items()}
         rows = [{k: v for k, v in ((k, _plain(v)) for k, v in r.items()) if v is not None}
                 for r in _table(wb, sheet, table_name, labels)]
-        _set(data, key, rows)
+        paths.put(data, key, rows)
 
     sheet, _ = layout.block("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
 
     def block_rows(kind: str) -> list[dict]:
-        return _table(wb, sheet.name, blocks[kind].name, dict(blocks[kind].columns))
+        return _table(wb, sheet.name, blocks[kind].name, {c.key: c.label for c in blocks[kind].columns})
 
     kinds = {r.key: r for r in evaluator_rows(system)}
     found = {}

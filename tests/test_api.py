@@ -242,3 +242,16 @@ def test_the_scan_would_catch_an_import() -> None:
     assert imported(source) == {"os", "zipfile", "openpyxl"}
     assert relative("from .workbook.layout import x\nfrom . import cli\nfrom ..fields import y\n") == {
         "workbook", "cli", "fields"}
+
+
+def test_the_fast_sha256_is_sha256() -> None:
+    import hashlib
+
+    from xlperf.digest import sha256
+
+    for data in (b"", b"abc", "指标体系".encode() * 1000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    h = sha256()
+    h.update(b"a")
+    h.update(b"bc")
+    assert h.hexdigest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2 "abc"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import paths
 from .fields import label_of
 from .inputs import SANGONG_CATEGORIES, Inputs
 from .money import HUNDRED, ONE, ZERO, div
@@ -41,19 +42,8 @@ class Indicator:
     unbounded: bool = False
 
 
-def _used(inputs: Inputs, *paths: str) -> tuple[Used, ...]:
-    return tuple(Used(p, label_of(p), _lookup(inputs, p)) for p in paths)
-
-
-def _lookup(obj: object, path: str) -> object:
-    import re
-
-    for part in re.findall(r"[^.\[\]]+", path):
-        if part.isdigit():
-            obj = obj[int(part)]  # type: ignore[index]
-        else:
-            obj = getattr(obj, part)
-    return obj
+def _used(inputs: Inputs, *used: str) -> tuple[Used, ...]:
+    return tuple(Used(p, label_of(p), paths.get(inputs, p)) for p in used)
 
 
 def _ratio(id_: str, name: str, formula: str, num: Decimal, den: Decimal, used: tuple[Used, ...],
@@ -179,7 +169,7 @@ def _assets(i: Inputs) -> list[Indicator]:
     in_use = [g for g in a.groups if g.status == "在用"]
     pending = [g for g in a.groups if g.status == "待处置"]
     group_paths = tuple(f"assets.groups[{k}]" for k, g in enumerate(a.groups) if g.status == "在用")
-    used = tuple(Used(p + ".value", label_of(p + ".value"), _lookup(i, p + ".value")) for p in group_paths)
+    used = tuple(Used(p + ".value", label_of(p + ".value"), paths.get(i, p + ".value")) for p in group_paths)
     used += _used(i, "assets.total_value")
     return [
         _ratio("asset_utilization_rate", "固定资产利用率", "实际在用固定资产原值 ÷ 所有固定资产原值 × 100%",

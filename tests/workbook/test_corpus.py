@@ -14,7 +14,11 @@ from lxml import etree
 
 from wb_builders import CORPUS
 from xlperf.errors import WorkbookError
-from xlperf.workbook.package import Cell, ErrorValue, Package, check_structure, patch_sheet, write_package
+from xlperf.book.protocol import ErrorValue
+from xlperf.workbook.package import Cell, Package
+from xlperf.workbook.sheetpatch import patch_sheet
+from xlperf.workbook.structure import check_structure
+from xlperf.workbook.writer import write_package
 from xlperf.workbook.sheetread import decode_xstring
 from xlperf.workbook.zipraw import raw_member
 

@@ -16,7 +16,9 @@ import pytest
 from xlperf.cli import main
 from xlperf.workbook.a1 import from_a1
 from xlperf.workbook.fill import fill, verify
-from xlperf.workbook.package import Package, patch_sheet_xml, write_package
+from xlperf.workbook.package import Package
+from xlperf.workbook.sheetpatch import patch_sheet_xml
+from xlperf.workbook.writer import write_package
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "workbooks" / "example-2024.xlsx"

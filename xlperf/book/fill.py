@@ -50,8 +50,7 @@ def compute(book: Book, system: System | str | None = None) -> Scored:
     system = system_for(book, system)
     inputs, read = load_inputs(book, system)
     if read.system_id and read.system_id != system.id:
-        raise WorkbookError([Problem("SYSTEM_MISMATCH", f"模板按指标体系“{read.system_id}”生成，不能按“{system.id}”评分；"
-                                     "请用对应的模板，或用 `xlperf template --system` 重新生成")])
+        raise WorkbookError([Problem.of("SYSTEM_MISMATCH", value=read.system_id, expected=system.id)])
     result = evaluate(inputs, system, validated=True)  # load_inputs validated them
     return Scored(result, read, render(result, read, book.defined_names(), load_layout()))
 

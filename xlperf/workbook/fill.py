@@ -35,8 +35,7 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
     src = Path(in_path)
     out = Path(out_path) if out_path is not None else (src if in_place else default_output(src))
     if out.resolve() == src.resolve() and not in_place:
-        raise WorkbookError([Problem("WOULD_OVERWRITE", f"输出文件与输入文件相同（{src.name}）；"
-                                     "如确需覆盖原文件，请加 --in-place")])
+        raise WorkbookError([Problem.of("WOULD_OVERWRITE", name=src.name)])
     scored = book_fill.fill(ZipBook.open(src, out), system)
     return Filled(scored.result, out, scored.read)
 

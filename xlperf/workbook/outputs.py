@@ -20,10 +20,6 @@ from ..money import amount_text, percent_text, round_half_up
 from ..system import System
 from .layout import (
     FINDINGS_NAME,
-    SCORE_REASON_OFFSET,
-    SCORE_RULE_OFFSET,
-    STAMP_KEYS,
-    STAMP_NAME,
     SYSTEM_NAME_CELL,
     TOTAL_NAME,
     UNIT_TITLE_CELL,
@@ -97,7 +93,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     def put(sheet: str, pos: tuple[int, int], value: object) -> None:
         out.setdefault(sheet, {})[pos] = fit_text(value) if isinstance(value, str) else value
 
-    ind_sheet = layout.sheet("计算指标")
+    ind_sheet = layout.by_role("indicators")
     value_col = ind_sheet.column("value")
     for id_, _, _ in CATALOG:
         loc = on.at(indicator_name(id_))
@@ -114,14 +110,16 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
         for key, text in cells.items():
             put(sheet, (r, c + ind_sheet.column(key) - value_col), text)
 
+    scores = layout.by_role("scores")
+    reason_col, rule_col = (scores.column(key) - scores.column("points") for key in ("reason", "rule"))
     for s in result.items:
         loc = on.at(item_name(s.item.id))
         if loc is None:
             continue
         sheet, (r, c) = loc
         put(sheet, (r, c), s.points)
-        put(sheet, (r, c + SCORE_REASON_OFFSET), s.reason)
-        put(sheet, (r, c + SCORE_RULE_OFFSET), s.rule)
+        put(sheet, (r, c + reason_col), s.reason)
+        put(sheet, (r, c + rule_col), s.rule)
     for node in result.system.level1:
         loc = on.at(level1_name(node.id))
         if loc:
@@ -135,9 +133,9 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     loc = on.at(FINDINGS_NAME)
     if loc:
         sheet, (r0, c0) = loc
-        findings_sheet = layout.sheet(sheet) if sheet in {s.name for s in layout.sheets} else layout.sheet("校验结果")
+        findings_sheet = layout.by_role("findings")
         width = len(findings_sheet.columns)
-        rows = [_finding_row(f, read) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
+        rows = [_finding_row(f, read, scores.name) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
         for i in range(max(len(rows), findings_sheet.rows)):
             row = rows[i] if i < len(rows) else (None,) * width
             for j in range(width):
@@ -145,15 +143,14 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     if on.missing:
         from ..errors import Problem, WorkbookError
 
-        raise WorkbookError([Problem("MISSING_NAME", f"模板缺少输出位置 {n}；请用 `xlperf template` 重新生成模板")
-                             for n in on.missing])
+        raise WorkbookError([Problem.of("MISSING_OUTPUT", name=n) for n in on.missing])
     return out
 
 
-def _finding_row(f, read: ReadInputs | None) -> tuple:
-    sheet, cell = read._find(f.field) if read and f.field else ("", "")
+def _finding_row(f, read: ReadInputs | None, scores_sheet: str) -> tuple:
+    sheet, cell = read.find(f.field) if read and f.field else ("", "")
     if f.item and not sheet:
-        sheet, cell = "评分表", ""
+        sheet, cell = scores_sheet, ""
     return (f.severity, f.code, sheet, cell, f.message)
 
 

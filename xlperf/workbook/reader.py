@@ -10,24 +10,25 @@ with its sheet and cell.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Iterable
 
+from .. import paths
 from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..errors import InputError, Problem, WorkbookError
-from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
-from ..inputs import Inputs
-from ..messages import message
+from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of
+from ..inputs import MAX_SENSIBLE_RATE, Inputs
 from ..system import System
 from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
-from .layout import Layout, load_layout, name_for
+from .layout import Layout, load_layout, name_for, version_number
 
-# A rate cell holding more than this was almost surely typed as 98.7 instead of 98.7 %.
-PERCENT_SUSPECT = Decimal("1.5")
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# A table taller than this is read on its own, not as part of its sheet's one block.
+MAX_PLANNED_ROWS = 5_000
 
 
 @dataclass
@@ -41,40 +42,16 @@ class ReadInputs:
     system_id: str = ""
 
     def locate(self, problem: Problem) -> Problem:
-        sheet, cell = self._find(problem.field)
-        return Problem(problem.code, problem.message, problem.field, sheet, cell, problem.value, problem.expected)
+        sheet, cell = self.find(problem.field)
+        return replace(problem, sheet=sheet, cell=cell)
 
-    def _find(self, path: str) -> tuple[str, str]:
+    def find(self, path: str) -> tuple[str, str]:
+        """(sheet, A1) of a field path, or of the nearest enclosing path read ("projects[2]" for its cells)."""
         while path:
             if path in self.where:
                 return self.where[path]
-            path = path.rsplit(".", 1)[0] if "." in path else path.rsplit("[", 1)[0] if "[" in path else ""
+            path = paths.parent(path)
         return "", ""
-
-
-def _set(data: dict, path: str, value: object) -> None:
-    """Put ``value`` at a dotted path, creating dicts and lists ('quarterly.cumulative[2]')."""
-    import re
-
-    parts = re.findall(r"[^.\[\]]+", path)
-    node = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        nxt = None if last else parts[i + 1]
-        if isinstance(node, list):
-            idx = int(part)
-            node.extend([None] * (idx + 1 - len(node)))
-            if last:
-                node[idx] = value
-            else:
-                if node[idx] is None:
-                    node[idx] = [] if nxt.isdigit() else {}
-                node = node[idx]
-        else:
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, [] if nxt.isdigit() else {})
 
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
@@ -82,25 +59,22 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     sheet, cell = where
     base = kind.rstrip("?")
     if isinstance(value, ErrorValue):
-        problems.append(Problem("ERROR_VALUE", message("ERROR_VALUE", field=path, value=value.code), path, sheet,
-                                cell, value.code, "数字"))
+        problems.append(Problem.of("ERROR_VALUE", field=path, sheet=sheet, cell=cell, value=value.code, expected="数字"))
         return None
     if isinstance(value, Uncalculated):
-        problems.append(Problem("FORMULA_NOT_CALCULATED", f"“{label_of(path)}”是公式（={value.formula[:60]}），但文件中"
-                                "没有它的计算结果（文件可能由其他程序生成）；请在 Excel/WPS 中打开并保存后再试",
-                                path, sheet, cell, "=" + value.formula[:60], "数值"))
+        problems.append(Problem.of("FORMULA_NOT_CALCULATED", field=path, sheet=sheet, cell=cell,
+                                   value="=" + value.formula[:60], expected="数值"))
         return None
     if isinstance(value, str) and not value.strip():
         return None
     if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
-        problems.append(Problem("TEXT_TOO_LONG", f"单元格中的文字有 {len(value)} 个字符，超过 Excel 单元格上限 "
-                                f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
-                                f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
+        problems.append(Problem.of("TEXT_TOO_LONG", field=path, sheet=sheet, cell=cell, value=f"{value[:20]}…",
+                                   expected=f"不超过 {MAX_CELL_TEXT} 个字符", length=len(value), limit=MAX_CELL_TEXT))
         return None
-    if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
-        problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
-            "PERCENT_TYPED_AS_NUMBER", field=path, value=value.normalize(), fraction=(value / 100).normalize()),
-            path, sheet, cell, str(value), "百分比，如 98.7% 或 0.987"))
+    if base == "rate" and isinstance(value, Decimal) and value > MAX_SENSIBLE_RATE:
+        problems.append(replace(Problem.of("PERCENT_TYPED_AS_NUMBER", field=path, sheet=sheet, cell=cell,
+                                           value=value.normalize(), fraction=(value / 100).normalize()),
+                                value=str(value), expected="百分比，如 98.7% 或 0.987"))
         return None
     if base == "date" and isinstance(value, Decimal):
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
@@ -111,7 +85,34 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     return value
 
 
-def read_values(book: Book, cells: dict[str, Area]) -> dict[str, Value]:
+class SheetBlocks:
+    """Reads each sheet once: the bounding box of every area planned on it, sliced on request.
+
+    A book call per sheet instead of per table or name (Excel), and one bounded pass per sheet
+    part (the zip book). Areas outside the plan are read directly.
+    """
+
+    def __init__(self, book: Book, planned: Iterable[Area] = ()):
+        self.book = book
+        self.boxes: dict[str, Area] = {}
+        for a in planned:
+            box = self.boxes.get(a.sheet)
+            self.boxes[a.sheet] = a if box is None else Area(
+                a.sheet, min(a.top, box.top), min(a.left, box.left), max(a.bottom, box.bottom), max(a.right, box.right))
+        self.blocks: dict[str, list[list[Value]]] = {}
+
+    def read(self, area: Area) -> list[list[Value]]:
+        box = self.boxes.get(area.sheet)
+        if box is None or area.first not in box or (area.bottom, area.right) not in box:
+            return self.book.read(area)
+        block = self.blocks.get(area.sheet)
+        if block is None:
+            block = self.blocks[area.sheet] = self.book.read(box)
+        left, right = area.left - box.left, area.right - box.left + 1
+        return [line[left:right] for line in block[area.top - box.top:area.bottom - box.top + 1]]
+
+
+def read_values(book: Book | SheetBlocks, cells: dict[str, Area]) -> dict[str, Value]:
     """The first cell of each named area, read in one block per sheet (the cells' bounding box)."""
     by_sheet: dict[str, dict[str, tuple[int, int]]] = {}
     for key, area in cells.items():
@@ -130,30 +131,23 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     names = book.defined_names()
     out = ReadInputs()
 
-    def missing(code: str, what: str) -> None:
-        out.problems.append(Problem(code, what))
 
     version = names.get(layout.version_name)
     if version is None:
-        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
-                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+        raise WorkbookError([Problem.of("NOT_TEMPLATE", name=layout.version_name)])
     system_cell = names.get(layout.system_name)
     marks = read_values(book, {"version": version, **({"system": system_cell} if system_cell else {})})
     out.template_version = str(marks["version"] or "")
     if out.template_version != layout.version:
-        raise WorkbookError([Problem("TEMPLATE_VERSION", f"模板版本为“{out.template_version}”，本程序需要"
-                                     f"“{layout.version}”；请用新模板重新填写", sheet=version.sheet,
-                                     cell=to_a1(*version.first))])
+        raise WorkbookError([_version_problem(out.template_version, layout.version, version)])
     if system_cell is not None:
         out.system_id = str(marks["system"] or "")
 
     sheets = set(book.sheet_names())
-    absent = {s.name for s in layout.sheets if s.kind in ("input", "evaluator", "output", "stamp")
-              and s.name not in sheets}
+    absent = {s.name for s in layout.sheets if s.role != "readme" and s.name not in sheets}
     for sheet in layout.sheets:
         if sheet.name in absent:
-            missing("MISSING_SHEET", f"缺少工作表“{sheet.name}”；请勿删除或重命名模板中的工作表，"
-                                     "可用 `xlperf template` 重新生成模板后把数据复制过去")
+            out.problems.append(Problem.of("MISSING_SHEET", name=sheet.name))
     wanted: dict[str, Area] = {}
     for path, sheet_name in layout.scalar_fields():
         name = name_for(path)
@@ -161,20 +155,26 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if sheet_name in absent:
             continue
         if dn is None or dn.sheet not in sheets:
-            missing("MISSING_NAME", f"缺少定义名称 {name}（“{SCALARS[path][0]}”，应在工作表“{sheet_name}”）")
+            out.problems.append(Problem.of("MISSING_NAME", name=name, label=SCALARS[path][0], sheet_name=sheet_name))
             continue
-        wanted[path] = dn
-    values = read_values(book, wanted)
+        wanted[path] = Area.cell(dn.sheet, dn.first)
+    tables = book.tables()
+    table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
+                                                              if b.name]
+    # An absurd table (a hostile ref over a million rows) is not planned: it must not widen a sheet's block.
+    planned = [tables[n].area for n in table_names if n in tables and tables[n].area.height <= MAX_PLANNED_ROWS]
+    blocks = SheetBlocks(book, [*wanted.values(), *planned])
+    values = read_values(blocks, wanted)
     for path, dn in wanted.items():
         where = (dn.sheet, to_a1(*dn.first))
         out.where[path] = where
         value = plain(values[path], kind_of(path), where, path, out.problems)
         if value is not None:
-            _set(out.data, path, value)
+            paths.put(out.data, path, value)
 
-    tables = book.tables()
     for table_key, table_name, sheet_name in layout.tables():
-        rows = _table_rows(book, tables, table_name, sheet_name, TABLES[table_key][1], absent, out)
+        columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in TABLES[table_key][1].items()}
+        rows = _table_rows(blocks, tables, table_name, sheet_name, columns, absent, out)
         if rows is None:
             continue
         data_rows = []
@@ -189,31 +189,44 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
                     row_data[col_key] = v
             out.where.setdefault(f"{table_key}[{k}]", next(iter(values.values()))[1])
             data_rows.append(row_data)
-        _set(out.data, table_key, data_rows)
+        paths.put(out.data, table_key, data_rows)
 
-    _read_evaluator(book, tables, system, layout, absent, out)
+    _read_evaluator(blocks, tables, system, layout, absent, out)
     return out
 
 
-def _table_rows(book: Book, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
+def _version_problem(found: str, wanted: str, at: Area) -> Problem:
+    """What to do about a template of another version: upgrade the template, or upgrade xlperf."""
+    older, newer = version_number(found), version_number(wanted)
+    known = older is not None and newer is not None
+    code = "TEMPLATE_VERSION" if not known else "TEMPLATE_OLDER" if older < newer else "TEMPLATE_NEWER"
+    return Problem.of(code, sheet=at.sheet, cell=to_a1(*at.first), value=found, expected=wanted)
+
+
+def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
                 absent: set[str], out: ReadInputs) -> list[tuple[int, dict]] | None:
-    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})]."""
+    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})].
+
+    Columns are found by key: ``columns`` maps each key to the header labels it answers to (its
+    label, then former ones) and whether it may be absent.
+    """
     table = tables.get(table_name)
     if table is None and sheet_name in absent:
         return None  # the missing sheet is already reported
     if table is None:
-        out.problems.append(Problem("MISSING_TABLE", f"缺少表格 {table_name}（应在工作表“{sheet_name}”）"))
+        out.problems.append(Problem.of("MISSING_TABLE", name=table_name, sheet_name=sheet_name))
         return None
     sheet, area = table.sheet, table.area
     block = book.read(area)
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
-    for key, (label, kind) in columns.items():
-        if label in header:
-            positions[key] = header[label]
-        elif not kind.endswith("?"):
-            out.problems.append(Problem("MISSING_COLUMN", f"表格 {table_name} 缺少列“{label}”", sheet=sheet,
-                                        cell=to_a1(area.top, area.left)))
+    for key, (labels, optional) in columns.items():
+        found = next((header[label] for label in labels if label in header), None)
+        if found is not None:
+            positions[key] = found
+        elif not optional:
+            out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
+                                           name=table_name, column=labels[0]))
     rows = []
     for i, line in enumerate(block[1:], start=1):
         r = area.top + i
@@ -224,14 +237,14 @@ def _table_rows(book: Book, tables: dict[str, Table], table_name: str, sheet_nam
     return rows
 
 
-def _read_evaluator(book: Book, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
+def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
                     out: ReadInputs) -> None:
-    sheet, _ = layout.block("evaluator")
+    sheet = layout.by_role("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
 
     def rows_of(block_type: str) -> list[tuple[int, dict]]:
         block = blocks[block_type]
-        columns = {key: (label, "text?") for key, label in block.columns}
+        columns = {c.key: ((c.label, *c.was), True) for c in block.columns}
         return _table_rows(book, tables, block.name, sheet.name, columns, absent, out) or []
 
     from .evaluator_rows import evaluator_rows

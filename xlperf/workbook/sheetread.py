@@ -28,7 +28,7 @@ class Cell(NamedTuple):
 
 def _error(code: str, **where):
     # package.py owns the message table and imports this module, so import it late.
-    from xlperf.workbook.package import workbook_error
+    from xlperf.workbook.problems import workbook_error
 
     return workbook_error(code, **where)
 

@@ -14,7 +14,10 @@ from pathlib import Path
 from ..book.memory import MemoryBook
 from ..book.protocol import Area, Pos, Rows, Table, Uncalculated, Value
 from ..errors import Problem, WorkbookError
-from .package import Cell, Package, patch_sheet_xml, workbook_error, write_package
+from .package import Cell, Package
+from .problems import workbook_error
+from .sheetpatch import patch_sheet_xml
+from .writer import write_package
 
 
 class ZipBook:
@@ -26,6 +29,7 @@ class ZipBook:
         self._cells: dict[str, dict[Pos, Cell]] = {}
         self._pending: dict[str, dict[Pos, Value]] = {}
         self._clear_from: dict[str, int] = {}
+        self._names: dict[str, Area] | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike, out_path: str | os.PathLike | None = None) -> "ZipBook":
@@ -40,7 +44,9 @@ class ZipBook:
         return [s.name for s in self.pkg.sheets()]
 
     def defined_names(self) -> dict[str, Area]:
-        return {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+        if self._names is None:  # asked for by the reader, the renderer and the stamp: convert once
+            self._names = {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+        return dict(self._names)
 
     def tables(self) -> dict[str, Table]:
         out = {}
@@ -130,5 +136,4 @@ def _check_suffix(pkg: Package, out: Path) -> None:
     wanted = ".xlsm" if macro else ".xlsx"
     if suffix != wanted:
         kind = "启用宏的工作簿" if macro else "不含宏的普通工作簿"
-        raise WorkbookError([Problem("OUTPUT_SUFFIX", f"输入是{kind}，输出文件须以 {wanted} 结尾（{out.name}）；"
-                                     "扩展名与格式不符的文件 Excel 无法打开")])
+        raise WorkbookError([Problem.of("OUTPUT_SUFFIX", kind=kind, wanted=wanted, name=out.name)])
