@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "workbooks" / "example-2024.xlsx"
 # Calls into Excel for one recompute of the example (README, "xlperf in Excel"): the defined names
 # (3 per name, 139 names, + 2: 419), the sheet list (2 + 2 per sheet: 32), the tables (2 per sheet
-# + 4 per table: 66), 14 block reads, 6 block writes and the probe below the findings list, with
-# their 21 ranges (42), app state and the message (8: Book.app, read 2, set 4, alert).
-RECOMPUTE_CALLS = 567
+# + 4 per table: 66), 12 block reads (one per sheet read), 6 block writes and the probe below the
+# findings list, with their 19 ranges (38), app state and the message (8: Book.app, read 2, set 4, alert).
+RECOMPUTE_CALLS = 563
 
 
 from excelfront import OUTPUT_SHEETS, excel_with, save_like_excel  # noqa: E402
@@ -146,7 +146,7 @@ def test_call_budget_does_not_grow_with_rows(spec, example_memory, tmp_path):
     assert len(large.calls()) == RECOMPUTE_CALLS
     reads = [c for c in small.calls() if c.what == "Range.value"]
     writes = [c for c in small.calls() if c.what == "Range.value="]
-    assert (len(reads), len(writes)) == (15, 6)  # one per block (+ the findings probe), never per cell
+    assert (len(reads), len(writes)) == (13, 6)  # one per block (+ the findings probe), never per cell
 
 
 # --- bad input, errors -----------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_the_xlsx_template_has_none_of_it():
 
 
 def test_template_package_is_sound():
-    from xlperf.workbook.package import check_structure
+    from xlperf.workbook.structure import check_structure
 
     assert check_structure(TEMPLATE) == []
 

@@ -12,7 +12,9 @@ Values cross the boundary as COM hands them: numbers as floats, dates as datetim
 their text (``err_to_str``). They are turned into what the zip book reads from the file — Decimal
 at Excel's 15 significant digits, dates as serial numbers, ``ErrorValue`` — so the reader, the
 audit hashes and ``xlperf verify`` see the same values whichever way the workbook was filled.
-Only names xlwings' own classes have are used (a strict fake in the tests refuses any other).
+One difference from a file remains: xlwings hands an error cell and a text that spells an error
+code ("#REF!") over as the same text, so both read as the error. Only names xlwings' own classes
+have are used (a strict fake in the tests refuses any other; tests/book/contract.py holds for it).
 """
 
 from __future__ import annotations
