@@ -103,3 +103,13 @@ def test_lite_makes_the_same_calls_as_desktop(lite_run):
     from test_excel_adapter import RECOMPUTE_CALLS
 
     assert lite_run["calls"] == RECOMPUTE_CALLS
+
+
+def test_the_guide_shows_the_lite_files_as_shipped():
+    guide = (ROOT / "docs" / "用户指南.md").read_text(encoding="utf-8")
+    main = (ROOT / "xlperf" / "excel" / "lite" / "main.py").read_text(encoding="utf-8")
+    assert main[main.index("import xlwings as xw"):].rstrip() in guide
+    requirements = (ROOT / "xlperf" / "excel" / "lite" / "requirements.txt").read_text(encoding="utf-8")
+    for line in requirements.splitlines():
+        if line and not line.startswith("#"):
+            assert f"   {line}\n" in guide
