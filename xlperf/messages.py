@@ -45,8 +45,22 @@ FINDINGS: dict[str, str] = {
 
 
 class _Blanks(dict):
+    """Missing keys read as blanks; every number is in plain notation (50, never 5E+1)."""
+
+    def __init__(self, values: dict, **more: object):
+        super().__init__({k: text_of(v) for k, v in {**values, **more}.items()})
+
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def text_of(value: object) -> object:
+    """A value as a person reads it: a Decimal in plain notation with the precision it was given."""
+    from decimal import Decimal
+
+    from .shown import plain
+
+    return plain(value) if isinstance(value, Decimal) and value.is_finite() else value
 
 
 def message(code: str, *, field: str = "", label: str = "", **values: object) -> str:
