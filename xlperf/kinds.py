@@ -26,6 +26,8 @@ class Ctx:
     missing: list[str] = field(default_factory=list)
     # "exact": rules compare the exact rate; "printed": the rate rounded as 计算指标 prints it (0.01 %).
     band_on: str = "exact"
+    # Evaluator keys whose entry lacks the reason its points need: findings point at their cells.
+    blamed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -382,11 +384,14 @@ def score_judgment(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
                  f"需人工判断 {counts['unjudged']}")
         if got >= points and counts["missed"] and not entry.reason:
             # Full points although targets were missed: the data implies a deduction.
+            ctx.blamed.append(params["input"])
             return Outcome(got, rule, f"有 {counts['missed']} 项绩效目标未达成，但评价人给满分且未说明理由",
                            unexplained=True)
     if got >= points:
         return Outcome(got, rule)
     reason = entry.reason or f"评价人给分 {points_text(got)} 分，未填写扣分理由"
+    if not entry.reason:
+        ctx.blamed.append(params["input"])
     return Outcome(got, rule, reason, bool(entry.reason), unexplained=not entry.reason)
 
 

@@ -136,7 +136,7 @@ def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName
         sheet, (r0, c0) = loc
         findings_sheet = layout.sheet(sheet) if sheet in {s.name for s in layout.sheets} else layout.sheet("校验结果")
         width = len(findings_sheet.columns)
-        rows = [_finding_row(f, read) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
+        rows = [_finding_row(f, read, on) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
         for i in range(max(len(rows), findings_sheet.rows)):
             row = rows[i] if i < len(rows) else (None,) * width
             for j in range(width):
@@ -149,10 +149,12 @@ def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName
     return out
 
 
-def _finding_row(f, read: ReadInputs | None) -> tuple:
+def _finding_row(f, read: ReadInputs | None, on: OutputNames) -> tuple:
     sheet, cell = read._find(f.field) if read and f.field else ("", "")
     if f.item and not sheet:
-        sheet, cell = "评分表", ""
+        # A finding about a score with no input cell to blame points at that item's score on 评分表.
+        loc = on.names.get(item_name(f.item))
+        sheet, cell = (loc.sheet, loc.ref.split(":")[0].replace("$", "")) if loc else ("评分表", "")
     return (f.severity, f.code, sheet, cell, f.message)
 
 

@@ -195,6 +195,9 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         rows = _table_rows(pkg, tables, table_name, sheet_name, TABLES[table_key][1], cells, out)
         if rows is None:
             continue
+        # A finding about the table as a whole (no project listed) points at its first data row.
+        (r1, c1), _ = parse_range(tables[table_name].ref)
+        out.where.setdefault(table_key, (getattr(tables[table_name], "sheet", "") or sheet_name, to_a1(r1 + 1, c1)))
         data_rows = []
         for pos_row, values in rows:
             k = len(data_rows)
