@@ -90,7 +90,7 @@ def flags_without_reason(system: System, inputs: Inputs) -> list[Finding]:
 
 
 def notes(system: System) -> list[str]:
-    """Every empty case and its handling, for the 说明 sheet: the fixed cases, then each 0 ÷ 0 rule of the system."""
+    """Every empty case and its handling, for the 说明 sheet: the fixed cases, then each rate rule's ``if_undefined``."""
     from .indicators import NAMES
 
     lines = [f"{case}：{how}。" for case, how in HANDLING]
@@ -98,5 +98,6 @@ def notes(system: System) -> list[str]:
         for params in item.rules:
             if "indicator" in params and params["indicator"] in NAMES:
                 full = params.get("if_undefined", "zero") == "full"
-                lines.append(f"“{item.name}”：{NAMES[params['indicator']]}为 0 ÷ 0 时按{'满分' if full else '0 分'}计。")
+                lines.append(f"“{item.name}”：{NAMES[params['indicator']]}无法计算（0 ÷ 0 或未填写）时"
+                             f"按{'满分' if full else ' 0 分'}计。")
     return lines

@@ -162,7 +162,7 @@ def _undefined(params: dict, points: Decimal, ind: Indicator) -> Outcome:
     # if_undefined settles 0 ÷ 0; a figure whose inputs were never given earns nothing.
     full = params.get("if_undefined", "zero") == "full" and ind.note != MISSING_NOTE
     got = points if full else ZERO
-    why = f"{ind.name}{ind.note or '无法计算'}，按{'满分' if full else '0 分'}计"
+    why = f"{ind.name}{ind.note or '无法计算'}，按{'满分' if full else ' 0 分'}计"
     return Outcome(got, why, "" if full else f"{why}，扣 {lost_text(points)} 分")
 
 
@@ -328,17 +328,11 @@ def score_linear(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     got = ZERO if steps.is_infinite() else max(points - per * steps, ZERO)
     side = "超过" if above else "低于"
     beyond = (lambda x: x > threshold) if above else (lambda x: x < threshold)
-    shown_pp = "无穷多" if beyond_pp.is_infinite() else plain_beyond(beyond_pp)
+    shown_pp = "无穷多" if beyond_pp.is_infinite() else lost_text(beyond_pp)  # 0.004 pp never prints as 0.00
     rule = (f"{ind.name} {_show(ind, ctx, (beyond,))}，{side} {edge_text(threshold)} {shown_pp} 个百分点，"
             f"每 {_fmt(step)} 个百分点扣 {_fmt(per)} 分")
     return Outcome(got, rule, f"扣 {lost_text(points - got)} 分，得 {points_text(got)} 分" if got < points else "")
 
-
-def plain_beyond(pp: Decimal) -> str:
-    """Percentage points beyond a threshold: two decimals, more if 0.004 would print as 0.00."""
-    from .shown import keep_side, plain
-
-    return plain(keep_side(pp, 2, (lambda x: x > 0,)))
 
 
 def check_quarterly(params: dict, points: Decimal) -> list[str]:
@@ -440,8 +434,9 @@ def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
                 label = params.get(f"{key}_text", params[key])
                 if full:
                     return Outcome(points, f"{label}，直接得满分")
-                why = f"{label}，本项得 0 分" + (f"。{entry.reason}" if entry.reason else "")
-                return Outcome(ZERO, why, why)
+                why = f"{label}，本项得 0.00 分"
+                return Outcome(ZERO, why, f"{label}，扣 {lost_text(points)} 分" + (
+                    f"。{entry.reason}" if entry.reason else ""), bool(entry.reason))
     got, rules, reasons, given, unexplained = ZERO, [], [], False, False
     for i, part in enumerate(params["parts"], 1):
         out = KINDS[part["kind"]][1](part, number(part["points"]), ctx)

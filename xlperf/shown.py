@@ -37,7 +37,7 @@ def points_text(value: Decimal) -> str:
 
 
 def lost_text(value: Decimal) -> str:
-    """Points lost, as the sheet shows points, but never '0.00' for a loss that is not nothing."""
+    """Two decimals, but never '0.00' for what is not nothing: points lost, percentage points beyond."""
     return plain(keep_side(value, 2, (lambda x: x > 0,)))
 
 

@@ -169,3 +169,20 @@ def test_item_finding_without_input_cell_points_at_the_score(tmp_path):
     assert (severity, cell, item) == ("警告", score_cell(path, "sangong_change"), "sangong_change")
     assert "““" not in message and "‘三公’" in message
     assert result.item("sangong_change").points == 0
+
+
+def test_the_readme_sheet_states_every_empty_case_handling():
+    # The bundled template, as shipped: every case of gaps.HANDLING and every 0 ÷ 0 rule of the system.
+    from pathlib import Path
+
+    from xlperf.gaps import HANDLING
+
+    path = Path(__file__).parents[2] / "workbooks" / "template.xlsx"
+    text = "\n".join(str(c.value) for row in openpyxl.load_workbook(path)["说明"].iter_rows() for c in row if c.value)
+    assert "空缺与冲突数据的处理" in text
+    for case, how in HANDLING:
+        assert f"{case}：{how}。" in text
+    # Shenzhen: 项目完成及时性 and both staff items score an undefined rate as full; 满意度 (no if_undefined) as 0.
+    for item, figure, how in (("项目完成及时性", "项目按期完成率", "满分"), ("财政供养人员控制率", "财政供养人员控制率", "满分"),
+                              ("编外人员控制率", "编外人员控制率", "满分"), ("公众或服务对象满意度", "公众或服务对象满意度", " 0 分")):
+        assert f"“{item}”：{figure}无法计算（0 ÷ 0 或未填写）时按{how}计。" in text
