@@ -450,6 +450,26 @@ def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     return Outcome(got, "；".join(rules), "；".join(reasons), given, unexplained)
 
 
+def edge_tests(kind: str, params: dict) -> list[tuple[str, Test]]:
+    """(indicator id, test) for every edge a rule compares a rate with: where a printed rate must not cross."""
+    ind = params.get("indicator", "")
+    if kind == "bands":
+        return [(ind, interval(b["range"]).contains) for b in params["bands"]]
+    if kind == "rate_points":
+        limit = [number(params["zero_above"])] if "zero_above" in params else []
+        return [(ind, lambda x: x >= ONE)] + [(ind, lambda x, t=t: x > t) for t in limit]
+    if kind == "linear":
+        t = number(params["threshold"])
+        return [(ind, (lambda x: x > t) if params.get("direction", "above") == "above" else (lambda x: x < t))]
+    if kind == "quarterly":
+        return [(f"quarter_rate_{k}", lambda x: x >= ONE) for k in range(1, 5)] + [
+            ("quarter_rate_mean", lambda x: x >= ONE)]
+    if kind == "checklist":
+        return [(i, lambda x, op=op, t=t: _holds(x, op, t))
+                for i, op, t in (condition(c["when"]) for c in params["checks"] if "when" in c)]
+    return []
+
+
 KINDS: dict[str, tuple[KindCheck, KindScore]] = {
     "checklist": (check_checklist, score_checklist),
     "deduction": (check_deduction, score_deduction),

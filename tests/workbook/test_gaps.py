@@ -19,6 +19,7 @@ from fixtures import Pkg, build_example, field_cell, table_cell
 from xlperf.examples import reference_data
 from xlperf.fields import TABLES, label_of
 from xlperf.system import load
+from xlperf.workbook.a1 import from_a1
 from xlperf.workbook.fill import compute
 from xlperf.workbook.layout import item_name
 from xlperf.workbook.outputs import OutputNames, _finding_row
@@ -186,3 +187,27 @@ def test_the_readme_sheet_states_every_empty_case_handling():
     for item, figure, how in (("项目完成及时性", "项目按期完成率", "满分"), ("财政供养人员控制率", "财政供养人员控制率", "满分"),
                               ("编外人员控制率", "编外人员控制率", "满分"), ("公众或服务对象满意度", "公众或服务对象满意度", " 0 分")):
         assert f"“{item}”：{figure}无法计算（0 ÷ 0 或未填写）时按{how}计。" in text
+
+
+def test_indicator_sheet_notes_the_exact_rate_where_two_decimals_would_cross_an_edge(tmp_path):
+    # 三公 899.95 / 1000.00 = 89.995 %: the cell's 0.00% format shows 90.00 %, the band is [0, 90%) → the
+    # note beside it gives 89.995 %. 日常公用 61.23 / 67.32 = 90.95…% is far from its edges: no note added.
+    from xlperf.workbook.fill import fill
+    from xlperf.workbook.layout import indicator_name, load_layout
+
+    data = copy.deepcopy(reference_data())
+    data["sangong"] = {"budget": "1000.00", "actual": "899.95"}
+    src = build_example(tmp_path / "in.xlsx", data)
+    fill(src, tmp_path / "out.xlsx")
+    pkg = Package.open(tmp_path / "out.xlsx")
+    sheet = load_layout().sheet("计算指标")
+    offset = sheet.column("note") - sheet.column("value")
+
+    def note(ind_id: str) -> str:
+        dn = pkg.defined_names()[indicator_name(ind_id)]
+        r, c = from_a1(dn.ref.split(":")[0])
+        return str(pkg.read_cells(dn.sheet).get((r, c + offset), (None,))[0] or "")
+
+    assert "89.995%" in note("sangong_control_rate")
+    assert "%" not in note("daily_public_control_rate")
+
