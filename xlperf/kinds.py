@@ -7,14 +7,15 @@ points, ctx) -> Outcome``. Parameters are plain data from the system file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .indicators import Indicator
 from .inputs import EvaluatorEntry
-from .money import HUNDRED, ONE, ZERO, D, round_half_up
+# The system file's numbers, intervals and conditions; importers of kinds keep finding them here.
+from .intervals import Interval, condition, holds, interval, number  # noqa: F401
+from .money import HUNDRED, ONE, ZERO, round_half_up
 from .shown import Test, edge_text, exact, lost_text, points_text, rate_text
 
 
@@ -37,67 +38,6 @@ class Outcome:
     reason: str = ""  # why points were lost, in Chinese ("" at full points)
     reason_given: bool = False  # reason came from the evaluator
     unexplained: bool = False  # evaluator's points below the maximum with no reason
-
-
-# --- numbers and intervals in the system file -------------------------------------------
-
-def number(text: object) -> Decimal:
-    """'90%' → 0.9, '0.5' → 0.5, 'inf' → Infinity."""
-    s = str(text).strip().replace("％", "%")
-    if s in ("inf", "+inf", "∞", "+∞"):
-        return Decimal("Infinity")
-    if s in ("-inf", "-∞"):
-        return Decimal("-Infinity")
-    if s.endswith("%"):
-        return D(s[:-1]) / HUNDRED
-    return D(s)
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: Decimal
-    high: Decimal
-    low_closed: bool
-    high_closed: bool
-
-    def contains(self, x: Decimal) -> bool:
-        above = x > self.low or (self.low_closed and x == self.low)
-        below = x < self.high or (self.high_closed and x == self.high)
-        return above and below
-
-    def text(self) -> str:
-        def fmt(v: Decimal) -> str:
-            return "∞" if v.is_infinite() and v > 0 else "−∞" if v.is_infinite() else edge_text(v)
-
-        return f"{'[' if self.low_closed else '('}{fmt(self.low)}, {fmt(self.high)}{']' if self.high_closed else ')'}"
-
-
-_INTERVAL = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^\])]+?)\s*([\])])\s*$")
-
-
-def interval(text: str) -> Interval:
-    m = _INTERVAL.match(text)
-    if not m:
-        raise ValueError(f"区间“{text}”应写成 [下限, 上限) 的形式")
-    low, high = number(m[2]), number(m[3])
-    if low > high:
-        raise ValueError(f"区间“{text}”下限大于上限")
-    return Interval(low, high, m[1] == "[" and low.is_finite(), m[4] == "]" and high.is_finite())
-
-
-_COND = re.compile(r"^\s*(\w+)\s*(>=|<=|==|>|<)\s*(\S+)\s*$")
-
-
-def condition(text: str) -> tuple[str, str, Decimal]:
-    m = _COND.match(text)
-    if not m:
-        raise ValueError(f"条件“{text}”应写成“指标 >= 值”的形式")
-    return m[1], m[2], number(m[3])
-
-
-def _holds(value: Decimal, op: str, target: Decimal) -> bool:
-    return {">=": value >= target, "<=": value <= target, "==": value == target, ">": value > target,
-            "<": value < target}[op]
 
 
 # The rate printed on 计算指标 carries two decimals of a percentage: four of the fraction.
@@ -193,8 +133,8 @@ def score_checklist(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
             ind_id, op, target = condition(c["when"])
             ind = _get(ctx, ind_id)
             value = _value(ind, ctx)
-            ok = value is not None and _holds(value, op, target)
-            detail = f"{ind.name} {_show(ind, ctx, (lambda x, op=op, t=target: _holds(x, op, t),))}"
+            ok = value is not None and holds(value, op, target)
+            detail = f"{ind.name} {_show(ind, ctx, (lambda x, op=op, t=target: holds(x, op, t),))}"
         else:
             k = manual.index(i)
             ok = k < len(ticks) and ticks[k]
@@ -248,8 +188,7 @@ def score_rate_points(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     if value is None:
         return _undefined(params, points, ind)
     limit = number(params["zero_above"]) if "zero_above" in params else None
-    tests: tuple[Test, ...] = (lambda x: x >= ONE,) + ((lambda x: x > limit,) if limit is not None else ())
-    shown = _show(ind, ctx, tests)
+    shown = _show(ind, ctx, _tests("rate_points", params))
     if limit is not None and value > limit:
         why = f"{ind.name} {shown} > {edge_text(limit)}，得 0.00 分"
         return Outcome(ZERO, why, f"{ind.name} {shown} 超过上限 {edge_text(limit)}，扣 {lost_text(points)} 分")
@@ -288,7 +227,7 @@ def score_bands(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     if value is None:
         return _undefined(params, points, ind)
     bands = [(interval(b["range"]), number(b["points"])) for b in params["bands"]]
-    shown = _show(ind, ctx, tuple(iv.contains for iv, _ in bands))
+    shown = _show(ind, ctx, _tests("bands", params))
     for iv, got in bands:
         if iv.contains(value) or (value.is_infinite() and iv.high == value):
             rule = f"{ind.name} {shown} 落在 {iv.text()} 档，得 {points_text(got)} 分"
@@ -327,9 +266,9 @@ def score_linear(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         steps = steps.to_integral_value(rounding="ROUND_FLOOR")
     got = ZERO if steps.is_infinite() else max(points - per * steps, ZERO)
     side = "超过" if above else "低于"
-    beyond = (lambda x: x > threshold) if above else (lambda x: x < threshold)
     shown_pp = "无穷多" if beyond_pp.is_infinite() else lost_text(beyond_pp)  # 0.004 pp never prints as 0.00
-    rule = (f"{ind.name} {_show(ind, ctx, (beyond,))}，{side} {edge_text(threshold)} {shown_pp} 个百分点，"
+    shown = _show(ind, ctx, _tests("linear", params))
+    rule = (f"{ind.name} {shown}，{side} {edge_text(threshold)} {shown_pp} 个百分点，"
             f"每 {_fmt(step)} 个百分点扣 {_fmt(per)} 分")
     return Outcome(got, rule, f"扣 {lost_text(points - got)} 分，得 {points_text(got)} 分" if got < points else "")
 
@@ -450,6 +389,10 @@ def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     return Outcome(got, "；".join(rules), "；".join(reasons), given, unexplained)
 
 
+def _tests(kind: str, params: dict) -> tuple[Test, ...]:
+    return tuple(t for _, t in edge_tests(kind, params))
+
+
 def edge_tests(kind: str, params: dict) -> list[tuple[str, Test]]:
     """(indicator id, test) for every edge a rule compares a rate with: where a printed rate must not cross."""
     ind = params.get("indicator", "")
@@ -465,7 +408,7 @@ def edge_tests(kind: str, params: dict) -> list[tuple[str, Test]]:
         return [(f"quarter_rate_{k}", lambda x: x >= ONE) for k in range(1, 5)] + [
             ("quarter_rate_mean", lambda x: x >= ONE)]
     if kind == "checklist":
-        return [(i, lambda x, op=op, t=t: _holds(x, op, t))
+        return [(i, lambda x, op=op, t=t: holds(x, op, t))
                 for i, op, t in (condition(c["when"]) for c in params["checks"] if "when" in c)]
     return []
 
