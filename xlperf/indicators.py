@@ -302,8 +302,9 @@ def _adjustments(i: Inputs) -> list[Indicator]:
 
 
 def _targets(i: Inputs) -> list[Indicator]:
-    used = tuple(Used(f"targets[{k}].actual", label_of(f"targets[{k}].actual"), t.actual)
-                 for k, t in enumerate(i.targets))
+    # A target is judged by comparing its 目标值 with its 实际完成值: both cells are cited.
+    used = tuple(Used(f"targets[{k}].{c}", label_of(f"targets[{k}].{c}"), getattr(t, c))
+                 for k, t in enumerate(i.targets) for c in ("target", "actual"))
     statuses: list[str] = []
     if i.targets:
         from .targets import judge  # only when needed: its word tables cost the CLI ~5 ms to import

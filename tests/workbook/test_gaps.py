@@ -211,3 +211,15 @@ def test_indicator_sheet_notes_the_exact_rate_where_two_decimals_would_cross_an_
     assert "89.995%" in note("sangong_control_rate")
     assert "%" not in note("daily_public_control_rate")
 
+
+
+def test_full_points_despite_missed_targets_points_at_the_evaluator_cell(tmp_path):
+    # One target (≥ 10 场) met with 8 场: missed. 效果性 25 of 25 without a reason → the data implies a
+    # deduction: a POINTS_DIFFER_FROM_DATA 警告 at the evaluator's 效果性 cell; the points stay 25.
+    def edit(d):
+        d["targets"] = [{"level1": "产出指标", "level2": "数量指标", "name": "活动场次", "target": "≥10场", "actual": "8场"}]
+        d["evaluator"]["effectiveness"] = {"points": "25"}
+    path, result, rows = run(tmp_path, edit)
+    [(severity, cell, item, _)] = rows["POINTS_DIFFER_FROM_DATA"]
+    assert (severity, cell, item) == ("警告", evaluator_cell(path, "effectiveness"), "effects")
+    assert result.item("effects").points == Decimal("25")

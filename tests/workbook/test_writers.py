@@ -187,3 +187,30 @@ def test_libreoffice_copy_scores_as_the_exact_engine(books, tmp_path):
         result, read, _ = compute(Package.open(path), system)
         assert read.problems == []
         assert scores(result) == scores(expected), system
+
+
+@pytest.mark.parametrize("typed", ["4.73", "４.７３", "４．７３", " 4.73 "])
+def test_numbers_typed_as_text_are_read_exactly_as_typed(tmp_path, typed):
+    # A text cell is the user's own digits: no double in between. 政府采购 contracted 4.73 of plan 5.34
+    # (88.58 % × 1 + policy 1 = 1.8858 → 1.89), as in the reference unit, whichever digits were typed.
+    from fixtures import build_example, field_cell, set_cells
+
+    pkg = Pkg(build_example(tmp_path / "base.xlsx"))
+    sheet, ref = field_cell(pkg, "procurement.contracted")
+    set_cells(pkg, sheet, {ref: typed})  # a str becomes an inline-string cell
+    result, read, _ = compute(Package.open(pkg.save(tmp_path / "text.xlsx")), "shenzhen-2024")
+    assert read.problems == [] and read.data["procurement"]["contracted"] == typed  # the text itself
+    assert result.indicators["procurement_execution_rate"].value == Decimal("4.73") / Decimal("5.34")
+    assert result.item("procurement").points == Decimal("1.89")
+
+
+def test_thousands_separators_in_a_text_cell(tmp_path):
+    # "1,912.37" typed as text is 1912.37: the reference unit's adjusted budget, so the total stays 96.88.
+    from fixtures import build_example, field_cell, set_cells
+
+    pkg = Pkg(build_example(tmp_path / "base.xlsx"))
+    sheet, ref = field_cell(pkg, "budget.adjusted.total")
+    set_cells(pkg, sheet, {ref: "1,912.37"})
+    result, read, _ = compute(Package.open(pkg.save(tmp_path / "text.xlsx")), "shenzhen-2024")
+    assert read.problems == [] and result.inputs.budget.adjusted.total == Decimal("1912.37")
+    assert result.total == Decimal("96.88")
