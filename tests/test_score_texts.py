@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from xlperf.engine import evaluate
+from xlperf.errors import SystemFileError
 from xlperf.fields import inputs_from_dict
 from xlperf.examples import reference_data
 from xlperf.kinds import interval
@@ -23,6 +25,7 @@ from reference import SYSTEM, scored
 from test_band_edges import adjustments, assets, petitions, procurement, quarters, sangong, survey_counts
 
 PCT = r"(-?\d+(?:\.\d+)?)%"
+SYSTEM_TOML = (Path(__file__).parent.parent / "xlperf" / "systems" / "shenzhen-2024.toml").read_text("utf-8")
 
 
 def contradictions(text: str) -> list[str]:
@@ -104,13 +107,8 @@ def test_points_in_texts_are_as_the_sheet_shows_them():
 
 
 def _with_band_on(mode: str):
-    text = (SYSTEM_TOML.replace('total = "100"', f'total = "100"\nband_on = "{mode}"', 1))
+    text = SYSTEM_TOML.replace('total = "100"', f'total = "100"\nband_on = "{mode}"', 1)
     return parse(text.encode(), f"shenzhen-{mode}")
-
-
-from pathlib import Path  # noqa: E402
-
-SYSTEM_TOML = (Path(__file__).parent.parent / "xlperf" / "systems" / "shenzhen-2024.toml").read_text("utf-8")
 
 
 @pytest.mark.parametrize("mode, points, shown", [
@@ -131,5 +129,15 @@ def test_band_on_exact_or_printed(mode, points, shown):
 
 def test_band_on_default_and_bad_value():
     assert SYSTEM.band_on == "exact"
-    with pytest.raises(Exception, match="band_on"):
+    with pytest.raises(SystemFileError, match="band_on 应为 exact 或 printed"):
         _with_band_on("rounded")
+
+
+def test_no_staff_at_all_scores_both_staff_items_the_same_way():
+    # 编制 0, 在编 0, 编外 0: 财政供养人员控制率 0 ÷ 0 and 编外人员控制率 0 ÷ 0 are both full (1 and 1),
+    # where the first used to give 0 and the second 1.
+    from test_band_edges import staff
+
+    result = scored(staff(0, 0))
+    assert (result.item("staff_control").points, result.item("outside_staff_control").points) == (1, 1)
+    assert ("STAFF_EMPTY", "staff.authorized") in {(f.code, f.field) for f in result.findings}
