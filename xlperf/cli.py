@@ -25,8 +25,7 @@ def _score(args: argparse.Namespace) -> int:
     from .report import findings_text, score_table
 
     if args.json_input:
-        with open(args.json_input, encoding="utf-8") as fh:
-            inputs = inputs_from_dict(json.load(fh))
+        inputs = inputs_from_dict(_read_json(args.json_input))
     else:
         inputs = reference_inputs()
     result = evaluate(inputs, args.system)
@@ -36,6 +35,19 @@ def _score(args: argparse.Namespace) -> int:
         print(score_table(result))
         print(findings_text(result))
     return EXIT_OK
+
+
+def _read_json(path: str) -> object:
+    """JSON inputs with every number exact: number text is decimal, so 5.20 is Decimal('5.20'), never a float."""
+    from decimal import Decimal
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh, parse_float=Decimal)
+    except OSError as exc:
+        raise XlperfError(f"无法读取输入文件“{path}”（{exc.strerror}）") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise XlperfError(f"输入文件“{path}”不是有效的 UTF-8 JSON：{exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

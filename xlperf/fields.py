@@ -32,7 +32,7 @@ from .inputs import (
     Survey,
     validate,
 )
-from .messages import message
+from .messages import message, text_of
 from .money import D
 
 # path → (label, kind). kind: amount | rate | count | int | bool | text | date;
@@ -190,7 +190,7 @@ class _Builder:
         self.problems: list[Problem] = []
 
     def problem(self, code: str, path: str, value: object = "", **kw: object) -> None:
-        self.problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(value)))
+        self.problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(text_of(value))))
 
     def raw(self, path: str) -> Any:
         return value_at(self.data, path)

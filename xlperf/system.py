@@ -15,7 +15,7 @@ from pathlib import Path
 from . import tomlcache
 from .digest import sha256
 from .errors import SystemFileError
-from .kinds import EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
+from .kinds import BAND_ON, EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
 
 BUNDLED = ("shenzhen-2024", "hunan-district")
 
@@ -57,6 +57,7 @@ class System:
     items: tuple[Item, ...]
     source: str  # file path or bundled name
     sha256: str  # of the file's bytes: the audit stamp records it
+    band_on: str = "exact"  # [system] band_on: rules compare the exact rate, or the rate as printed
 
     def children(self, parent: str) -> list:
         return [n for n in (*self.level2, *self.items) if n.parent == parent]
@@ -109,6 +110,9 @@ def parse(data: bytes, source: str) -> System:
     for key in ("id", "name", "total"):
         if key not in head:
             err("system", f"缺少字段 {key}")
+    band_on = head.get("band_on", "exact")
+    if band_on not in BAND_ON:
+        err("system", f"band_on 应为 exact 或 printed，实际为“{band_on}”")
 
     def points(entry: str, value: object) -> Decimal:
         try:
@@ -179,7 +183,7 @@ def parse(data: bytes, source: str) -> System:
     if errors:
         raise SystemFileError("\n".join(errors))
     return System(head["id"], head["name"], number(head["total"]), tuple(level1), tuple(level2), tuple(items),
-                  source, sha256(data).hexdigest())
+                  source, sha256(data).hexdigest(), band_on)
 
 
 def _check_references(items: list[Item], err) -> None:

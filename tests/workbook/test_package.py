@@ -445,7 +445,8 @@ def test_writing_inside_an_array_formula_ends_the_array():
 
 CELL_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**15), 10**15),
-    st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12),
+    # At most 15 significant digits: what a number cell holds (the reader keeps 15, as Excel shows).
+    st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**9) + 1, max_value=10**9 - 1),
     st.text(max_size=30),
 )
 
@@ -959,14 +960,15 @@ def test_patch_and_write_of_a_60_kb_workbook(sixty_kb_book, tmp_path):
     size = sixty_kb_book.stat().st_size
     assert 45_000 < size < 80_000
     out = tmp_path / "out.xlsx"
-    values = {(r, c): Decimal(r * c) / 7 for r in range(2, 40) for c in range(3, 7)}
+    # Four decimals: a number cell holds 15 significant digits, and the reader keeps exactly those.
+    values = {(r, c): round(Decimal(r * c) / 7, 4) for r in range(2, 40) for c in range(3, 7)}
     pkg = Package.open(sixty_kb_book)
     replaced = {}
     for name in ("指标计算", "评分表", "汇总"):
         part = pkg.sheet(name).part
         replaced[part] = patch_sheet_xml(pkg.read(part), values)
     write_package(pkg, out, replaced)
-    assert Package.open(out).read_cells("汇总")[(39, 6)].value == Decimal(39 * 6) / 7
+    assert Package.open(out).read_cells("汇总")[(39, 6)].value == Decimal("33.4286")  # 234 / 7 = 33.42857…
 
 
 # --- the fast path for plain template sheets must agree with the tree path ------------------------

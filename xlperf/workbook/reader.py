@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
 from ..inputs import Inputs
-from ..messages import message
+from ..messages import message, text_of
 from ..system import System
 from .a1 import from_a1, parse_range, to_a1
 from .evaluator_rows import evaluator_data
@@ -135,8 +135,8 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
         return None
     if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
         problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
-            "PERCENT_TYPED_AS_NUMBER", field=path, value=value.normalize(), fraction=(value / 100).normalize()),
-            path, sheet, cell, str(value), "百分比，如 98.7% 或 0.987"))
+            "PERCENT_TYPED_AS_NUMBER", field=path, value=value, fraction=value / 100),
+            path, sheet, cell, text_of(value), "百分比，如 98.7% 或 0.987"))
         return None
     if base == "date" and isinstance(value, Decimal):
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
@@ -195,6 +195,9 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         rows = _table_rows(pkg, tables, table_name, sheet_name, TABLES[table_key][1], cells, out)
         if rows is None:
             continue
+        # A finding about the table as a whole (no project listed) points at its first data row.
+        (r1, c1), _ = parse_range(tables[table_name].ref)
+        out.where.setdefault(table_key, (getattr(tables[table_name], "sheet", "") or sheet_name, to_a1(r1 + 1, c1)))
         data_rows = []
         for pos_row, values in rows:
             k = len(data_rows)

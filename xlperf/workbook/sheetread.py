@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterator, NamedTuple
 
 from lxml import etree
 
+from xlperf import codec
 from xlperf.workbook.a1 import MAX_ROW, from_a1, to_a1
 from xlperf.workbook.opc import local
 
@@ -167,13 +168,11 @@ class _Ref:
 
 
 def _number(text: str, part: str, ref: object) -> Decimal:
+    # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
     try:
-        num = Decimal(text.strip())
-    except InvalidOperation:
+        return codec.from_number_text(text)
+    except codec.NotANumber:
         raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-    if not num.is_finite():
-        raise _error("XML_BROKEN", part=part, cell=str(ref))
-    return num
 
 
 def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: list[str] | None, part: str,
