@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from lxml import etree
+from xlperf.codec import from_float
 
 from wb_builders import CORPUS
 from xlperf.errors import WorkbookError
@@ -98,7 +99,8 @@ def same_value(ours: object, theirs: object) -> bool:
     if isinstance(ours, ErrorValue):
         return ours.code == theirs
     if isinstance(ours, Decimal) and isinstance(theirs, (int, float)) and not isinstance(theirs, bool):
-        return float(ours) == float(theirs)
+        # Ours is the double as Excel shows it (15 significant digits, the codec's rule); openpyxl's is the raw double.
+        return ours == from_float(float(theirs))
     if isinstance(ours, str) and isinstance(theirs, str):
         return ours == decode_xstring(theirs)  # openpyxl leaves _x000D_ escapes undecoded
     return ours == theirs and type(ours) is type(theirs)
