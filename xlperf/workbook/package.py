@@ -19,7 +19,7 @@ from lxml import etree
 
 from xlperf.errors import Problem, WorkbookError
 from xlperf.workbook import opc
-from xlperf.workbook.a1 import parse_range
+from xlperf.workbook.a1 import MAX_ROW, parse_range
 from xlperf.workbook.sheetpatch import SheetPatch, patch_sheet, patch_sheet_xml
 from xlperf.workbook.sheetread import Cell, ErrorValue, decode_xstring, formula_cells, parse_shared_strings
 from xlperf.workbook.sheetread import read_cells as _read_cells
@@ -62,6 +62,7 @@ _NAME_REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^\s'!\[\]:,;()=+\-*/&^<>\"{}#]+))!"
     r"(\$?[A-Za-z]{1,3}\$?[0-9]+(?::\$?[A-Za-z]{1,3}\$?[0-9]+)?)$"
 )
+MAX_COL = 16_384
 _FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _SHOWN = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -137,7 +138,8 @@ class Package:
         self._sheets: list[SheetRef] | None = None
         self._shared: list[str] | None = None
         self._names: dict[str, DefinedName] | None = None
-        self._cells: dict[str, dict[tuple[int, int], Cell]] = {}  # by sheet part: fill reads a sheet more than once
+        # by sheet part: (rows, columns read, cells); fill reads a sheet more than once
+        self._cells: dict[str, tuple[int, int, dict[tuple[int, int], Cell]]] = {}
         self.workbook_part = ""
 
     def __repr__(self) -> str:
@@ -410,19 +412,27 @@ class Package:
                 self._shared = parse_shared_strings(root, self.limits.max_shared_string_chars, member)
         return list(self._shared)
 
-    def read_cells(self, sheet_name: str) -> dict[tuple[int, int], Cell]:
+    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
+                   ) -> dict[tuple[int, int], Cell]:
+        """Cells with a value or formula; with bounds, only those in rows ≤ max_row and columns ≤ max_col.
+
+        The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
+        costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
+        """
         ref = self.sheet(sheet_name)
         if ref.kind == "chartsheet":
             return {}
         member = self.member(ref.part)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
-        cells = self._cells.get(member)
-        if cells is None:
-            root = parse_xml(self.read(member), member)
+        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        cached = self._cells.get(member)
+        if cached is None or cached[0] < rows or cached[1] < cols:
             self.shared_strings()
-            cells = self._cells[member] = _read_cells(root, self._shared, member, self.limits.max_cells_per_sheet)
-        return dict(cells)
+            cells = _read_cells(self.read(member), self._shared, member, self.limits.max_cells_per_sheet,
+                                        rows, cols)
+            cached = self._cells[member] = (rows, cols, cells)
+        return dict(cached[2])
 
     def custom_properties(self) -> dict[str, str]:
         member = self._rel_member("", "custom-properties") or self.member("docProps/custom.xml")

@@ -186,7 +186,10 @@ def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, share
         if not text or not text.strip():
             return None
         try:
-            return (shared or [])[int(text)]
+            index = int(text)
+            if index < 0:  # Python would read from the end: the last string as the unit's name
+                raise IndexError(index)
+            return (shared or [])[index]
         except (ValueError, IndexError):
             raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
     if t == "inlineStr":
@@ -211,73 +214,79 @@ def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, share
     raise _error("XML_BROKEN", part=part, cell=str(ref))
 
 
-_Found = tuple  # (row, col, <c>, first <v>, first <is>, first <f>)
-_SLOTS = {"v": 3, "is": 4, "f": 5}
+def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
+    return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
 
 
-def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[_Found] | None:
-    """The cells with a <v>, <is> or <f>, found in C, when each of them has its r=.
+def read_cells(data: bytes, shared: list[str] | None, part: str, max_cells: int,
+                        max_row: int = MAX_ROW, max_col: int = 16_384) -> dict[tuple[int, int], Cell]:
+    """Cells holding a value or a formula within rows 1..max_row and columns 1..max_col.
 
-    Templates pre-format hundreds of empty rows (style-only ``<c r= s=/>``); walking those in Python
-    dominated reading. None when some such cell has no r=: then only a walk in order can place it.
-    max_cells bounds the cells holding something (the part's size already bounds the parse).
+    The part is parsed row by row and each row dropped once read, so memory follows what is kept,
+    not the sheet; parsing stops at the first row past max_row (rows are stored in ascending order),
+    so junk below or right of the ranges the layout names costs next to nothing.
     """
-    data = sheet_data(root)
-    if data is None:
-        return []
-    found: dict[etree._Element, list] = {}
-    ns = data.tag[: -len("sheetData")]  # "{namespace}" or "": compare whole tags, not local names
-    c_tag, row_tag = ns + "c", ns + "row"
-    for el in data.iter("{*}v", "{*}is", "{*}f"):
-        c = el.getparent()
-        entry = found.get(c)
-        if entry is None:
-            if c.tag != c_tag:
-                continue
-            row_el = c.getparent()
-            if row_el is None or row_el.tag != row_tag:
+    from xlperf.workbook.xmlsafe import iter_rows
+
+    out: dict[tuple[int, int], Cell] = {}
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}
+    prev_row = 0
+    for row_el in iter_rows(data, part):
+        r = row_el.get("r")
+        if r is None:
+            rownum = prev_row + 1
+        else:
+            try:
+                rownum = int(r) if len(r) <= 8 else 0
+            except ValueError:
+                raise _error("XML_BROKEN", part=part, cell=r) from None
+        if not 1 <= rownum <= MAX_ROW:
+            raise _error("XML_BROKEN", part=part, cell=r or str(rownum))
+        if rownum > max_row:
+            break
+        prev_row = rownum
+        col = 0
+        for c in row_el:
+            if not isinstance(c.tag, str) or local(c.tag) != "c":
                 continue
             ref = c.get("r")
             if ref is None:
-                return None
-            entry = found[c] = [*_position(ref, part), c, None, None, None]
-            if len(found) > max_cells:
-                raise _error("TOO_LARGE", part=part)
-        slot = _SLOTS[local(el.tag)]
-        if entry[slot] is None:
-            entry[slot] = el
-    return [tuple(entry) for entry in found.values()]
-
-
-def read_cells(
-    root: etree._Element, shared: list[str] | None, part: str, max_cells: int
-) -> dict[tuple[int, int], Cell]:
-    """Cells holding a value or a formula; style-only cells are left out."""
-    cells = _content_cells(root, part, max_cells)
-    if cells is None:
-        cells = []
-        for row, col, c, _ in iter_cells(root, part):
-            cells.append((row, col, c, child(c, "v"), child(c, "is"), child(c, "f")))
-            if len(cells) > max_cells:
-                raise _error("TOO_LARGE", part=part)
-    masters: dict[str, tuple[str, tuple[int, int]]] = {}  # si -> (text, position): the first master wins
-    for row, col, _, _, _, f in cells:
-        if f is not None and f.get("t") == "shared" and f.text and f.get("si") is not None:
-            masters.setdefault(f.get("si"), (f.text, (row, col)))
-    out: dict[tuple[int, int], Cell] = {}
-    for row, col, c, v, is_el, f in cells:
-        t = c.get("t") or "n"
-        value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
-        formula = None
-        if f is not None:
-            formula = f.text or ""
-            if not formula and f.get("t") == "shared":
-                master = masters.get(f.get("si") or "")
-                formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
-        if value is not None or formula is not None:
-            out[(row, col)] = Cell(value, formula)
+                row, col = rownum, col + 1
+                if col > 16_384:
+                    raise _error("XML_BROKEN", part=part, cell=f"R{rownum}C{col}")
+            elif len(c) == 0:
+                continue  # style-only: nothing to read, and its position is given, not implied
+            else:
+                row, col = _position(ref, part)
+            if col > max_col:
+                break  # cells are stored left to right
+            if len(c) == 0:
+                continue
+            v = is_el = f = None
+            for ch in c:
+                if not isinstance(ch.tag, str):
+                    continue
+                name = local(ch.tag)
+                if name == "v" and v is None:
+                    v = ch
+                elif name == "is" and is_el is None:
+                    is_el = ch
+                elif name == "f" and f is None:
+                    f = ch
+            t = c.get("t") or "n"
+            value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
+            formula = None
+            if f is not None:
+                formula = f.text or ""
+                si = f.get("si")
+                if f.get("t") == "shared" and si is not None:
+                    if formula:
+                        masters.setdefault(si, (formula, (row, col)))
+                    else:
+                        master = masters.get(si)
+                        formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
+            if value is not None or formula is not None:
+                out[(row, col)] = Cell(value, formula)
+                if len(out) > max_cells:
+                    raise _error("TOO_LARGE", part=part)
     return out
-
-
-def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
-    return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
