@@ -18,6 +18,7 @@ from ..registry import Registry, shown, valid_id
 from ..system import System
 from .layout import STAMP_KEYS, STAMP_NAME, load_layout
 from .outputs import Cells, canon, outputs_hash, inputs_hash, render, stamp_cells, stamp_values
+from .atomic import target_problem
 from .package import Package, patch_sheet_xml, workbook_error, write_package
 from .reader import ReadInputs, load_inputs
 
@@ -77,9 +78,12 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
          system: System | str | None = None, registry: Registry | None = None) -> Filled:
     src = Path(in_path)
     out = Path(out_path) if out_path is not None else (src if in_place else default_output(src))
-    if out.resolve() == src.resolve() and not in_place:
-        raise WorkbookError([Problem("WOULD_OVERWRITE", f"输出文件与输入文件相同（{src.name}）；"
+    if not in_place and (out.resolve() == src.resolve() or _same_file(out, src)):
+        raise WorkbookError([Problem("WOULD_OVERWRITE", f"输出文件与输入文件相同（{shown(src.name)}）；"
                                      "如确需覆盖原文件，请加 --in-place")])
+    refused = target_problem(out)  # before any reading: a FIFO or device is never the output
+    if refused:
+        raise workbook_error(refused, path=out)
     pkg = Package.open(src)
     result, read, cells = compute(pkg, system, registry=registry)
     _check_suffix(pkg, out)
@@ -94,6 +98,14 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
     # The patched parts were just serialised by lxml: no need to parse them again.
     write_package(pkg, out, _patched_parts(pkg, cells), check_xml=False)
     return Filled(result, out, read)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """A hard link to the input is the input."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _check_suffix(pkg: Package, out: Path) -> None:

@@ -20,6 +20,7 @@ from lxml import etree
 from xlperf.errors import Problem, WorkbookError
 from xlperf.workbook import opc
 from xlperf.workbook.a1 import MAX_ROW, parse_range
+from xlperf.workbook.atomic import fsync_dir, open_temp, target_problem
 from xlperf.workbook.sheetpatch import SheetPatch, patch_sheet, patch_sheet_xml
 from xlperf.workbook.sheetread import Cell, ErrorValue, decode_xstring, formula_cells, parse_shared_strings
 from xlperf.workbook.sheetread import read_cells as _read_cells
@@ -46,6 +47,9 @@ MESSAGES = {
     "XML_UNSAFE": "文件中的 {part} 含有不安全的 XML 声明（DOCTYPE/实体），已拒绝处理，请在 Excel/WPS 中打开并另存后再试",
     "XML_BROKEN": "文件中的 {part}{cell} 内容无效，文件可能已损坏，请在 Excel/WPS 中打开并另存后再试",
     "BROKEN_PACKAGE": "工作簿结构不完整：找不到 {part}，请在 Excel/WPS 中打开并另存后再试",
+    "SHEET_NO_PART": "工作簿结构不完整：工作表“{sheet}”已登记，但 {part} 中没有指向它内容的关系（{rel}），请在 Excel/WPS 中打开并另存后再试",
+    "OUTPUT_NOT_FILE": "输出路径 {path} 不是普通文件（是文件夹、设备、管道或指向它们的链接），不会写入它；请另选输出文件",
+    "READ_ONLY": "{path} 是只读文件，不会覆盖它；请去掉只读属性，或用 -o 另存为新文件",
     "WRITE_FAILED": "无法写入 {path}，请确认文件夹存在且可写，并在 Excel/WPS 中关闭该文件后再试",
     "CHECK_NO_CONTENT_TYPES": "缺少 [Content_Types].xml",
     "CHECK_NO_CONTENT_TYPE": "部件 {part} 没有登记内容类型",
@@ -67,20 +71,28 @@ _FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _SHOWN = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _shown(text: object) -> str:
+def _shown(text: object, limit: int = 120) -> str:
     text = _SHOWN.sub("?", str(text))
-    return text if len(text) <= 120 else text[:117] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = "", sheet: str = "") -> WorkbookError:
-    """A WorkbookError carrying one Problem whose one-line message comes from MESSAGES."""
+def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = "", sheet: str = "",
+                   rel: str = "") -> WorkbookError:
+    """A WorkbookError carrying one Problem whose one-line message comes from MESSAGES.
+
+    Every echoed value is capped: a 5,000-digit row number must not make a 5 KB message.
+    """
+    cell = _shown(cell, 24) if cell else ""
     message = MESSAGES[code].format(
         path=_shown(path),
         part=_shown(part),
         where=f"（{_shown(part)}）" if part else "",
-        cell=f" 单元格 {_shown(cell)}" if cell else "",
+        cell=f" 单元格 {cell}" if cell else "",
+        sheet=_shown(sheet, 40),
+        rel=_shown(rel, 40),
     )
-    return WorkbookError([Problem(code, message, sheet=sheet, cell=cell, value=_shown(part or path))])
+    return WorkbookError([Problem(code, message, sheet=_shown(sheet, 40) if sheet else "", cell=cell,
+                                  value=_shown(part or path))])
 
 
 @dataclass(frozen=True)
@@ -333,7 +345,8 @@ class Package:
             )
             rel = rels.get(rid or "")
             if rel is None or rel.target is None:
-                raise workbook_error("BROKEN_PACKAGE", part=f"{self.workbook_part}#{rid or el.get('name', '')}")
+                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=el.get("name") or "?",
+                                     rel=rid or "r:id")
             kind = rel.kind if rel.kind in ("worksheet", "chartsheet") else "other"
             state = el.get("state") or "visible"
             out.append(
@@ -557,30 +570,6 @@ def _plan(src: Package, replaced: dict[str, bytes], drop_calc_chain: bool) -> tu
     return plan, {chain}
 
 
-def _temp_beside(out: Path) -> tuple[Path, int]:
-    for _ in range(100):
-        # os.urandom, not secrets: the name only has to be unlikely, and secrets pulls in OpenSSL (~2 ms).
-        tmp = out.with_name(f".{out.name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:
-            continue
-    raise FileExistsError(out)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on Windows; the rename itself is still atomic there
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_package(
     src: Package, out_path: str | os.PathLike, replaced: dict[str, bytes], *, drop_calc_chain: bool = False,
     verify: bool = True, check_xml: bool = True,
@@ -595,9 +584,12 @@ def write_package(
     appears atomically: a temp file beside the target is fsynced and renamed over it.
     """
     out = Path(out_path)
+    refused = target_problem(out)
+    if refused:
+        raise workbook_error(refused, path=out)
     plan, skip = _plan(src, replaced, drop_calc_chain)
     try:
-        tmp, fd = _temp_beside(out)
+        tmp, fd = open_temp(out)
     except OSError:
         raise workbook_error("WRITE_FAILED", path=out) from None
     try:
@@ -634,7 +626,7 @@ def write_package(
         if isinstance(exc, OSError):
             raise workbook_error("WRITE_FAILED", path=out) from None
         raise
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
 
 
 def check_structure(path: str | os.PathLike) -> list[str]:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from ..bounds import out_of_range, shown_number
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
 from ..inputs import Inputs
@@ -136,6 +137,12 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
         problems.append(Problem("TEXT_TOO_LONG", f"单元格中的文字有 {len(value)} 个字符，超过 Excel 单元格上限 "
                                 f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
                                 f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
+        return None
+    bound = out_of_range(value, base) if isinstance(value, Decimal) else None
+    if bound:  # before any conversion: int() of 1E+999999999 never ends
+        shown = shown_number(value)
+        problems.append(Problem("OUT_OF_RANGE", message("OUT_OF_RANGE", field=path, value=shown, expected=bound),
+                                path, sheet, cell, shown, bound))
         return None
     if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
         problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
