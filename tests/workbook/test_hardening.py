@@ -359,6 +359,15 @@ def test_a_sheet_full_of_junk_is_read_in_little_memory_and_time(base, tmp_path):
         assert a.getinfo(part).CRC == b.getinfo(part).CRC  # the junk is kept, copied as it was
 
 
+def test_a_padded_shared_string_table_is_parsed_only_as_far_as_cells_refer(base, tmp_path):
+    pkg = Pkg(base)
+    add_shared_strings(pkg, [f"垃圾{i}" for i in range(1_900_000)])
+    src = pkg.save(tmp_path / "padded.xlsx")
+    code, stdout, stderr, seconds = run_capped(["fill", str(src), "-o", str(tmp_path / "out.xlsx")], timeout=120)
+    assert code == 0, stderr
+    assert "总分: 96.88" in stdout and seconds < SAFETY_SECONDS
+
+
 # -- 9. leftovers of interrupted writes ---------------------------------------------------------------
 
 

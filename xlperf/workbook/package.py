@@ -22,7 +22,7 @@ from xlperf.workbook import opc
 from xlperf.workbook.a1 import MAX_ROW, parse_range
 from xlperf.workbook.atomic import fsync_dir, open_temp, target_problem
 from xlperf.workbook.sheetpatch import SheetPatch, patch_sheet, patch_sheet_xml
-from xlperf.workbook.sheetread import Cell, ErrorValue, decode_xstring, formula_cells, parse_shared_strings
+from xlperf.workbook.sheetread import Cell, ErrorValue, SharedStrings, decode_xstring, formula_cells
 from xlperf.workbook.sheetread import read_cells as _read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import RawZipError, RawZipWriter, raw_member
@@ -148,7 +148,7 @@ class Package:
         self._xml_cache: dict[str, etree._Element] = {}
         self._rels_cache: dict[str, list[opc.Rel]] = {}
         self._sheets: list[SheetRef] | None = None
-        self._shared: list[str] | None = None
+        self._shared: SharedStrings | None = None
         self._names: dict[str, DefinedName] | None = None
         # by sheet part: (rows, columns read, cells); fill reads a sheet more than once
         self._cells: dict[str, tuple[int, int, dict[tuple[int, int], Cell]]] = {}
@@ -415,15 +415,15 @@ class Package:
                 out[display] = TableRef(name, display, root.get("ref") or "", columns, member, sheet.name)
         return out
 
-    def shared_strings(self) -> list[str]:
+    def _strings(self) -> SharedStrings:
         if self._shared is None:
             member = self._rel_member(self.workbook_part, "sharedStrings")
-            if member is None:
-                self._shared = []
-            else:
-                root = parse_xml(self.read(member), member)
-                self._shared = parse_shared_strings(root, self.limits.max_shared_string_chars, member)
-        return list(self._shared)
+            data = self.read(member) if member is not None else None
+            self._shared = SharedStrings(data, member or "", self.limits.max_shared_string_chars)
+        return self._shared
+
+    def shared_strings(self) -> list[str]:
+        return self._strings().all()
 
     def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
                    ) -> dict[tuple[int, int], Cell]:
@@ -441,8 +441,7 @@ class Package:
         rows, cols = max_row or MAX_ROW, max_col or MAX_COL
         cached = self._cells.get(member)
         if cached is None or cached[0] < rows or cached[1] < cols:
-            self.shared_strings()
-            cells = _read_cells(self.read(member), self._shared, member, self.limits.max_cells_per_sheet,
+            cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
                                         rows, cols)
             cached = self._cells[member] = (rows, cols, cells)
         return dict(cached[2])

@@ -51,7 +51,12 @@ def _parser_options() -> dict:
 
 
 def iter_rows(data: bytes, part: str):
-    """A worksheet's <row> elements one by one, each dropped after the caller moves on (bounded memory).
+    """A worksheet's <row> elements one by one, each dropped after the caller moves on (bounded memory)."""
+    return iter_children(data, part, "row", "sheetData")
+
+
+def iter_children(data: bytes, part: str, tag: str, parent_tag: str):
+    """The <tag> children of <parent_tag> elements one by one, each dropped once the caller moves on.
 
     The same refusals as parse_xml: DOCTYPEs are XML_UNSAFE, malformed XML is XML_BROKEN.
     """
@@ -61,15 +66,15 @@ def iter_rows(data: bytes, part: str):
         raise _error("XML_UNSAFE", part)
     if data.startswith(_BOM8):
         data = data[3:]
-    events = etree.iterparse(io.BytesIO(data), events=("end",), tag="{*}row", **_parser_options())
+    events = etree.iterparse(io.BytesIO(data), events=("end",), tag="{*}" + tag, **_parser_options())
     try:
-        for _, row in events:
-            parent = row.getparent()
-            if parent is None or not isinstance(parent.tag, str) or not parent.tag.endswith("sheetData"):
+        for _, el in events:
+            parent = el.getparent()
+            if parent is None or not isinstance(parent.tag, str) or not parent.tag.endswith(parent_tag):
                 continue
-            yield row
-            row.clear()
-            while row.getprevious() is not None:  # the rows already read
+            yield el
+            el.clear()
+            while el.getprevious() is not None:  # the ones already read
                 del parent[0]
         root = events.root
     except (etree.LxmlError, ValueError):
