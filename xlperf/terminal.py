@@ -8,14 +8,16 @@ and newline, DEL, C1), the line/paragraph separators and the bidirectional overr
 
 from __future__ import annotations
 
-import re
 from typing import TextIO
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# A translation table, not a regex: compiling one costs a CLI run ~1 ms.
+_UNSAFE = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
+           *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_TABLE = {cp: f"\\u{cp:04x}" for cp in _UNSAFE}
 
 
 def escape(text: str) -> str:
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text.translate(_TABLE)
 
 
 class SafeStream:

@@ -28,7 +28,7 @@ from fixtures import Pkg, add_shared_strings, build_example, field_cell, set_cel
 from xlperf.cli import main
 from xlperf.errors import SystemFileError
 from xlperf.registry import BUNDLED_DIR, ENV, Registry
-from xlperf.workbook.atomic import _LEFTOVER, remove_leftovers, temp_name
+from xlperf.workbook.atomic import parse_leftover, remove_leftovers, temp_name
 from xlperf.workbook.xmlsafe import has_doctype
 
 MEMORY_CAP = 1 << 30
@@ -400,7 +400,10 @@ def test_a_fill_removes_the_leftovers_of_dead_writers_only(base, tmp_path):
 
 def test_temp_names_are_the_pattern_the_cleanup_recognises(tmp_path):
     name = temp_name(tmp_path / "报告.xlsx").name
-    assert _LEFTOVER.fullmatch(name) and f"-{os.getpid()}-" in name
+    assert parse_leftover(name)[1] == os.getpid() and f"-{os.getpid()}-" in name
+    for other in [".x.tmp", ".报告.xlsx.~xlperf-zzzzzzzz-1-00000000.tmp", "a.~xlperf-00000000-1-00000000.tmp",
+                  ".a.~xlperf-00000000-1-000000.tmp", ".a.~xlperf-00000000-x-00000000.tmp"]:
+        assert parse_leftover(other) is None, other
     assert remove_leftovers(tmp_path / "absent") == []
 
 

@@ -10,14 +10,28 @@ folder, device, FIFO, or a link to one) is never replaced.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import time
 import zlib
 from pathlib import Path
 
 STALE_SECONDS = 24 * 3600  # no write takes a day: whatever is older was left behind
-_LEFTOVER = re.compile(r"\..+\.~xlperf-([0-9a-f]{8})-([0-9]{1,10})-[0-9a-f]{8}\.tmp")
+_MARK = ".~xlperf-"
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_leftover(name: str) -> tuple[str, int] | None:
+    """(host tag, pid) of a temp file name this module makes, else None (string checks: no regex to compile)."""
+    at = name.rfind(_MARK)
+    if not name.startswith(".") or not name.endswith(".tmp") or at < 2:
+        return None
+    fields = name[at + len(_MARK): -4].split("-")
+    if len(fields) != 3:
+        return None
+    host, pid, rand = fields
+    if len(host) != 8 or len(rand) != 8 or not set(host + rand) <= _HEX or not pid.isdigit() or len(pid) > 10:
+        return None
+    return host, int(pid)
 
 
 def _host() -> str:
@@ -51,13 +65,13 @@ def remove_leftovers(folder: Path) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
-        if ".~xlperf-" not in entry.name:
+        if _MARK not in entry.name:
             continue
-        m = _LEFTOVER.fullmatch(entry.name)
+        found = parse_leftover(entry.name)
         try:
-            if not m or not entry.is_file(follow_symlinks=False):
+            if not found or not entry.is_file(follow_symlinks=False):
                 continue
-            gone = m.group(1) == host and int(m.group(2)) != os.getpid() and not _alive(int(m.group(2)))
+            gone = found[0] == host and found[1] != os.getpid() and not _alive(found[1])
             if gone or now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
