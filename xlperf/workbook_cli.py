@@ -27,6 +27,14 @@ def add_systems_option(parser: argparse.ArgumentParser) -> None:
 def _template(args: argparse.Namespace) -> int:
     from .workbook.template import build_template
 
+    from pathlib import Path
+
+    from .workbook.atomic import target_problem
+    from .workbook.package import workbook_error
+
+    refused = target_problem(Path(args.output))  # openpyxl would block on a FIFO, or write into a device
+    if refused:
+        raise workbook_error(refused, path=args.output)
     system = registry_of(args).by_id(args.system)
     vba = None
     if args.output.lower().endswith(".xlsm"):

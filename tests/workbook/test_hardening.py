@@ -368,6 +368,28 @@ def test_a_padded_shared_string_table_is_parsed_only_as_far_as_cells_refer(base,
     assert "总分: 96.88" in stdout and seconds < SAFETY_SECONDS
 
 
+def test_junk_on_an_owned_output_sheet_is_refused_before_it_is_parsed(base, tmp_path, capsys):
+    pkg = Pkg(base)
+    part = pkg.sheet_part("评分表")
+    xml = pkg.members[part]
+    junk = "".join(f'<row r="{r}"><c r="A{r}"><v>7</v></c></row>' for r in range(2000, 400_000))
+    end = xml.index(b"</sheetData>")
+    pkg.put(part, xml[:end] + junk.encode() + xml[end:])
+    src = pkg.save(tmp_path / "in.xlsx")
+    before = digest(src)
+    assert main(["fill", str(src), "-o", str(tmp_path / "out.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert "评分表" in err and "过大" in err
+    assert not (tmp_path / "out.xlsx").exists() and digest(src) == before
+
+
+def test_template_never_writes_into_a_fifo(tmp_path):
+    fifo = tmp_path / "t.xlsx"
+    os.mkfifo(fifo)
+    code, _, stderr, _ = run_capped(["template", "-o", str(fifo)], timeout=30)  # opening it would block
+    assert code == 1 and "不是普通文件" in stderr and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
 # -- 9. leftovers of interrupted writes ---------------------------------------------------------------
 
 

@@ -22,6 +22,10 @@ from .atomic import target_problem
 from .package import Package, patch_sheet_xml, workbook_error, write_package
 from .reader import ReadInputs, load_inputs
 
+# An owned output sheet as the template makes it is ~100 KB; the findings list adds little.
+MAX_OWNED_SHEET = 8 << 20
+
+
 @dataclass
 class Filled:
     result: Result
@@ -131,6 +135,8 @@ def _patched_parts(pkg: Package, cells: dict[str, Cells]) -> dict[str, bytes]:
     for sheet_name, values in cells.items():
         ref = pkg.sheet(sheet_name)
         xml = pkg.read(ref.part)
+        if len(xml) > MAX_OWNED_SHEET:  # patching parses the whole part: junk here would cost its size
+            raise workbook_error("TOO_LARGE", part=ref.part, sheet=sheet_name)
         clear_from = None
         if findings is not None and findings.sheet == sheet_name:
             # The findings list is wiped from its first row, then written: blanks need no cell writes.
