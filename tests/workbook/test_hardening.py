@@ -420,6 +420,24 @@ def test_a_fill_removes_the_leftovers_of_dead_writers_only(base, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(["out.xlsx", unrelated.name, *(p.name for p in kept)])
 
 
+def test_the_temp_file_of_a_writer_killed_mid_write_is_removed_by_the_next_fill(base, tmp_path):
+    out = tmp_path / "out.xlsx"
+    killed = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from xlperf.workbook.atomic import open_temp
+        tmp, fd = open_temp(Path({str(out)!r}))
+        os.write(fd, b"PK half a workbook")
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    assert subprocess.run([sys.executable, "-c", killed], env=env, timeout=60).returncode == -9
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".out.xlsx.")]
+    assert len(left) == 1 and parse_leftover(left[0].name)
+    assert main(["fill", str(base), "-o", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
 def test_temp_names_are_the_pattern_the_cleanup_recognises(tmp_path):
     name = temp_name(tmp_path / "报告.xlsx").name
     assert parse_leftover(name)[1] == os.getpid() and f"-{os.getpid()}-" in name
