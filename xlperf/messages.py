@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "NEGATIVE": "“{label}”不能为负数，实际为 {value}",
     "RATE_TOO_LARGE": "“{label}”为 {value}，超出合理范围；百分比请按 98.7% 或 0.987 填写，不要填 98.7",
     "RATE_ABOVE_100": "“{label}”为 {value}，即超过 100%，而它是一个整体中的比例；百分比请按 98.7% 或 0.987 填写",
+    "OUT_OF_RANGE": "“{label}”为 {value}，超出合理范围，应为{expected}",
     "NOT_EXACT": "“{label}”是二进制浮点数 {value}，不精确；请以文本（如 \"1.5\"）或 Decimal 给出",
     "PERCENT_TYPED_AS_NUMBER": "“{label}”填了 {value}，像是把百分比写成了数字；请填 {value}% 或 {fraction}",
     "YEAR_RANGE": "年度“{value}”不在 1990–2100 之间",

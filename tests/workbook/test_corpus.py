@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 from xlperf.codec import from_float
 
-from wb_builders import CORPUS
+from wb_builders import CORPUS, corpus_missing
 from xlperf.errors import WorkbookError
 from xlperf.workbook.package import Cell, ErrorValue, Package, check_structure, patch_sheet, write_package
 from xlperf.workbook.sheetread import decode_xstring
@@ -39,7 +39,7 @@ def rel(path: Path) -> str:
 def corpus(name: str) -> Path:
     path = CORPUS / name
     if not path.exists():
-        pytest.skip("corpus not available")
+        corpus_missing()
     return path
 
 
@@ -54,7 +54,7 @@ def open_all(pkg: Package) -> dict[str, dict]:
 
 def test_corpus_is_present():
     if not FILES:
-        pytest.skip(f"no corpus at {CORPUS}")
+        corpus_missing()
     assert len(FILES) >= 70
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from ..bounds import out_of_range, shown_number
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
 from ..inputs import Inputs
@@ -26,6 +27,8 @@ PERCENT_SUSPECT = Decimal("1.5")
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Data rows one table may span: the template prepares 15–60; beyond this a table is junk, not a list.
+MAX_TABLE_ROWS = 5_000
 
 
 @dataclass
@@ -51,16 +54,18 @@ class ReadInputs:
 
 
 class _Cells:
-    """Sheet cells, read once per sheet."""
+    """Sheet cells, read once per sheet, and only as far down and right as the layout's ranges reach."""
 
-    def __init__(self, pkg: Package):
+    def __init__(self, pkg: Package, bounds: dict[str, tuple[int, int]]):
         self.pkg = pkg
+        self.bounds = bounds
         self.cache: dict[str, dict[tuple[int, int], Cell]] = {}
 
     def sheet(self, name: str) -> dict[tuple[int, int], Cell]:
         if name not in self.cache:
+            rows, cols = self.bounds.get(name, (1, 1))
             try:
-                self.cache[name] = self.pkg.read_cells(name)
+                self.cache[name] = self.pkg.read_cells(name, rows, cols)
             except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
                 raise WorkbookError([p if p.sheet else replace(p, sheet=name) for p in exc.problems]) from None
         return self.cache[name]
@@ -133,6 +138,12 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
                                 f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
                                 f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
         return None
+    bound = out_of_range(value, base) if isinstance(value, Decimal) else None
+    if bound:  # before any conversion: int() of 1E+999999999 never ends
+        shown = shown_number(value)
+        problems.append(Problem("OUT_OF_RANGE", message("OUT_OF_RANGE", field=path, value=shown, expected=bound),
+                                path, sheet, cell, shown, bound))
+        return None
     if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
         problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
             "PERCENT_TYPED_AS_NUMBER", field=path, value=value, fraction=value / 100),
@@ -147,10 +158,30 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     return value
 
 
+def _bounds(names: dict, tables: dict, layout: Layout) -> dict[str, tuple[int, int]]:
+    """Per sheet, the last row and column any range of the layout reaches (a table's rows capped)."""
+    wanted = {layout.version_name, layout.system_name, *(name_for(p) for p, _ in layout.scalar_fields()),
+              *(b.name for s in layout.sheets for b in s.blocks if b.name)}
+    bounds: dict[str, tuple[int, int]] = {}
+    for name in wanted:
+        found = tables.get(name) or names.get(name)
+        sheet = getattr(found, "sheet", "")
+        try:
+            (r1, _), (r2, c2) = parse_range(found.ref) if sheet else ((0, 0), (0, 0))
+        except ValueError:
+            continue  # reported where the range is used
+        if sheet:
+            r2 = min(r2, r1 + MAX_TABLE_ROWS)
+            rows, cols = bounds.get(sheet, (1, 1))
+            bounds[sheet] = (max(rows, r2), max(cols, c2))
+    return bounds
+
+
 def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> ReadInputs:
     layout = layout or load_layout()
     names = pkg.defined_names()
-    cells = _Cells(pkg)
+    tables = pkg.tables()
+    cells = _Cells(pkg, _bounds(names, tables, layout))
     out = ReadInputs()
 
     def missing(code: str, what: str) -> None:
@@ -190,7 +221,6 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         if value is not None:
             _set(out.data, path, value)
 
-    tables = pkg.tables()
     for table_key, table_name, sheet_name in layout.tables():
         rows = _table_rows(pkg, tables, table_name, sheet_name, TABLES[table_key][1], cells, out)
         if rows is None:
@@ -227,6 +257,10 @@ def _table_rows(pkg: Package, tables: dict, table_name: str, sheet_name: str, co
         return None
     sheet = getattr(table, "sheet", "") or sheet_name
     (r1, c1), (r2, c2) = parse_range(table.ref)
+    if r2 - r1 > MAX_TABLE_ROWS:
+        out.problems.append(Problem("TABLE_TOO_LONG", f"表格 {table_name} 有 {r2 - r1} 行，超过上限 {MAX_TABLE_ROWS} 行；"
+                                    "请删除多余的空行后再试", sheet=sheet, cell=to_a1(r1, c1)))
+        return None
     header = {str(cells.value(sheet, (r1, c)) or "").strip(): c for c in range(c1, c2 + 1)}
     positions = {}
     for key, (label, kind) in columns.items():
