@@ -35,3 +35,15 @@ def test_float_goes_the_same_way():
 def test_not_a_number(bad):
     with pytest.raises(codec.NotANumber):
         codec.from_number_text(bad)
+
+
+@pytest.mark.parametrize("stored", ["1E+400", "-1E+999999999", "1e-400"])
+def test_text_beyond_a_double_stays_exact_for_the_range_checks(stored):
+    # float() would make these inf or 0: the range check must see what the file says.
+    assert codec.from_number_text(stored) == Decimal(stored)
+
+
+def test_the_largest_double_in_plain_digits():
+    # 1.7976931348623157e308 at 15 digits, written out without an exponent (309 digits).
+    got = codec.from_number_text("1.7976931348623157e308")
+    assert str(got) == "179769313486232" + "0" * 294

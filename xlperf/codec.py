@@ -14,10 +14,14 @@ Pure: no spreadsheet, zip or XML library.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+import re
+from decimal import Context, Decimal
 
 # Excel's display precision: digits beyond the 15th are binary noise, never data.
 SIGNIFICANT_DIGITS = 15
+# Wide enough to write any finite double in plain digits (the largest has 309).
+_PLAIN = Context(prec=400)
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 class NotANumber(ValueError):
@@ -34,17 +38,20 @@ def from_float(x: float) -> Decimal:
     d = Decimal(format(x, f".{SIGNIFICANT_DIGITS}g"))
     # '.15g' writes 1e+20 for big whole numbers; keep plain digits (exponent ≤ 0) so texts never show 1E+20.
     if d.as_tuple().exponent > 0:  # type: ignore[operator]
-        d = d.quantize(Decimal(1))
+        d = d.quantize(Decimal(1), context=_PLAIN)
     return d + 0 if d == 0 else d  # -0.0 → 0
 
 
 def from_number_text(text: str) -> Decimal:
-    """A number cell's stored text (the XML ``<v>``: a double's serialisation) → Decimal."""
+    """A number cell's stored text (the XML ``<v>``: a double's serialisation) → Decimal.
+
+    Text beyond a double's range (1E+400, 1E+999999999: no real writer stores it) is kept as
+    its exact Decimal, so the range checks name the cell instead of a float overflow deciding.
+    """
     s = text.strip()
-    if "_" in s:  # float() takes 1_000; a serialised double never has it
+    if not _NUMBER.fullmatch(s):
         raise NotANumber(text)
-    try:
-        x = float(s)
-    except ValueError:
-        raise NotANumber(text) from None
-    return from_float(x)
+    d = Decimal(s)
+    if d and not -330 < d.adjusted() < 309:
+        return d
+    return from_float(float(d))

@@ -20,7 +20,7 @@ from .layout import STAMP_KEYS, STAMP_NAME, load_layout
 from .outputs import Cells, canon, outputs_hash, inputs_hash, render, stamp_cells, stamp_values
 from .atomic import target_problem
 from .package import Package, patch_sheet_xml, workbook_error, write_package
-from .reader import ReadInputs, load_inputs
+from .reader import ReadInputs, load_inputs, require_template
 
 # An owned output sheet as the template makes it is ~100 KB; the findings list adds little.
 MAX_OWNED_SHEET = 8 << 20
@@ -41,6 +41,7 @@ def _system_for(pkg: Package, system: System | str | None, registry: Registry | 
     registry = registry or Registry()
     if system is not None:
         return registry.by_id(system)
+    require_template(pkg.defined_names(), layout)
     dn = pkg.defined_names().get(layout.system_name)
     if dn is None:
         raise WorkbookError([Problem("NO_SYSTEM_ID", f"工作簿中缺少指标体系标记（定义名称 {layout.system_name}）；"

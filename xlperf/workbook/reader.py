@@ -177,6 +177,13 @@ def _bounds(names: dict, tables: dict, layout: Layout) -> dict[str, tuple[int, i
     return bounds
 
 
+def require_template(names: dict, layout: Layout) -> None:
+    """A workbook without the template's version mark is not ours: say that before anything else."""
+    if layout.version_name not in names:
+        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
+                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+
+
 def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> ReadInputs:
     layout = layout or load_layout()
     names = pkg.defined_names()
@@ -188,9 +195,7 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         out.problems.append(Problem(code, what))
 
     version = names.get(layout.version_name)
-    if version is None:
-        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
-                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+    require_template(names, layout)
     out.template_version = str(cells.value(version.sheet, from_a1(version.ref)) or "")
     if out.template_version != layout.version:
         raise WorkbookError([Problem("TEMPLATE_VERSION", f"模板版本为“{out.template_version}”，本程序需要"
