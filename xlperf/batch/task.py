@@ -1,0 +1,68 @@
+"""The work for one file, run inside a limited worker process: fill it, or skip it when unchanged.
+
+Nothing here may raise: every failure becomes an Outcome with a reason in Chinese.
+The fill module is looked up at call time (not bound at import) so tests can plant a hang or a
+crash in the parent before the worker is forked.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .outcome import FAILED, INPUT, INTERNAL, MEMORY, OK, SKIPPED, Outcome, failed, from_result
+
+
+def process(source: str, target: str, force: bool = False) -> Outcome:
+    from ..errors import ProblemsError, XlperfError
+
+    try:
+        if os.path.lexists(target):
+            existing = _existing_output(source, target, force)
+            if existing is not None:
+                return existing
+        from ..workbook import fill as fill_module
+
+        filled = fill_module.fill(source, target)
+        return from_result(source, str(filled.out_path), OK, filled.result)
+    except ProblemsError as exc:
+        first = exc.problems[0].located() if exc.problems else ""
+        more = f"（另有 {len(exc.problems) - 1} 个问题）" if len(exc.problems) > 1 else ""
+        return failed(source, INPUT, f"{first}{more}")
+    except XlperfError as exc:
+        return failed(source, INPUT, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    except MemoryError:
+        return failed(source, MEMORY, "文件过大，超出内存上限，已跳过")
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop a batch
+        return failed(source, INTERNAL, f"内部错误（{type(exc).__name__}），请将该文件反馈给维护人员")
+
+
+def _existing_output(source: str, target: str, force: bool) -> Outcome | None:
+    """None: go on and (re)write the output. An Outcome: the output stays as it is.
+
+    An output is skipped when its audit stamp says it was written by this xlperf version, under
+    the same indicator system (SHA-256), from inputs that hash the same as the input's today.
+    A file at the target that carries no xlperf stamp is not ours: it is never overwritten.
+    """
+    from .. import __version__
+    from ..workbook import fill as fill_module
+    from ..workbook.outputs import inputs_hash
+    from ..workbook.package import Package
+
+    try:
+        stamp = fill_module.read_stamp(Package.open(target)) if os.path.isfile(target) else {}
+    except Exception:  # noqa: BLE001 - unreadable: certainly not a finished xlperf output
+        stamp = {}
+    if not stamp.get("outputs_sha256"):
+        return Outcome(source, status=FAILED, kind=INPUT,
+                       message=f"输出位置已有一个不是 xlperf 输出的文件（{os.path.basename(target)}），未覆盖；"
+                               "请移走它或换一个输出目录")
+    if force or stamp.get("xlperf_version") != __version__:
+        return None
+    try:
+        result, read, _ = fill_module.compute(Package.open(source))
+    except Exception:  # noqa: BLE001 - the fill that follows reports the input's problem properly
+        return None
+    if (result.system.id, result.system.sha256, inputs_hash(read.data)) != (
+            stamp.get("system_id"), stamp.get("system_sha256"), stamp.get("inputs_sha256")):
+        return None
+    return from_result(source, target, SKIPPED, result)
