@@ -25,6 +25,7 @@ from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
 UNITS, ITEMS, CHARTS, FAILURES = "评分汇总", "分项分布", "图表", "失败"
 BIN_WIDTH = Decimal(5)  # points per bar of the total's distribution
 TOP_ITEMS = 10
+COLUMNS_PER_PAGE = 16  # of the unit table, on an A4 landscape page
 MAX_LINKS = 65000  # Excel's limit is 65,530 hyperlinks per sheet
 
 
@@ -151,7 +152,7 @@ def _units_sheet(wb, f, sheet: str, table: str, rows: list[Outcome], base: Path,
     columns = ([("序号", "int", 5), ("文件", "text", 30), ("单位", "text", 24), ("年度", "int", 6),
                 ("指标体系", "text", 12), ("总分", "points", 7)]
                + [(n, "points", 8) for n in l1] + [(n, "points", 8) for n in l2] + [(n, "points", 8) for _, n in items]
-               + [(n, "rate", 9) for _, n in rates] + [(s, "int", 5) for s in SEVERITIES]
+               + [(f"{n}(%)", "rate", 9) for _, n in rates] + [(s, "int", 5) for s in SEVERITIES]
                + [("状态", "text", 10), ("说明", "text", 30), ("输出文件", "text", 30), ("打开", "link", 6)])
     data = []
     for k, o in enumerate(rows, start=1):
@@ -168,6 +169,7 @@ def _units_sheet(wb, f, sheet: str, table: str, rows: list[Outcome], base: Path,
     ws.write_string(1, 0, note, f["note"])
     _table(ws, f, 3, table, columns, data)
     _print_ready(ws, sheet, 3, fit_width=False, repeat_cols="B:C")
+    ws.fit_to_pages(-(-len(columns) // COLUMNS_PER_PAGE), 0)  # wide tables: a few pages across, readable
     ws.freeze_panes(4, 3)
 
 
