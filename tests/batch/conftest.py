@@ -33,11 +33,3 @@ def make_inputs(tmp_path, unit_books):
         return root
 
     return make
-
-
-@pytest.fixture(scope="session")
-def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return found
