@@ -81,7 +81,8 @@ def _batch(args: argparse.Namespace) -> int:
         print(json.dumps({"exit_code": report.exit_code, "counts": c, "summary": str(report.summary),
                           "csv": str(report.csv), "seconds": round(report.seconds, 3),
                           "files": [{"source": o.source, "status": o.status, "output": o.output, "unit": o.unit,
-                                     "total": o.total, "kind": o.kind, "message": o.message}
+                                     "total": o.total, "kind": o.kind, "message": o.message,
+                                     "seconds": o.seconds, "peak_kb": o.peak_kb}
                                     for o in report.outcomes]}, ensure_ascii=False, indent=2))
     else:
         print(f"共 {len(report.outcomes)} 个文件：{STATUS_TEXT['ok']} {c['ok']}，{STATUS_TEXT['skipped']} {c['skipped']}，"

@@ -192,12 +192,13 @@ def test_a_second_run_into_the_input_folder_does_not_take_its_own_outputs_as_inp
     assert sorted(rows_of(inputs)) == ["甲.xlsx"]
 
 
-def test_a_foreign_file_where_an_output_goes_is_not_overwritten(make_inputs, tmp_path):
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_foreign_file_where_an_output_goes_is_not_overwritten(make_inputs, tmp_path, force):
     inputs = make_inputs({"甲.xlsx": "A"})
     out = tmp_path / "out"
     out.mkdir()
     (out / "甲-已评分.xlsx").write_bytes(b"someone else's file")
-    assert main(["batch", str(inputs), "-o", str(out)]) == 1
+    assert main(["batch", str(inputs), "-o", str(out), *force]) == 1
     assert (out / "甲-已评分.xlsx").read_bytes() == b"someone else's file"
     assert "不是 xlperf 输出" in rows_of(out)["甲.xlsx"]["说明"]
 

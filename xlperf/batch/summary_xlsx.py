@@ -188,8 +188,9 @@ def _item_stats(rows: list[Outcome]) -> list[dict]:
     totals = [Decimal(o.total) for o in rows]
     total_max = sum((Decimal(m) for _, _, m in first.level1), Decimal(0))
     stats.append({"l1": "", "l2": "", "name": "总分", "max": total_max, "values": totals})
+    points = [{i: v for i, _, v, _ in o.items} for o in rows]
     for pos, (item_id, name, _, max_) in enumerate(first.items):
-        values = [Decimal(dict((i, v) for i, _, v, _ in o.items)[item_id]) for o in rows]
+        values = [Decimal(p[item_id]) for p in points]
         stats.append({"id": item_id, "name": name, "max": Decimal(max_), "values": values, "pos": pos})
     for s in stats:
         v = s["values"]

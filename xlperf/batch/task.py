@@ -48,15 +48,20 @@ def _existing_output(source: str, target: str, force: bool) -> Outcome | None:
     from ..workbook.outputs import inputs_hash
     from ..workbook.package import Package
 
-    try:
-        stamp = fill_module.read_stamp(Package.open(target)) if os.path.isfile(target) else {}
-    except Exception:  # noqa: BLE001 - unreadable: certainly not a finished xlperf output
+    if force:
+        if _has_stamp_name(target):
+            return None
         stamp = {}
+    else:
+        try:
+            stamp = fill_module.read_stamp(Package.open(target)) if os.path.isfile(target) else {}
+        except Exception:  # noqa: BLE001 - unreadable: certainly not a finished xlperf output
+            stamp = {}
     if not stamp.get("outputs_sha256"):
         return Outcome(source, status=FAILED, kind=INPUT,
                        message=f"输出位置已有一个不是 xlperf 输出的文件（{os.path.basename(target)}），未覆盖；"
                                "请移走它或换一个输出目录")
-    if force or stamp.get("xlperf_version") != __version__:
+    if stamp.get("xlperf_version") != __version__:
         return None
     try:
         result, read, _ = fill_module.compute(Package.open(source))
@@ -66,3 +71,16 @@ def _existing_output(source: str, target: str, force: bool) -> Outcome | None:
             stamp.get("system_id"), stamp.get("system_sha256"), stamp.get("inputs_sha256")):
         return None
     return from_result(source, target, SKIPPED, result)
+
+
+def _has_stamp_name(target: str) -> bool:
+    """Cheap ownership check for --force, which rewrites anyway: the workbook defines xlperf's stamp name."""
+    import zipfile
+
+    from ..workbook.layout import STAMP_NAME
+
+    try:
+        with zipfile.ZipFile(target) as z:
+            return f'name="{STAMP_NAME}"'.encode() in z.read("xl/workbook.xml")
+    except Exception:  # noqa: BLE001 - not a zip, no workbook part: not ours
+        return False
