@@ -162,6 +162,7 @@ def test_leftovers_of_an_earlier_run_are_removed_and_nothing_else(make_inputs, t
     out = tmp_path / "out"
     out.mkdir()
     (out / ".甲-已评分.xlsx.0123abcd.tmp").write_bytes(b"PK half a zip")  # as a batch killed with -9 leaves it
+    (out / ".甲-已评分.xlsx.~xlperf-0a1b2c3d-4242-0123abcd.tmp").write_bytes(b"PK")  # a writer that names itself
     (out / ".别人的文件.tmp").write_bytes(b"not ours")
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
     assert leftovers(out) == [".别人的文件.tmp"]

@@ -124,9 +124,14 @@ def _regular(path: str) -> bool:
 
 # --- temporary files and the folder lock -----------------------------------------------------
 
+# The package writer's temporary file beside its target: ".{name}.{8 hex}.tmp", or, naming its writer,
+# ".{name}.~xlperf-{host crc}-{pid}-{8 hex}.tmp".
+_WRITER = r"(?:~xlperf-[0-9a-f]{8}-[0-9]{1,10}-)?[0-9a-f]{8}\.tmp"
+_ANY_TEMP = re.compile(rf"\.(.+?)\.{_WRITER}")
+
+
 def _temp_name(target: str) -> re.Pattern:
-    # The package writer's temporary file beside its target: ".{name}.{8 hex}.tmp".
-    return re.compile(rf"\.{re.escape(os.path.basename(target))}\.[0-9a-f]{{8}}\.tmp")
+    return re.compile(rf"\.{re.escape(os.path.basename(target))}\.{_WRITER}")
 
 
 def remove_stray_temps(target: str) -> list[str]:
@@ -181,7 +186,7 @@ class FolderLock:
 def remove_earlier_temps(out: Path, targets: list[str]) -> int:
     """At start: remove what an earlier, interrupted run of the same outputs left (one listing of the folder)."""
     names = {os.path.basename(t) for t in targets}
-    pattern = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp")
+    pattern = _ANY_TEMP
     count = 0
     try:
         entries = os.listdir(out)
