@@ -143,9 +143,12 @@ def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_fil
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while not any(p.name.endswith(".tmp") for p in out.glob(".*")) and time.monotonic() < deadline:
+        def hanging_write() -> bool:  # the temp file of z写入中's output (a1's and a2's come and go before)
+            return any(p.name.endswith(".tmp") for p in out.glob(".z写入中-已评分.xlsx.*"))
+
+        while not hanging_write() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert any(p.name.endswith(".tmp") for p in out.glob(".*")), "the hanging write never started"
+        assert hanging_write(), "the hanging write never started"
         proc.terminate()
         proc.wait(timeout=30)
     finally:
