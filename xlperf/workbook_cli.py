@@ -121,7 +121,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("batch", help="批量填写多个工作簿（文件、目录或通配符），生成汇总表")
     b.add_argument("inputs", nargs="+", help="工作簿文件、目录（含子目录）或通配符（如 '收件/**/*.xlsx'）")
     b.add_argument("-o", "--output", required=True, help="输出目录（不存在则创建；不能是已有的文件）")
-    b.add_argument("-j", "--jobs", type=_positive(int), help="同时处理的文件数（默认：CPU 核数）")
+    b.add_argument("-j", "--jobs", type=_positive(int), help="同时处理的文件数（默认：本进程可用的 CPU 核数）")
     b.add_argument("--summary", help="汇总工作簿（默认：输出目录下的 汇总.xlsx；同名 .csv 写在旁边）")
     b.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
     b.add_argument("--force", action="store_true", help="重新计算全部文件（默认跳过输入、指标体系与版本均未变的文件）")

@@ -89,7 +89,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
 
                 run_dask(scheduler, todo, force, limits, done)
             else:
-                run_local(todo, jobs or os.cpu_count() or 1, force, limits, done)
+                run_local(todo, jobs or _cores(), force, limits, done)
         finally:
             progress.close()
         final = [o for o in outcomes if o is not None]
@@ -97,6 +97,14 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         write_csv(final, csv_path)
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
     return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts)
+
+
+def _cores() -> int:
+    """The cores this process may use (a container's CPU set), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def run_local(todo: list[tuple[int, str, str]], jobs: int, force: bool, limits: Limits, done) -> None:
