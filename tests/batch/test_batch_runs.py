@@ -249,3 +249,28 @@ def test_help_defaults_match_the_limits():
     from xlperf.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
     assert (workbook_cli.DEFAULT_TIMEOUT, workbook_cli.DEFAULT_MEMORY_MB) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB)
+
+
+def test_operator_systems_reach_the_workers(tmp_path):
+    """A unit scored under an operator's own system (--systems DIR): found by id in the workers, never by path."""
+    from batchdata import VARIANTS
+    from xlperf.registry import Registry
+    from xlperf.workbook.template import build_template
+
+    systems = tmp_path / "systems"
+    systems.mkdir()
+    text = (ROOT / "xlperf" / "systems" / "shenzhen-2024.toml").read_text(encoding="utf-8")
+    (systems / "bureau-2024.toml").write_text(text.replace('id = "shenzhen-2024"', 'id = "bureau-2024"', 1),
+                                              encoding="utf-8")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    build_template(inputs / "甲.xlsx", Registry([systems]).by_id("bureau-2024"), data=VARIANTS["A"])
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 1  # without the folder: an unknown system
+    assert "bureau-2024" in rows_of(out)["甲.xlsx"]["说明"]
+    assert main(["batch", str(inputs), "-o", str(out), "--systems", str(systems)]) == 0
+    row = rows_of(out)["甲.xlsx"]
+    assert (row["总分"], row["指标体系"]) == (TOTALS["A"], "bureau-2024")
+    # and the incremental check finds the same system again
+    assert main(["batch", str(inputs), "-o", str(out), "--systems", str(systems)]) == 0
+    assert rows_of(out)["甲.xlsx"]["状态"] == "未变（跳过）"

@@ -25,7 +25,8 @@ def _xlperf_version() -> str:
     return __version__
 
 
-def run_dask(address: str, todo: list[tuple[int, str, str]], force: bool, limits: Limits, done) -> None:
+def run_dask(address: str, todo: list[tuple[int, str, str]], force: bool, limits: Limits, done,
+             systems: tuple[str, ...] = ()) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -50,7 +51,8 @@ def run_dask(address: str, todo: list[tuple[int, str, str]], force: bool, limits
         index = {}
         futures = []
         for i, s, t in todo:
-            fut = client.submit(run_limited, os.path.abspath(s), os.path.abspath(t), force, limits, pure=False)
+            fut = client.submit(run_limited, os.path.abspath(s), os.path.abspath(t), force, limits, systems,
+                                pure=False)
             index[fut.key] = (i, s)
             futures.append(fut)
         for fut in as_completed(futures):

@@ -16,12 +16,17 @@ LOG_EVERY = 10.0  # seconds between plain progress lines
 
 
 def printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    """One line, no control characters: the CLI's terminal escaping, and line breaks escaped too."""
+    from ..terminal import escape
+
+    return escape(text).replace("\n", "\\u000a").replace("\t", "\\u0009")
 
 
 class Progress:
     def __init__(self, total: int, stream=None, bar: bool | None = None):
-        self.stream = stream or sys.stderr
+        from ..terminal import unwrap
+
+        self.stream = unwrap(stream or sys.stderr)
         self.total, self.done, self.failed = total, 0, 0
         self.started = self.last_log = time.monotonic()
         use_bar = self.stream.isatty() if bar is None else bar

@@ -55,12 +55,14 @@ def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, P
 
 def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = None, force: bool = False,
         limits: Limits = Limits(), summary: str | os.PathLike | None = None, scheduler: str | None = None,
-        bar: bool | None = None, stream=None) -> Report:
+        systems: tuple[str, ...] = (), bar: bool | None = None, stream=None) -> Report:
+    """systems: the operator's indicator-system folders (--systems), as absolute paths for every worker."""
     from .. import __version__
     from .summary_csv import write_csv
     from .summary_xlsx import write_summary
 
     started = time.monotonic()
+    systems = tuple(os.path.abspath(s) for s in systems)
     out = Path(out_dir)
     xlsx_path, csv_path = summary_paths(out, summary)
     plan = make_plan(inputs, out, reserved=(xlsx_path, csv_path))
@@ -87,9 +89,9 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
             if scheduler:
                 from .dask_backend import run_dask
 
-                run_dask(scheduler, todo, force, limits, done)
+                run_dask(scheduler, todo, force, limits, done, systems)
             else:
-                run_local(todo, jobs or _cores(), force, limits, done)
+                run_local(todo, jobs or _cores(), force, limits, done, systems)
         finally:
             progress.close()
         final = [o for o in outcomes if o is not None]
@@ -107,9 +109,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def run_local(todo: list[tuple[int, str, str]], jobs: int, force: bool, limits: Limits, done) -> None:
+def run_local(todo: list[tuple[int, str, str]], jobs: int, force: bool, limits: Limits, done,
+              systems: tuple[str, ...] = ()) -> None:
     if not hasattr(os, "fork"):
-        return _run_pool(todo, jobs, force, done)
+        return _run_pool(todo, jobs, force, done, systems)
     preload()
     queue = deque(todo)
     workers: dict[int, Worker] = {}
@@ -117,7 +120,7 @@ def run_local(todo: list[tuple[int, str, str]], jobs: int, force: bool, limits: 
     try:
         while queue or any(w.task for w in workers.values()):
             while len(workers) < min(jobs, len(queue) + sum(w.task is not None for w in workers.values())):
-                w = Worker(force, limits)
+                w = Worker(force, limits, systems)
                 workers[w.fd] = w
             for w in workers.values():
                 if queue and w.idle:
@@ -157,14 +160,14 @@ def _terminate_as_interrupt():
         return None
 
 
-def _run_pool(todo, jobs: int, force: bool, done) -> None:
+def _run_pool(todo, jobs: int, force: bool, done, systems: tuple[str, ...]) -> None:
     """Without fork (Windows): a plain process pool; the time limit cannot be enforced there."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from .task import process
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process, s, t, force): (i, s) for i, s, t in todo}
+        futures = {pool.submit(process, s, t, force, systems): (i, s) for i, s, t in todo}
         for future in as_completed(futures):
             i, s = futures[future]
             try:

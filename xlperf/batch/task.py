@@ -12,17 +12,19 @@ import os
 from .outcome import FAILED, INPUT, INTERNAL, MEMORY, OK, SKIPPED, Outcome, failed, from_result
 
 
-def process(source: str, target: str, force: bool = False) -> Outcome:
+def process(source: str, target: str, force: bool = False, systems: tuple[str, ...] = ()) -> Outcome:
+    """systems: the operator's --systems folders (the registry also reads XLPERF_SYSTEMS)."""
     from ..errors import ProblemsError, XlperfError
 
     try:
+        registry = _registry(systems)
         if os.path.lexists(target):
-            existing = _existing_output(source, target, force)
+            existing = _existing_output(source, target, force, registry)
             if existing is not None:
                 return existing
         from ..workbook import fill as fill_module
 
-        filled = fill_module.fill(source, target)
+        filled = fill_module.fill(source, target, registry=registry)
         return from_result(source, str(filled.out_path), OK, filled.result)
     except ProblemsError as exc:
         first = exc.problems[0].located() if exc.problems else ""
@@ -36,7 +38,19 @@ def process(source: str, target: str, force: bool = False) -> Outcome:
         return failed(source, INTERNAL, f"内部错误（{type(exc).__name__}），请将该文件反馈给维护人员")
 
 
-def _existing_output(source: str, target: str, force: bool) -> Outcome | None:
+_REGISTRIES: dict = {}
+
+
+def _registry(systems: tuple[str, ...]):
+    """One registry per worker and folder list (a worker fills many files)."""
+    from ..registry import Registry
+
+    if systems not in _REGISTRIES:
+        _REGISTRIES[systems] = Registry(systems)
+    return _REGISTRIES[systems]
+
+
+def _existing_output(source: str, target: str, force: bool, registry) -> Outcome | None:
     """None: go on and (re)write the output. An Outcome: the output stays as it is.
 
     An output is skipped when its audit stamp says it was written by this xlperf version, under
@@ -64,7 +78,7 @@ def _existing_output(source: str, target: str, force: bool) -> Outcome | None:
     if stamp.get("xlperf_version") != __version__:
         return None
     try:
-        result, read, _ = fill_module.compute(Package.open(source))
+        result, read, _ = fill_module.compute(Package.open(source), registry=registry)
     except Exception:  # noqa: BLE001 - the fill that follows reports the input's problem properly
         return None
     if (result.system.id, result.system.sha256, inputs_hash(read.data)) != (

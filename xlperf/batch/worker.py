@@ -39,7 +39,7 @@ def preload() -> None:
 
 
 class Worker:
-    def __init__(self, force: bool, limits: Limits):
+    def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = ()):
         self.force, self.limits = force, limits
         self.task: tuple[int, str, str] | None = None
         self.retiring = False
@@ -50,7 +50,7 @@ class Worker:
         pid = os.fork()
         if pid == 0:  # the worker: never returns
             _keep_only(r_task, w_out)
-            _worker_main(r_task, w_out, force, limits)
+            _worker_main(r_task, w_out, force, limits, systems)
         gc.unfreeze()
         os.close(r_task)
         os.close(w_out)
@@ -137,7 +137,7 @@ class Worker:
         return index, outcome
 
 
-def _worker_main(r: int, w: int, force: bool, limits: Limits) -> None:
+def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str, ...]) -> None:
     code = 0
     try:
         # Ctrl-C and SIGTERM are the batch's to handle: it kills its workers and cleans up.
@@ -157,7 +157,7 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits) -> None:
             source, target = pickle.loads(message)
             arm_alarm(limits)
             try:
-                outcome = process(source, target, force)
+                outcome = process(source, target, force, systems)
             except MemoryError:
                 outcome = failed(source, MEMORY, "")
             disarm_alarm()
@@ -216,11 +216,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits()) -> Outcome:
+def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits(),
+                systems: tuple[str, ...] = ()) -> Outcome:
     """One file in a fresh worker under the limits, blocking: what a Dask task runs on its worker."""
     from ..workbook import fill  # noqa: F401 - imported before forking, once per Dask worker process
 
-    worker = Worker(force, limits)
+    worker = Worker(force, limits, systems)
     worker.give(0, source, target)
     worker.close_input()  # one file only: the worker ends after it
     while True:

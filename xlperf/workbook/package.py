@@ -19,9 +19,10 @@ from lxml import etree
 
 from xlperf.errors import Problem, WorkbookError
 from xlperf.workbook import opc
-from xlperf.workbook.a1 import parse_range
+from xlperf.workbook.a1 import MAX_ROW, parse_range
+from xlperf.workbook.atomic import fsync_dir, open_temp, target_problem
 from xlperf.workbook.sheetpatch import SheetPatch, patch_sheet, patch_sheet_xml
-from xlperf.workbook.sheetread import Cell, ErrorValue, decode_xstring, formula_cells, parse_shared_strings
+from xlperf.workbook.sheetread import Cell, ErrorValue, SharedStrings, decode_xstring, formula_cells
 from xlperf.workbook.sheetread import read_cells as _read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import RawZipError, RawZipWriter, raw_member
@@ -46,6 +47,9 @@ MESSAGES = {
     "XML_UNSAFE": "文件中的 {part} 含有不安全的 XML 声明（DOCTYPE/实体），已拒绝处理，请在 Excel/WPS 中打开并另存后再试",
     "XML_BROKEN": "文件中的 {part}{cell} 内容无效，文件可能已损坏，请在 Excel/WPS 中打开并另存后再试",
     "BROKEN_PACKAGE": "工作簿结构不完整：找不到 {part}，请在 Excel/WPS 中打开并另存后再试",
+    "SHEET_NO_PART": "工作簿结构不完整：工作表“{sheet}”已登记，但 {part} 中没有指向它内容的关系（{rel}），请在 Excel/WPS 中打开并另存后再试",
+    "OUTPUT_NOT_FILE": "输出路径 {path} 不是普通文件（是文件夹、设备、管道或指向它们的链接），不会写入它；请另选输出文件",
+    "READ_ONLY": "{path} 是只读文件，不会覆盖它；请去掉只读属性，或用 -o 另存为新文件",
     "WRITE_FAILED": "无法写入 {path}，请确认文件夹存在且可写，并在 Excel/WPS 中关闭该文件后再试",
     "CHECK_NO_CONTENT_TYPES": "缺少 [Content_Types].xml",
     "CHECK_NO_CONTENT_TYPE": "部件 {part} 没有登记内容类型",
@@ -62,24 +66,33 @@ _NAME_REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^\s'!\[\]:,;()=+\-*/&^<>\"{}#]+))!"
     r"(\$?[A-Za-z]{1,3}\$?[0-9]+(?::\$?[A-Za-z]{1,3}\$?[0-9]+)?)$"
 )
+MAX_COL = 16_384
 _FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _SHOWN = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _shown(text: object) -> str:
+def _shown(text: object, limit: int = 120) -> str:
     text = _SHOWN.sub("?", str(text))
-    return text if len(text) <= 120 else text[:117] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = "", sheet: str = "") -> WorkbookError:
-    """A WorkbookError carrying one Problem whose one-line message comes from MESSAGES."""
+def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = "", sheet: str = "",
+                   rel: str = "") -> WorkbookError:
+    """A WorkbookError carrying one Problem whose one-line message comes from MESSAGES.
+
+    Every echoed value is capped: a 5,000-digit row number must not make a 5 KB message.
+    """
+    cell = _shown(cell, 24) if cell else ""
     message = MESSAGES[code].format(
         path=_shown(path),
         part=_shown(part),
         where=f"（{_shown(part)}）" if part else "",
-        cell=f" 单元格 {_shown(cell)}" if cell else "",
+        cell=f" 单元格 {cell}" if cell else "",
+        sheet=_shown(sheet, 40),
+        rel=_shown(rel, 40),
     )
-    return WorkbookError([Problem(code, message, sheet=sheet, cell=cell, value=_shown(part or path))])
+    return WorkbookError([Problem(code, message, sheet=_shown(sheet, 40) if sheet else "", cell=cell,
+                                  value=_shown(part or path))])
 
 
 @dataclass(frozen=True)
@@ -135,9 +148,10 @@ class Package:
         self._xml_cache: dict[str, etree._Element] = {}
         self._rels_cache: dict[str, list[opc.Rel]] = {}
         self._sheets: list[SheetRef] | None = None
-        self._shared: list[str] | None = None
+        self._shared: SharedStrings | None = None
         self._names: dict[str, DefinedName] | None = None
-        self._cells: dict[str, dict[tuple[int, int], Cell]] = {}  # by sheet part: fill reads a sheet more than once
+        # by sheet part: (rows, columns read, cells); fill reads a sheet more than once
+        self._cells: dict[str, tuple[int, int, dict[tuple[int, int], Cell]]] = {}
         self.workbook_part = ""
 
     def __repr__(self) -> str:
@@ -331,7 +345,8 @@ class Package:
             )
             rel = rels.get(rid or "")
             if rel is None or rel.target is None:
-                raise workbook_error("BROKEN_PACKAGE", part=f"{self.workbook_part}#{rid or el.get('name', '')}")
+                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=el.get("name") or "?",
+                                     rel=rid or "r:id")
             kind = rel.kind if rel.kind in ("worksheet", "chartsheet") else "other"
             state = el.get("state") or "visible"
             out.append(
@@ -400,29 +415,36 @@ class Package:
                 out[display] = TableRef(name, display, root.get("ref") or "", columns, member, sheet.name)
         return out
 
-    def shared_strings(self) -> list[str]:
+    def _strings(self) -> SharedStrings:
         if self._shared is None:
             member = self._rel_member(self.workbook_part, "sharedStrings")
-            if member is None:
-                self._shared = []
-            else:
-                root = parse_xml(self.read(member), member)
-                self._shared = parse_shared_strings(root, self.limits.max_shared_string_chars, member)
-        return list(self._shared)
+            data = self.read(member) if member is not None else None
+            self._shared = SharedStrings(data, member or "", self.limits.max_shared_string_chars)
+        return self._shared
 
-    def read_cells(self, sheet_name: str) -> dict[tuple[int, int], Cell]:
+    def shared_strings(self) -> list[str]:
+        return self._strings().all()
+
+    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
+                   ) -> dict[tuple[int, int], Cell]:
+        """Cells with a value or formula; with bounds, only those in rows ≤ max_row and columns ≤ max_col.
+
+        The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
+        costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
+        """
         ref = self.sheet(sheet_name)
         if ref.kind == "chartsheet":
             return {}
         member = self.member(ref.part)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
-        cells = self._cells.get(member)
-        if cells is None:
-            root = parse_xml(self.read(member), member)
-            self.shared_strings()
-            cells = self._cells[member] = _read_cells(root, self._shared, member, self.limits.max_cells_per_sheet)
-        return dict(cells)
+        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        cached = self._cells.get(member)
+        if cached is None or cached[0] < rows or cached[1] < cols:
+            cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
+                                        rows, cols)
+            cached = self._cells[member] = (rows, cols, cells)
+        return dict(cached[2])
 
     def custom_properties(self) -> dict[str, str]:
         member = self._rel_member("", "custom-properties") or self.member("docProps/custom.xml")
@@ -547,30 +569,6 @@ def _plan(src: Package, replaced: dict[str, bytes], drop_calc_chain: bool) -> tu
     return plan, {chain}
 
 
-def _temp_beside(out: Path) -> tuple[Path, int]:
-    for _ in range(100):
-        # os.urandom, not secrets: the name only has to be unlikely, and secrets pulls in OpenSSL (~2 ms).
-        tmp = out.with_name(f".{out.name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:
-            continue
-    raise FileExistsError(out)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on Windows; the rename itself is still atomic there
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_package(
     src: Package, out_path: str | os.PathLike, replaced: dict[str, bytes], *, drop_calc_chain: bool = False,
     verify: bool = True, check_xml: bool = True,
@@ -585,9 +583,12 @@ def write_package(
     appears atomically: a temp file beside the target is fsynced and renamed over it.
     """
     out = Path(out_path)
+    refused = target_problem(out)
+    if refused:
+        raise workbook_error(refused, path=out)
     plan, skip = _plan(src, replaced, drop_calc_chain)
     try:
-        tmp, fd = _temp_beside(out)
+        tmp, fd = open_temp(out)
     except OSError:
         raise workbook_error("WRITE_FAILED", path=out) from None
     try:
@@ -624,7 +625,7 @@ def write_package(
         if isinstance(exc, OSError):
             raise workbook_error("WRITE_FAILED", path=out) from None
         raise
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
 
 
 def check_structure(path: str | os.PathLike) -> list[str]:

@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from ..bounds import out_of_range, shown_number
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of, label_of
 from ..inputs import Inputs
-from ..messages import message
+from ..messages import message, text_of
 from ..system import System
 from .a1 import from_a1, parse_range, to_a1
 from .evaluator_rows import evaluator_data
@@ -26,6 +27,8 @@ PERCENT_SUSPECT = Decimal("1.5")
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Data rows one table may span: the template prepares 15–60; beyond this a table is junk, not a list.
+MAX_TABLE_ROWS = 5_000
 
 
 @dataclass
@@ -51,16 +54,18 @@ class ReadInputs:
 
 
 class _Cells:
-    """Sheet cells, read once per sheet."""
+    """Sheet cells, read once per sheet, and only as far down and right as the layout's ranges reach."""
 
-    def __init__(self, pkg: Package):
+    def __init__(self, pkg: Package, bounds: dict[str, tuple[int, int]]):
         self.pkg = pkg
+        self.bounds = bounds
         self.cache: dict[str, dict[tuple[int, int], Cell]] = {}
 
     def sheet(self, name: str) -> dict[tuple[int, int], Cell]:
         if name not in self.cache:
+            rows, cols = self.bounds.get(name, (1, 1))
             try:
-                self.cache[name] = self.pkg.read_cells(name)
+                self.cache[name] = self.pkg.read_cells(name, rows, cols)
             except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
                 raise WorkbookError([p if p.sheet else replace(p, sheet=name) for p in exc.problems]) from None
         return self.cache[name]
@@ -133,10 +138,16 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
                                 f"{MAX_CELL_TEXT}，文件可能已损坏；请检查并改正该单元格", path, sheet, cell,
                                 f"{value[:20]}…", f"不超过 {MAX_CELL_TEXT} 个字符"))
         return None
+    bound = out_of_range(value, base) if isinstance(value, Decimal) else None
+    if bound:  # before any conversion: int() of 1E+999999999 never ends
+        shown = shown_number(value)
+        problems.append(Problem("OUT_OF_RANGE", message("OUT_OF_RANGE", field=path, value=shown, expected=bound),
+                                path, sheet, cell, shown, bound))
+        return None
     if base == "rate" and isinstance(value, Decimal) and value > PERCENT_SUSPECT:
         problems.append(Problem("PERCENT_TYPED_AS_NUMBER", message(
-            "PERCENT_TYPED_AS_NUMBER", field=path, value=value.normalize(), fraction=(value / 100).normalize()),
-            path, sheet, cell, str(value), "百分比，如 98.7% 或 0.987"))
+            "PERCENT_TYPED_AS_NUMBER", field=path, value=value, fraction=value / 100),
+            path, sheet, cell, text_of(value), "百分比，如 98.7% 或 0.987"))
         return None
     if base == "date" and isinstance(value, Decimal):
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
@@ -147,19 +158,44 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     return value
 
 
+def _bounds(names: dict, tables: dict, layout: Layout) -> dict[str, tuple[int, int]]:
+    """Per sheet, the last row and column any range of the layout reaches (a table's rows capped)."""
+    wanted = {layout.version_name, layout.system_name, *(name_for(p) for p, _ in layout.scalar_fields()),
+              *(b.name for s in layout.sheets for b in s.blocks if b.name)}
+    bounds: dict[str, tuple[int, int]] = {}
+    for name in wanted:
+        found = tables.get(name) or names.get(name)
+        sheet = getattr(found, "sheet", "")
+        try:
+            (r1, _), (r2, c2) = parse_range(found.ref) if sheet else ((0, 0), (0, 0))
+        except ValueError:
+            continue  # reported where the range is used
+        if sheet:
+            r2 = min(r2, r1 + MAX_TABLE_ROWS)
+            rows, cols = bounds.get(sheet, (1, 1))
+            bounds[sheet] = (max(rows, r2), max(cols, c2))
+    return bounds
+
+
+def require_template(names: dict, layout: Layout) -> None:
+    """A workbook without the template's version mark is not ours: say that before anything else."""
+    if layout.version_name not in names:
+        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
+                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+
+
 def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> ReadInputs:
     layout = layout or load_layout()
     names = pkg.defined_names()
-    cells = _Cells(pkg)
+    tables = pkg.tables()
+    cells = _Cells(pkg, _bounds(names, tables, layout))
     out = ReadInputs()
 
     def missing(code: str, what: str) -> None:
         out.problems.append(Problem(code, what))
 
     version = names.get(layout.version_name)
-    if version is None:
-        raise WorkbookError([Problem("NOT_TEMPLATE", "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 "
-                                     f"{layout.version_name}）；请用 `xlperf template` 生成模板后填写")])
+    require_template(names, layout)
     out.template_version = str(cells.value(version.sheet, from_a1(version.ref)) or "")
     if out.template_version != layout.version:
         raise WorkbookError([Problem("TEMPLATE_VERSION", f"模板版本为“{out.template_version}”，本程序需要"
@@ -190,11 +226,13 @@ def read_inputs(pkg: Package, system: System, layout: Layout | None = None) -> R
         if value is not None:
             _set(out.data, path, value)
 
-    tables = pkg.tables()
     for table_key, table_name, sheet_name in layout.tables():
         rows = _table_rows(pkg, tables, table_name, sheet_name, TABLES[table_key][1], cells, out)
         if rows is None:
             continue
+        # A finding about the table as a whole (no project listed) points at its first data row.
+        (r1, c1), _ = parse_range(tables[table_name].ref)
+        out.where.setdefault(table_key, (getattr(tables[table_name], "sheet", "") or sheet_name, to_a1(r1 + 1, c1)))
         data_rows = []
         for pos_row, values in rows:
             k = len(data_rows)
@@ -224,6 +262,10 @@ def _table_rows(pkg: Package, tables: dict, table_name: str, sheet_name: str, co
         return None
     sheet = getattr(table, "sheet", "") or sheet_name
     (r1, c1), (r2, c2) = parse_range(table.ref)
+    if r2 - r1 > MAX_TABLE_ROWS:
+        out.problems.append(Problem("TABLE_TOO_LONG", f"表格 {table_name} 有 {r2 - r1} 行，超过上限 {MAX_TABLE_ROWS} 行；"
+                                    "请删除多余的空行后再试", sheet=sheet, cell=to_a1(r1, c1)))
+        return None
     header = {str(cells.value(sheet, (r1, c)) or "").strip(): c for c in range(c1, c2 + 1)}
     positions = {}
     for key, (label, kind) in columns.items():
