@@ -167,6 +167,13 @@ def test_leftovers_of_an_earlier_run_are_removed_and_nothing_else(make_inputs, t
     (out / ".甲-已评分.xlsx.0123abcd.tmp").write_bytes(b"PK half a zip")  # as a batch killed with -9 leaves it
     (out / ".甲-已评分.xlsx.~xlperf-0a1b2c3d-4242-0123abcd.tmp").write_bytes(b"PK")  # a writer that names itself
     (out / ".别人的文件.tmp").write_bytes(b"not ours")
+    # a dead writer's temp file for another output (this host, its pid gone): the batch clears it once at
+    # start, so that its workers need not scan the folder on every write
+    from xlperf.workbook.atomic import temp_name
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stray = temp_name(out / "旧输出.xlsx").name.replace(f"-{os.getpid()}-", f"-{int(dead.stdout)}-")
+    (out / stray).write_bytes(b"PK")
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
     assert leftovers(out) == [".别人的文件.tmp"]
 

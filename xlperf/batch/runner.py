@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..workbook.atomic import remove_leftovers
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
 from .plan import FolderLock, SetupError, make_plan, remove_earlier_temps
@@ -71,6 +72,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(plan.out_dir):
         remove_earlier_temps(plan.out_dir, plan.targets)
+        remove_leftovers(plan.out_dir)  # any dead writer's, as every fill does; the workers then skip it
         outcomes: list[Outcome | None] = [None] * len(plan.sources)
         progress = Progress(len(plan.sources), stream, bar)
 

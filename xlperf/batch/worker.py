@@ -147,7 +147,10 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
         cap_memory(limits.memory_mb)
         import resource
 
+        from ..workbook import atomic
         from .task import process
+
+        atomic.CLEAN_ON_WRITE = False  # the batch cleared the output folder before any worker started
 
         start_rss = resident_bytes()
         for done in range(1, MAX_FILES + 1):
