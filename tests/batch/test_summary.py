@@ -129,3 +129,30 @@ def test_total_bins():
                                                 ("90–95", 0), ("95–100", 2)]
     assert total_bins([Decimal(100)], Decimal(100)) == [("95–100", 1)]
     assert total_bins([], Decimal(100)) == []
+
+
+def test_units_under_another_system_get_their_own_sheets(make_inputs, tmp_path):
+    """Two units under shenzhen-2024, one under hunan-district (total 21.39 for the reference data):
+    the more common system's sheets come first, the other's are numbered; one failures sheet."""
+    from batchdata import VARIANTS
+    from xlperf.registry import Registry
+    from xlperf.workbook.template import build_template
+
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    build_template(inputs / "湘.xlsx", Registry().by_id("hunan-district"), data=VARIANTS["A"])
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out / "汇总.xlsx") as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        tables = {re.search(r' name="(\w+)"', t).group(1): re.search(r' ref="([A-Z0-9:]+)"', t).group(1)
+                  for t in (z.read(n).decode() for n in z.namelist() if n.startswith("xl/tables/"))}
+    assert re.findall(r'<sheet name="([^"]+)"', workbook) == [
+        "评分汇总", "分项分布", "图表", "评分汇总-2", "分项分布-2", "图表-2", "失败"]
+    assert tables["Units1"].endswith("6") and tables["Units2"].endswith("5")  # header in row 4: 2 rows, 1 row
+    assert "Failures" not in tables  # no failures: headers only, no table
+    import openpyxl
+
+    hunan = openpyxl.load_workbook(out / "汇总.xlsx", read_only=True)["评分汇总-2"]
+    head, row = [c.value for c in next(hunan.iter_rows(min_row=4, max_row=4))], \
+        [c.value for c in next(hunan.iter_rows(min_row=5, max_row=5))]
+    assert dict(zip(head, row))["总分"] == 21.39 and dict(zip(head, row))["文件"].endswith("湘.xlsx")
