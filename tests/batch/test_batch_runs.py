@@ -24,8 +24,16 @@ def rows_of(out: Path, name: str = "汇总.csv") -> dict[str, dict[str, str]]:
         return {Path(r["文件"]).name: r for r in csv.DictReader(fh)}
 
 
+MANIFEST = ".xlperf-batch.json"  # the batch's own record of what it wrote (kept on purpose)
+
+
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") or p.suffix == ".tmp")
+    return sorted(p.name for p in folder.iterdir() if (p.name.startswith(".") or p.suffix == ".tmp")
+                  and p.name != MANIFEST)
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
 
 
 # --- exit codes -------------------------------------------------------------------------------
@@ -130,7 +138,7 @@ def test_a_worker_killed_mid_write_leaves_no_partial_output_and_no_stray_file(ma
     out = tmp_path / "out"
     assert main(["batch", str(inputs), "-o", str(out), "--timeout", "2"]) == 1
     assert rows_of(out)["写入中.xlsx"]["失败类型"] == "超时"
-    assert sorted(p.name for p in out.iterdir()) == ["汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
+    assert listing(out) == ["汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
 
 
 def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_file(make_inputs, tmp_path):
@@ -281,3 +289,52 @@ def test_operator_systems_reach_the_workers(tmp_path):
     # and the incremental check finds the same system again
     assert main(["batch", str(inputs), "-o", str(out), "--systems", str(systems)]) == 0
     assert rows_of(out)["甲.xlsx"]["状态"] == "未变（跳过）"
+
+
+def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook(make_inputs, tmp_path, monkeypatch):
+    import xlperf.workbook.fill as fill_module
+
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+
+    def no_reading(*args, **kw):
+        raise AssertionError("a workbook was read")
+
+    with monkeypatch.context() as m:  # the workers fork with these in place
+        m.setattr(fill_module, "compute", no_reading)
+        m.setattr(fill_module, "fill", no_reading)
+        m.setattr(fill_module, "read_stamp", no_reading)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    rows = rows_of(out)
+    assert [(rows[n]["状态"], rows[n]["总分"]) for n in ("甲.xlsx", "乙.xlsx")] == [
+        ("未变（跳过）", TOTALS["A"]), ("未变（跳过）", TOTALS["B"])]
+
+
+@pytest.mark.parametrize("disturb", ["manifest removed", "manifest damaged", "output touched"])
+def test_without_a_usable_record_the_stamp_decides(make_inputs, tmp_path, monkeypatch, disturb):
+    import xlperf.workbook.fill as fill_module
+
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    if disturb == "manifest removed":
+        (out / MANIFEST).unlink()
+    elif disturb == "manifest damaged":
+        (out / MANIFEST).write_text("{not json", encoding="utf-8")
+    else:
+        st = (out / "甲-已评分.xlsx").stat()
+        os.utime(out / "甲-已评分.xlsx", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+    def no_fill(*args, **kw):
+        raise AssertionError("an unchanged file was filled again")
+
+    with monkeypatch.context() as m:
+        m.setattr(fill_module, "fill", no_fill)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert rows_of(out)["甲.xlsx"]["状态"] == "未变（跳过）"
+    # and the record is whole again: the next run needs no workbook read
+    with monkeypatch.context() as m:
+        m.setattr(fill_module, "compute", no_fill)
+        m.setattr(fill_module, "fill", no_fill)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0

@@ -70,7 +70,8 @@ def test_batch_on_a_dask_cluster_with_limits_on_the_worker(make_inputs, tmp_path
     assert (rows["甲.xlsx"]["总分"], rows["乙.xlsx"]["总分"]) == (TOTALS["A"], TOTALS["B"])
     assert rows["挂起.xlsx"]["失败类型"] == "超时"  # killed on the worker, where it ran
     assert rows["坏.xlsx"]["失败类型"] == "输入有误"
-    assert sorted(p.name for p in out.iterdir()) == ["乙-已评分.xlsx", "汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".xlperf-batch.json", "乙-已评分.xlsx", "汇总.csv", "汇总.xlsx",
+                                                     "甲-已评分.xlsx"]
 
     # incremental on the cluster too: the worker reads the existing output's stamp
     assert main(["batch", str(inputs / "甲.xlsx"), "-o", str(out), "--scheduler", scheduler]) == 0

@@ -25,7 +25,7 @@ def _xlperf_version() -> str:
     return __version__
 
 
-def run_dask(address: str, todo: list[tuple[int, str, str]], force: bool, limits: Limits, done,
+def run_dask(address: str, todo: list[tuple[int, str, str, dict | None]], force: bool, limits: Limits, done,
              systems: tuple[str, ...] = ()) -> None:
     try:
         from distributed import Client, as_completed
@@ -50,8 +50,8 @@ def run_dask(address: str, todo: list[tuple[int, str, str]], force: bool, limits
         # Shared storage: workers see absolute paths only.
         index = {}
         futures = []
-        for i, s, t in todo:
-            fut = client.submit(run_limited, os.path.abspath(s), os.path.abspath(t), force, limits, systems,
+        for i, s, t, hint in todo:
+            fut = client.submit(run_limited, os.path.abspath(s), os.path.abspath(t), force, limits, systems, hint,
                                 pure=False)
             index[fut.key] = (i, s)
             futures.append(fut)

@@ -34,6 +34,7 @@ class Outcome:
     year: str = ""
     system_id: str = ""
     system_name: str = ""
+    system_sha256: str = ""
     total: str = ""
     level1: tuple[tuple[str, str, str], ...] = ()  # (name, points, max)
     level2: tuple[tuple[str, str, str], ...] = ()
@@ -42,6 +43,8 @@ class Outcome:
     findings: dict[str, int] = field(default_factory=dict)  # severity → count
     seconds: float = 0.0
     peak_kb: int = 0  # the worker process's peak resident memory
+    input_sha256: str = ""  # of the input file's bytes, for the manifest (manifest.py)
+    output_id: tuple = ()  # the output file's (size, mtime_ns, inode) when written
 
     @property
     def ok(self) -> bool:
@@ -62,7 +65,7 @@ def from_result(source: str, output: str, status: str, result) -> Outcome:
                   for rid in KEY_RATES if (ind := result.indicators.get(rid)) is not None)
     return Outcome(
         source, output, status, unit=result.inputs.unit, year=str(result.inputs.year), system_id=sysm.id,
-        system_name=sysm.name, total=str(result.total),
+        system_name=sysm.name, system_sha256=sysm.sha256, total=str(result.total),
         level1=tuple((n.name, str(result.level1[n.id]), str(n.points)) for n in sysm.level1),
         level2=tuple((n.name, str(result.level2[n.id]), str(n.points)) for n in sysm.level2),
         items=tuple((s.item.id, s.item.name, str(s.points), str(s.item.points)) for s in result.items),

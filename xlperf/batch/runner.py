@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..workbook.atomic import remove_leftovers
+from . import manifest
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
 from .plan import FolderLock, SetupError, make_plan, remove_earlier_temps
@@ -73,6 +74,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     with FolderLock(plan.out_dir):
         remove_earlier_temps(plan.out_dir, plan.targets)
         remove_leftovers(plan.out_dir)  # any dead writer's, as every fill does; the workers then skip it
+        remembered = {} if force else manifest.load(plan.out_dir)
         outcomes: list[Outcome | None] = [None] * len(plan.sources)
         progress = Progress(len(plan.sources), stream, bar)
 
@@ -86,7 +88,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
             if s in irregular:  # a FIFO or a device: opening it could block or never end
                 done(i, failed(s, NOT_A_FILE, "不是普通文件（可能是管道、设备或失效的链接），未读取"))
             else:
-                todo.append((i, s, t))
+                todo.append((i, s, t, manifest.hint_for(remembered, t)))
         try:
             if scheduler:
                 from .dask_backend import run_dask
@@ -99,6 +101,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         final = [o for o in outcomes if o is not None]
         write_summary(final, xlsx_path, version=__version__)
         write_csv(final, csv_path)
+        manifest.save(plan.out_dir, manifest.load(plan.out_dir), final, __version__)
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
     return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts)
 
@@ -111,7 +114,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def run_local(todo: list[tuple[int, str, str]], jobs: int, force: bool, limits: Limits, done,
+def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: bool, limits: Limits, done,
               systems: tuple[str, ...] = ()) -> None:
     if not hasattr(os, "fork"):
         return _run_pool(todo, jobs, force, done, systems)
@@ -169,7 +172,7 @@ def _run_pool(todo, jobs: int, force: bool, done, systems: tuple[str, ...]) -> N
     from .task import process
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process, s, t, force, systems): (i, s) for i, s, t in todo}
+        futures = {pool.submit(process, s, t, force, systems, h): (i, s) for i, s, t, h in todo}
         for future in as_completed(futures):
             i, s = futures[future]
             try:

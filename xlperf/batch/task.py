@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import os
 
+from . import manifest
 from .outcome import FAILED, INPUT, INTERNAL, MEMORY, OK, SKIPPED, Outcome, failed, from_result
 
 
-def process(source: str, target: str, force: bool = False, systems: tuple[str, ...] = ()) -> Outcome:
-    """systems: the operator's --systems folders (the registry also reads XLPERF_SYSTEMS)."""
+def process(source: str, target: str, force: bool = False, systems: tuple[str, ...] = (),
+            hint: dict | None = None) -> Outcome:
+    """systems: the operator's --systems folders (the registry also reads XLPERF_SYSTEMS);
+    hint: the manifest's record of this output, if any."""
     from ..errors import ProblemsError, XlperfError
 
     try:
         registry = _registry(systems)
+        if hint is not None and not force:
+            remembered = _remembered(source, target, hint, registry)
+            if remembered is not None:
+                return remembered
         if os.path.lexists(target):
             existing = _existing_output(source, target, force, registry)
             if existing is not None:
                 return existing
         from ..workbook import fill as fill_module
 
+        before = manifest.file_sha256(source)
         filled = fill_module.fill(source, target, registry=registry)
-        return from_result(source, str(filled.out_path), OK, filled.result)
+        outcome = from_result(source, str(filled.out_path), OK, filled.result)
+        _remember(outcome, before)
+        return outcome
     except ProblemsError as exc:
         first = exc.problems[0].located() if exc.problems else ""
         more = f"（另有 {len(exc.problems) - 1} 个问题）" if len(exc.problems) > 1 else ""
@@ -36,6 +46,36 @@ def process(source: str, target: str, force: bool = False, systems: tuple[str, .
         return failed(source, MEMORY, "文件过大，超出内存上限，已跳过")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a batch
         return failed(source, INTERNAL, f"内部错误（{type(exc).__name__}），请将该文件反馈给维护人员")
+
+
+def _remembered(source: str, target: str, hint: dict, registry) -> Outcome | None:
+    """Skipped on the manifest's record alone: same input bytes, the very output written, same engine
+    and system. None: let the stamp decide."""
+    from .. import __version__
+
+    try:
+        row = hint.get("row") or {}
+        if hint.get("version") != __version__ or not row.get("input_sha256"):
+            return None
+        if tuple(row.get("output_id") or ()) != manifest.file_identity(target):
+            return None
+        if manifest.file_sha256(source) != row["input_sha256"]:
+            return None
+        if registry.by_id(row.get("system_id", "")).sha256 != row.get("system_sha256"):
+            return None
+    except Exception:  # noqa: BLE001 - gone, unreadable, unknown system: the stamp decides
+        return None
+    return manifest.outcome_from(hint, source, target, SKIPPED)
+
+
+def _remember(outcome: Outcome, sha_before: str) -> None:
+    """What the manifest will record; nothing if the input changed while it was being filled."""
+    try:
+        if manifest.file_sha256(outcome.source) == sha_before:
+            outcome.input_sha256 = sha_before
+            outcome.output_id = manifest.file_identity(outcome.output)
+    except OSError:
+        pass
 
 
 _REGISTRIES: dict = {}
@@ -84,7 +124,10 @@ def _existing_output(source: str, target: str, force: bool, registry) -> Outcome
     if (result.system.id, result.system.sha256, inputs_hash(read.data)) != (
             stamp.get("system_id"), stamp.get("system_sha256"), stamp.get("inputs_sha256")):
         return None
-    return from_result(source, target, SKIPPED, result)
+    outcome = from_result(source, target, SKIPPED, result)
+    _remember(outcome, manifest.file_sha256(source))
+    outcome.output_id = manifest.file_identity(target)
+    return outcome
 
 
 def _has_stamp_name(target: str) -> bool:

@@ -63,11 +63,11 @@ class Worker:
     def idle(self) -> bool:
         return self.task is None and not self.retiring
 
-    def give(self, index: int, source: str, target: str) -> None:
+    def give(self, index: int, source: str, target: str, hint: dict | None = None) -> None:
         self.task = (index, source, target)
         self.started = time.monotonic()
         self.deadline = self.started + self.limits.timeout
-        data = pickle.dumps((source, target), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((source, target, hint), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             os.write(self.send_fd, _HEADER.pack(len(data)) + data)
         except OSError:  # it died meanwhile: read() sees the end and reports the file
@@ -157,10 +157,10 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
             message = _read_frame(r)
             if message is None:
                 break
-            source, target = pickle.loads(message)
+            source, target, hint = pickle.loads(message)
             arm_alarm(limits)
             try:
-                outcome = process(source, target, force, systems)
+                outcome = process(source, target, force, systems, hint)
             except MemoryError:
                 outcome = failed(source, MEMORY, "")
             disarm_alarm()
@@ -220,12 +220,12 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits(),
-                systems: tuple[str, ...] = ()) -> Outcome:
+                systems: tuple[str, ...] = (), hint: dict | None = None) -> Outcome:
     """One file in a fresh worker under the limits, blocking: what a Dask task runs on its worker."""
     from ..workbook import fill  # noqa: F401 - imported before forking, once per Dask worker process
 
     worker = Worker(force, limits, systems)
-    worker.give(0, source, target)
+    worker.give(0, source, target, hint)
     worker.close_input()  # one file only: the worker ends after it
     while True:
         left = worker.deadline - time.monotonic()
