@@ -35,3 +35,9 @@ class SafeStream:
 
     def __getattr__(self, name: str):
         return getattr(self._inner, name)
+
+
+def unwrap(stream):
+    """The stream under a SafeStream: for a progress bar, whose own control sequences must pass and
+    whose every piece of workbook text was escaped already."""
+    return stream._inner if isinstance(stream, SafeStream) else stream

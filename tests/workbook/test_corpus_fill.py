@@ -111,7 +111,7 @@ def test_batch_over_the_corpus_keeps_going(tmp_path, capsys):
     failures = [line for line in captured.err.splitlines() if line.startswith("失败：")]
     assert len(failures) == len(FILES)
     produced = sorted(p.name for p in out.iterdir())
-    assert produced == sorted(["汇总.csv", Path(example["输出文件"]).name]), produced
+    assert produced == sorted([".xlperf-batch.json", "汇总.csv", "汇总.xlsx", Path(example["输出文件"]).name]), produced
 
 
 def test_batch_never_lets_two_inputs_share_an_output(tmp_path, capsys):

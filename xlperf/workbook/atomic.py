@@ -80,8 +80,14 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
+# A caller that clears its folders itself sets this False: `xlperf batch` clears its output folder once
+# before its workers write, where a scan per write would cost O(outputs) each time.
+CLEAN_ON_WRITE = True
+
+
 def open_temp(out: Path) -> tuple[Path, int]:
-    remove_leftovers(out.parent)
+    if CLEAN_ON_WRITE:
+        remove_leftovers(out.parent)
     for _ in range(100):
         tmp = temp_name(out)
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..book import fill as book_fill
+from ..book import stamp as book_stamp
 from ..book.fill import EXIT_CODES, INPUTS_EDITED, NOT_FILLED, OTHER_ENGINE, OUTPUTS_EDITED, UNCHANGED, Verdict
 from ..engine import Result
 from ..errors import Problem, WorkbookError
@@ -20,9 +21,10 @@ from ..system import System
 from .atomic import target_problem
 from .problems import workbook_error
 from .reader import ReadInputs
+from .package import Package
 from .zipbook import ZipBook
 
-__all__ = ["Filled", "fill", "verify", "default_output", "Verdict", "EXIT_CODES", "UNCHANGED", "INPUTS_EDITED",
+__all__ = ["Filled", "fill", "verify", "compute", "read_stamp", "default_output", "Verdict", "EXIT_CODES", "UNCHANGED", "INPUTS_EDITED",
            "OUTPUTS_EDITED", "OTHER_ENGINE", "NOT_FILLED"]
 
 
@@ -60,3 +62,15 @@ def default_output(src: Path) -> Path:
 
 def verify(path: str | os.PathLike, *, registry: Registry | None = None) -> Verdict:
     return book_fill.verify(ZipBook.open(path), registry=registry)
+
+
+def compute(pkg: Package, system: System | str | None = None, *, registry: Registry | None = None
+            ) -> tuple[Result, ReadInputs, dict]:
+    """A workbook file's result, what was read, and the output cells, without writing anything."""
+    scored = book_fill.compute(ZipBook(pkg), system, registry=registry)
+    return scored.result, scored.read, scored.cells
+
+
+def read_stamp(pkg: Package) -> dict[str, str]:
+    """The audit stamp of a workbook file ({} when it has none)."""
+    return book_stamp.read_stamp(ZipBook(pkg))
