@@ -17,25 +17,26 @@ import sys
 
 from openpyxl import load_workbook
 
+from xlperf import paths
 from xlperf.engine import evaluate
 from xlperf.fields import TABLES, inputs_from_dict
 from xlperf.system import load
 from xlperf.workbook.evaluator_rows import evaluator_data, evaluator_rows
 from xlperf.workbook.layout import load_layout, name_for
 from xlperf.workbook.outputs import render
-from xlperf.workbook.package import DefinedName
+from xlperf.book.protocol import Area
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 
 
-def _names(wb) -> dict[str, DefinedName]:
+def _names(wb) -> dict[str, Area]:
     out = {}
     for name, dn in wb.defined_names.items():
         m = _REF.match(dn.attr_text or "")
         if m:
             sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
             ref = f"{m.group(3)}{m.group(4)}" + (f":{m.group(5)}{m.group(6)}" if m.group(5) else "")
-            out[name] = DefinedName(name, sheet, ref)
+            out[name] = Area.parse(sheet, ref)
     return out
 
 
@@ -50,27 +51,6 @@ def _plain(value):
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-def _set(data: dict, path: str, value) -> None:
-    parts = re.findall(r"[^.\[\]]+", path)
-    node = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(node, list):
-            idx = int(part)
-            node.extend([None] * (idx + 1 - len(node)))
-            if node[idx] is None:
-                node[idx] = [] if nxt.isdigit() else {}
-            node = node[idx]
-        else:
-            node = node.setdefault(part, [] if nxt.isdigit() else {})
-    last = parts[-1]
-    if isinstance(node, list):
-        node.extend([None] * (int(last) + 1 - len(node)))
-        node[int(last)] = value
-    else:
-        node[last] = value
 
 
 def _table(wb, sheet: str, table_name: str, labels: dict[str, str]) -> list[dict]:
@@ -94,8 +74,8 @@ def naive_fill(src: str, dst: str):
     layout = load_layout()
 
     def cell(name: str):
-        dn = names[name]
-        return wb[dn.sheet][dn.ref.split(":")[0]].value
+        area = names[name]
+        return wb[area.sheet].cell(*area.first).value
 
     system = load(str(cell(layout.system_name)))
     data: dict = {}
@@ -103,18 +83,18 @@ def naive_fill(src: str, dst: str):
         if name_for(path) in names:
             value = _plain(cell(name_for(path)))
             if value is not None:
-                _set(data, path, value)
+                paths.put(data, path, value)
     for key, table_name, sheet in layout.tables():
         labels = {k: label for k, (label, _) in TABLES[key][1].items()}
         rows = [{k: v for k, v in ((k, _plain(v)) for k, v in r.items()) if v is not None}
                 for r in _table(wb, sheet, table_name, labels)]
-        _set(data, key, rows)
+        paths.put(data, key, rows)
 
     sheet, _ = layout.block("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
 
     def block_rows(kind: str) -> list[dict]:
-        return _table(wb, sheet.name, blocks[kind].name, dict(blocks[kind].columns))
+        return _table(wb, sheet.name, blocks[kind].name, {c.key: c.label for c in blocks[kind].columns})
 
     kinds = {r.key: r for r in evaluator_rows(system)}
     found = {}

@@ -24,3 +24,13 @@ def scored(*edits: Edit) -> Result:
 def found(result: Result) -> set[tuple[str, str]]:
     """(code, field) of every finding."""
     return {(f.code, f.field) for f in result.findings}
+
+
+# Every item of the reference unit as published (shared/spec/reference-case-2024.md), typed from the spec.
+PUBLISHED_ITEMS = {
+    "budget_reasonableness": "5", "budget_compliance": "5", "target_completeness": "3", "indicator_clarity": "7",
+    "procurement": "1.89", "financial_compliance": "3", "disclosure": "3", "project_procedure": "2",
+    "project_supervision": "2", "asset_safety": "2", "asset_utilization": "1", "staff_control": "1",
+    "outside_staff_control": "0", "rules_soundness": "3", "public_expense_control": "5", "budget_execution": "5.99",
+    "key_tasks": "8", "project_timeliness": "6", "effects": "24", "petitions": "3", "satisfaction": "6",
+}

@@ -166,19 +166,21 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     assert lines[0].startswith("budget.spent.total: ") and lines[1].startswith("surveys[0].rate: ")
 
 
-@pytest.mark.parametrize("edit", [
-    put("adjustments.0.amount", "-23.75"),  # a reduction: signed by nature
-    put("surveys.0.rate", "1"),  # exactly 100 %
-    put("surveys.0.rate", "100%"),
-    put("petitions.reply_rate", "100%"),
-    put("quarterly", {"progress": ["0.2624", "0.5131", "0.7651", "1.05"]}),  # over-spent by year end: possible
-    put("staff.on_payroll", "23"),  # an integer as text
-    put("key_tasks.0.finished", True),
+@pytest.mark.parametrize("edit, read, expected", [
+    (put("adjustments.0.amount", "-23.75"), lambda i: i.adjustments[0].amount, Decimal("-23.75")),  # signed
+    (put("surveys.0.rate", "1"), lambda i: i.surveys[0].rate, Decimal("1")),  # exactly 100 %
+    (put("surveys.0.rate", "100%"), lambda i: i.surveys[0].rate, Decimal("1")),
+    (put("petitions.reply_rate", "100%"), lambda i: i.petitions.reply_rate, Decimal("1")),
+    (put("quarterly", {"progress": ["0.2624", "0.5131", "0.7651", "1.05"]}),  # over-spent by year end: possible
+     lambda i: (i.quarterly.cumulative, i.quarterly.progress[3]), (None, Decimal("1.05"))),
+    (put("staff.on_payroll", "23"), lambda i: i.staff.on_payroll, 23),  # an integer as text
+    (put("key_tasks.0.finished", True), lambda i: i.key_tasks[0].finished, True),
 ])
-def test_valid_edge_values_are_accepted(edit: Edit) -> None:
+def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()
     edit(data)
-    inputs_from_dict(data)
+    value = read(inputs_from_dict(data))
+    assert value == expected and type(value) is type(expected)
 
 
 # --------------------------------------------------------------------------- typed inputs, no dict
@@ -255,3 +257,13 @@ def test_text_in_number_fields_of_inputs_built_directly():
         evaluate(broken)
     assert {(p.code, p.field) for p in exc.value.problems} == {
         ("NOT_NUMBER", "budget.adjusted.total"), ("NOT_NUMBER", "staff.authorized")}
+
+
+def test_one_rate_limit_for_engine_reader_and_template() -> None:
+    # 1.5 (150 %) is the one bound: above it a rate was typed as 98.7 for 98.7 %, wherever it comes from.
+    from xlperf.inputs import MAX_SENSIBLE_RATE
+    from xlperf.workbook import styles
+
+    assert MAX_SENSIBLE_RATE == Decimal("1.5") and styles.RATE_MAX == "1.5"
+    assert problems_of(put("quarterly", {"progress": ["0.2624", "0.5131", "0.7651", "1.6"]})) == {
+        ("RATE_TOO_LARGE", "quarterly.progress[3]")}

@@ -8,6 +8,8 @@ from xlperf.engine import evaluate
 from xlperf.examples import reference_inputs
 from xlperf.money import percent_text
 
+from reference import PUBLISHED_ITEMS
+
 
 @pytest.fixture(scope="module")
 def result():
@@ -50,17 +52,7 @@ def test_other_figures(result):
     assert result.indicators["assets_pending_value"].value == Decimal("5.84")
 
 
-@pytest.mark.parametrize(
-    "item, points",
-    [
-        ("budget_reasonableness", "5"), ("budget_compliance", "5"), ("target_completeness", "3"),
-        ("indicator_clarity", "7"), ("procurement", "1.89"), ("financial_compliance", "3"), ("disclosure", "3"),
-        ("project_procedure", "2"), ("project_supervision", "2"), ("asset_safety", "2"), ("asset_utilization", "1"),
-        ("staff_control", "1"), ("outside_staff_control", "0"), ("rules_soundness", "3"),
-        ("public_expense_control", "5"), ("budget_execution", "5.99"), ("key_tasks", "8"),
-        ("project_timeliness", "6"), ("effects", "24"), ("petitions", "3"), ("satisfaction", "6"),
-    ],
-)
+@pytest.mark.parametrize("item, points", PUBLISHED_ITEMS.items())
 def test_item_score_as_published(result, item, points):
     assert result.item(item).points == Decimal(points)
 

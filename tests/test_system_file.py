@@ -305,3 +305,27 @@ def test_invalid_toml_still_reported_with_the_cache(tmp_path, monkeypatch):
     with pytest.raises(SystemFileError) as exc:
         system_mod.load(bad)
     assert "不是有效的 TOML" in str(exc.value)
+
+
+
+@pytest.mark.parametrize("home", [None, "/"], ids=["unset", "root"])
+def test_no_home_means_no_cache_and_no_error(monkeypatch, home):
+    # A service account without HOME (or with HOME=/) must still run every command.
+    from xlperf import tomlcache
+
+    for env in ("XDG_CACHE_HOME", "XLPERF_NO_CACHE"):
+        monkeypatch.delenv(env, raising=False)
+    if home is None:
+        monkeypatch.delenv("HOME", raising=False)
+        # What expanduser does without HOME and without a passwd entry for the user:
+        monkeypatch.setattr(tomlcache.os.path, "expanduser", lambda p: p)
+    else:
+        monkeypatch.setenv("HOME", home)
+    assert tomlcache.cache_dir() is None
+    assert tomlcache.loads(b'a = "1"\n') == {"a": "1"}
+
+
+def test_tests_keep_the_cache_in_a_temporary_folder():
+    from xlperf import tomlcache
+
+    assert "xlperf-test-cache-" in str(tomlcache.cache_dir())  # set by tests/conftest.py

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field  # "field" is also a Problem attribute
+from enum import StrEnum
+from typing import Mapping
+
+
+class Severity(StrEnum):
+    """How serious a finding or problem is; the value is the word shown in the workbook."""
+
+    ERROR = "错误"
+    WARNING = "警告"
+    INFO = "提示"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in the user's data, located as precisely as we can.
+    """One problem in the user's data, located as precisely as we can: data, worded from one table.
 
-    ``field`` is the engine's input path (e.g. ``budget.adjusted.total``); the
-    workbook layer fills ``sheet`` and ``cell`` from the layout definition.
+    ``code`` names what happened and ``params`` its particulars (what code compares and tests
+    assert); ``message`` is the Chinese sentence from the messages table (xlperf.engine.messages),
+    made by ``Problem.of``. ``field`` is the engine's input path (e.g. ``budget.adjusted.total``);
+    the book layer fills ``sheet`` and ``cell`` from the layout definition.
     """
 
     code: str
@@ -20,6 +33,17 @@ class Problem:
     cell: str = ""
     value: str = ""
     expected: str = ""
+    params: Mapping[str, object] = _field(default_factory=dict, compare=False, hash=False)
+    severity: Severity = Severity.ERROR
+
+    @classmethod
+    def of(cls, code: str, *, field: str = "", sheet: str = "", cell: str = "", value: object = "",
+           expected: object = "", severity: Severity = Severity.ERROR, **params: object) -> "Problem":
+        """A problem worded from the messages table; ``value``, ``expected`` and ``params`` fill its placeholders."""
+        from .messages import message
+
+        text = message(code, field=field, value=value, expected=expected, **params)
+        return cls(code, text, field, sheet, cell, str(value), str(expected), dict(params), severity)
 
     def located(self) -> str:
         where = "!".join(p for p in (self.sheet, self.cell) if p)

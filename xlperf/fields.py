@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from . import paths
 from .bounds import LIMITS, out_of_range, shown_number
 from .errors import InputError, Problem
 from .inputs import (
@@ -168,21 +169,6 @@ def kind_of(path: str) -> str:
     return "text?"
 
 
-def value_at(data: Any, path: str) -> Any:
-    """The plain value at a field path ('projects[2].status') in nested dicts and lists, or None."""
-    node: Any = data
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
-
-
 class _Builder:
     """Pulls typed values out of a nested plain dict, recording problems by path."""
 
@@ -194,7 +180,7 @@ class _Builder:
         self.problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(text_of(value))))
 
     def raw(self, path: str) -> Any:
-        return value_at(self.data, path)
+        return paths.get(self.data, path)
 
     def get(self, path: str, kind: str | None = None, node: Any = ..., required: bool | None = None) -> Any:
         kind = kind or kind_of(path)

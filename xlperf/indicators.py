@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import paths
 from .fields import label_of
 from .inputs import SANGONG_CATEGORIES, Inputs
 from .money import HUNDRED, ONE, ZERO, div
@@ -43,19 +44,8 @@ class Indicator:
     denominator: tuple[str, str] = ("", "")
 
 
-def _used(inputs: Inputs, *paths: str) -> tuple[Used, ...]:
-    return tuple(Used(p, label_of(p), _lookup(inputs, p)) for p in paths)
-
-
-def _lookup(obj: object, path: str) -> object:
-    import re
-
-    for part in re.findall(r"[^.\[\]]+", path):
-        if part.isdigit():
-            obj = obj[int(part)]  # type: ignore[index]
-        else:
-            obj = getattr(obj, part)
-    return obj
+def _used(inputs: Inputs, *used: str) -> tuple[Used, ...]:
+    return tuple(Used(p, label_of(p), paths.get(inputs, p)) for p in used)
 
 
 def _ratio(id_: str, name: str, formula: str, num: Decimal, den: Decimal, used: tuple[Used, ...],

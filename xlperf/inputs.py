@@ -15,8 +15,9 @@ from .errors import InputError, Problem
 from .messages import message, text_of
 from .money import ONE
 
-# Any rate typed by a person beyond this is almost surely a percentage typed as 98.7.
-MAX_SENSIBLE_RATE = Decimal(5)
+# Any rate typed by a person beyond this is almost surely a percentage typed as 98.7 (for 98.7 %).
+# The one limit: the engine refuses it, the workbook reader names it, the template's validation stops it.
+MAX_SENSIBLE_RATE = Decimal("1.5")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,33 @@ MESSAGES: dict[str, str] = {
     "EVALUATOR_POINTS_RANGE": "“{label}”评分 {value} 超出 0–{expected} 分",
     "EVALUATOR_CHOICE": "“{label}”应为 {choices} 之一，实际为“{value}”",
     "EVALUATOR_UNKNOWN_ITEM": "评分调整中的三级指标编号“{value}”在指标体系中不存在",
+    # Reading a workbook (the book layer)
+    "FORMULA_NOT_CALCULATED": "“{label}”是公式（{value}），但文件中没有它的计算结果（文件可能由其他程序生成）；"
+                              "请在 Excel/WPS 中打开并保存后再试",
+    "TEXT_TOO_LONG": "单元格中的文字有 {length} 个字符，超过 Excel 单元格上限 {limit}，文件可能已损坏；请检查并改正该单元格",
+    "NOT_TEMPLATE": "这不是 xlperf 模板生成的工作簿（缺少模板版本标记 {name}）；请用 `xlperf template` 生成模板后填写",
+    "TEMPLATE_OLDER": "这是旧版模板（{value}），本程序使用 {expected}：请用 `xlperf template -o 新模板.xlsx` 生成新模板，"
+                      "把各工作表中填写的数据复制到新模板后再评分",
+    "TEMPLATE_NEWER": "这是较新版本的模板（{value}），本程序只认识 {expected}：请升级 xlperf 后再评分",
+    "TEMPLATE_VERSION": "模板版本为“{value}”，本程序需要“{expected}”；请用 `xlperf template` 生成的模板重新填写",
+    "MISSING_SHEET": "缺少工作表“{name}”；请勿删除或重命名模板中的工作表，可用 `xlperf template` 重新生成模板后把数据复制过去",
+    "MISSING_NAME": "缺少定义名称 {name}（“{label}”，应在工作表“{sheet_name}”）",
+    "MISSING_TABLE": "缺少表格 {name}（应在工作表“{sheet_name}”）",
+    "MISSING_COLUMN": "表格 {name} 缺少列“{column}”",
+    "TABLE_TOO_LONG": "表格 {name} 有 {rows} 行，超过上限 {max_rows} 行；请删除多余的空行后再试",
+    "TABLE_TOO_WIDE": "表格 {name} 有 {columns} 列，超过上限 {max_columns} 列；请删除多余的列后再试",
+    "TABLE_TOO_LONG": "表格 {name} 有 {rows} 行，超过上限 {max_rows} 行；请删除多余的空行后再试",
+    "TABLE_TOO_WIDE": "表格 {name} 有 {columns} 列，超过上限 {max_columns} 列；请删除多余的列后再试",
+    "MISSING_OUTPUT": "模板缺少输出位置 {name}；请用 `xlperf template` 重新生成模板",
+    "NO_SYSTEM_ID": "工作簿中缺少指标体系标记（定义名称 {name}）；请用 `xlperf template` 生成的模板填写，或用 --system 指定指标体系",
+    "SYSTEM_ID_EMPTY": "模板没有记录指标体系编号（该单元格为空）；请用 `xlperf template` 重新生成模板，或用 --system 指定指标体系",
+    "BAD_SYSTEM_ID": "模板记录的指标体系编号“{value}”无效（只能是编号，如 shenzhen-2024，不能是文件路径）",
+    "UNKNOWN_SYSTEM": "{reason}",
+    "SYSTEM_MISMATCH": "模板按指标体系“{value}”生成，不能按“{expected}”评分；请用对应的模板，"
+                       "或用 `xlperf template --system` 重新生成",
+    # Writing a workbook file
+    "WOULD_OVERWRITE": "输出文件与输入文件相同（{name}）；如确需覆盖原文件，请加 --in-place",
+    "OUTPUT_SUFFIX": "输入是{kind}，输出文件须以 {wanted} 结尾（{name}）；扩展名与格式不符的文件 Excel 无法打开",
 }
 
 FINDINGS: dict[str, str] = {

@@ -21,10 +21,17 @@ _FORMAT = f"{sys.version_info[0]}.{sys.version_info[1]}-1"
 
 
 def cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/xlperf or ~/.cache/xlperf; None (no cache) when turned off or there is no home."""
     if os.environ.get("XLPERF_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home() != Path("/") else None)
-    return Path(base) / "xlperf" if base else None
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        # expanduser, not Path.home(): with HOME unset and no passwd entry it leaves "~" instead of raising.
+        home = os.path.expanduser("~")
+        if home in ("~", "/", "") or not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "xlperf"
 
 
 def loads(data: bytes) -> dict:

@@ -11,13 +11,13 @@ import os
 import time
 
 import xlperf.workbook.fill as fill_module
-import xlperf.workbook.package as package_module
+import xlperf.workbook.writer as writer_module
 
 HANG_SECONDS = 60
 
 
 class _HangingOs:
-    """The package module's view of os, whose replace() hangs for the 写入中 file."""
+    """The package writer's view of os, whose replace() hangs for the 写入中 file."""
 
     def __getattr__(self, name):
         return getattr(os, name)
@@ -44,4 +44,4 @@ def plant(setattr_) -> None:
         return real_fill(source, out, **kw)
 
     setattr_(fill_module, "fill", fill)
-    setattr_(package_module, "os", _HangingOs())
+    setattr_(writer_module, "os", _HangingOs())

@@ -21,6 +21,7 @@ from unittest import mock
 
 from lxml import etree
 
+from wb_builders import deflated_zeros, raw_zip  # noqa: F401 - re-exported for the tests
 from xlperf.examples import reference_data
 from xlperf.system import load
 from xlperf.workbook import template as _template
@@ -522,32 +523,6 @@ def rich_workbook(path: Path, data: dict | None = None) -> dict[str, str]:
 # -- hostile packages ---------------------------------------------------------------------------------
 
 
-def deflated_zeros(megabytes: int) -> bytes:
-    """A raw deflate stream of ``megabytes`` MiB of zeros, built in milliseconds by repeating a flushed block."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = packer.compress(b"\0" * (1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
-    return block * megabytes + packer.flush()
-
-
-def raw_zip(path: Path, entries: list[tuple[str, int, bytes, int, int]]) -> Path:
-    """A zip written field by field: (name, method, stored bytes, crc, declared uncompressed size)."""
-    out, central = bytearray(), bytearray()
-    for name, method, data, crc, usize in entries:
-        raw = name.encode()
-        flags = 0x800 if any(ord(ch) > 127 for ch in name) else 0
-        offset = len(out)
-        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, method, 0, 0x21, crc, len(data), usize,
-                           len(raw), 0)
-        out += raw + data
-        central += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, flags, method, 0, 0x21, crc,
-                               len(data), usize, len(raw), 0, 0, 0, 0, 0, offset) + raw
-    start = len(out)
-    out += central
-    out += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), start, 0)
-    path.write_bytes(bytes(out))
-    return path
-
-
 def stored_entries(pkg: Pkg) -> list[tuple[str, int, bytes, int, int]]:
     return [(name, 0, data, zlib.crc32(data), len(data)) for name, data in pkg.members.items()]
 
@@ -607,23 +582,22 @@ def shared_refs(pkg: Pkg, sheet: str, refs: dict[str, int]) -> None:
 # -- template damage ----------------------------------------------------------------------------------
 
 
-def remove_sheet_entry(pkg: Pkg, sheet: str) -> None:
-    """Drop a sheet's <sheet> entry from workbook.xml (its part stays, now unreferenced)."""
+def _remove_from_workbook(pkg: Pkg, tag: str, name: str) -> None:
     wb_part = pkg.workbook_part
     root = pkg.xml(wb_part)
-    for el in list(root.iter(f"{{{MAIN}}}sheet")):
-        if el.get("name") == sheet:
-            el.getparent().remove(el)
-    pkg.put_xml(wb_part, root)
-
-
-def remove_defined_name(pkg: Pkg, name: str) -> None:
-    wb_part = pkg.workbook_part
-    root = pkg.xml(wb_part)
-    for el in list(root.iter(f"{{{MAIN}}}definedName")):
+    for el in list(root.iter(f"{{{MAIN}}}{tag}")):
         if el.get("name") == name:
             el.getparent().remove(el)
     pkg.put_xml(wb_part, root)
+
+
+def remove_sheet_entry(pkg: Pkg, sheet: str) -> None:
+    """Drop a sheet's <sheet> entry from workbook.xml (its part stays, now unreferenced)."""
+    _remove_from_workbook(pkg, "sheet", sheet)
+
+
+def remove_defined_name(pkg: Pkg, name: str) -> None:
+    _remove_from_workbook(pkg, "definedName", name)
 
 
 def remove_table(pkg: Pkg, sheet: str, table: str) -> None:

@@ -43,7 +43,7 @@ from fixtures import (
 from xlperf.cli import main
 from xlperf.errors import ProblemsError
 from xlperf.workbook.fill import fill
-from xlperf.workbook.package import MESSAGES
+from xlperf.workbook.problems import MESSAGES
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 SAFETY_SECONDS = 5.0  # a safety bound against hangs and blow-ups, not a speed benchmark

@@ -15,7 +15,11 @@ from xlperf.codec import from_float
 
 from wb_builders import CORPUS, corpus_missing
 from xlperf.errors import WorkbookError
-from xlperf.workbook.package import Cell, ErrorValue, Package, check_structure, patch_sheet, write_package
+from xlperf.book.protocol import ErrorValue
+from xlperf.workbook.package import Cell, Package
+from xlperf.workbook.sheetpatch import patch_sheet
+from xlperf.workbook.structure import check_structure
+from xlperf.workbook.writer import write_package
 from xlperf.workbook.sheetread import decode_xstring
 from xlperf.workbook.zipraw import raw_member
 

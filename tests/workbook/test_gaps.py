@@ -20,10 +20,18 @@ from xlperf.examples import reference_data
 from xlperf.fields import TABLES, label_of
 from xlperf.system import load
 from xlperf.workbook.a1 import from_a1
-from xlperf.workbook.fill import compute
 from xlperf.workbook.layout import item_name
 from xlperf.workbook.outputs import OutputNames, _finding_row
 from xlperf.workbook.package import Package
+from xlperf.book.fill import compute as compute_book
+from xlperf.workbook.zipbook import ZipBook
+
+
+def compute(pkg, system):
+    """(result, read, output cells) of a zip package, through the book interface."""
+    scored = compute_book(ZipBook(pkg), system)
+    return scored.result, scored.read, scored.cells
+
 
 
 def first_row(pkg: Pkg, sheet: str, table: str, key: str) -> str:
@@ -53,10 +61,10 @@ def run(tmp_path, edit, system="shenzhen-2024"):
     path = build_example(tmp_path / "book.xlsx", data) if system == "shenzhen-2024" else _build(tmp_path, data, system)
     pkg = Package.open(path)
     result, read, _ = compute(pkg, system)
-    on = OutputNames(pkg.defined_names())
+    on = OutputNames(ZipBook(pkg).defined_names())
     rows = {}
     for f in result.findings:
-        severity, code, sheet, cell, message = _finding_row(f, read, on)
+        severity, code, sheet, cell, message = _finding_row(f, read, on, "评分表")
         rows.setdefault(code, []).append((severity, f"{sheet}!{cell}", f.item, message))
     return path, result, rows
 

@@ -17,15 +17,17 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from wb_builders import (
-    CORPUS, MAIN, R, deflated_zeros, entries_of, handmade_zip, sheet_xml, workbook_parts, write_workbook, write_zip,
+    CORPUS, MAIN, R, deflated_zeros, entries_of, raw_zip, sheet_xml, workbook_parts, write_workbook, write_zip,
 )
 from xlperf.errors import WorkbookError
 from xlperf.workbook import package as pkgmod
 from xlperf.workbook.a1 import from_a1, parse_range
-from xlperf.workbook.package import (
-    MESSAGES, Cell, DefinedName, ErrorValue, Limits, Package, TableRef, check_structure, patch_sheet,
-    patch_sheet_xml, write_package,
-)
+from xlperf.book.protocol import ErrorValue
+from xlperf.workbook.package import Cell, DefinedName, Limits, Package, TableRef
+from xlperf.workbook.problems import MESSAGES
+from xlperf.workbook.sheetpatch import patch_sheet, patch_sheet_xml
+from xlperf.workbook.structure import check_structure
+from xlperf.workbook.writer import write_package
 from xlperf.workbook.sheetread import read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import raw_member
@@ -678,7 +680,7 @@ def test_write_refuses_to_pass_on_a_damaged_member(tmp_path):
     parts = workbook_parts([{"name": "D", "xml": sheet_xml("")}], extra={"xl/media/blob.bin": b"payload" * 50})
     entries = entries_of(parts)
     entries = [(n, m, d, crc ^ 1 if n == "xl/media/blob.bin" else crc, u) for n, m, d, crc, u in entries]
-    path = handmade_zip(tmp_path / "bad.xlsx", entries)
+    path = raw_zip(tmp_path / "bad.xlsx", entries)
     pkg = Package.open(path)
     with pytest.raises(WorkbookError) as exc:
         write_package(pkg, tmp_path / "o.xlsx", {})
@@ -771,7 +773,7 @@ def bomb_book(tmp_path: Path, declared: int, megabytes: int = 1024) -> Path:
     entries = entries_of(parts)
     entries = [e for e in entries if e[0] != "xl/worksheets/sheet1.xml"]
     entries.append(("xl/worksheets/sheet1.xml", 8, deflated_zeros(megabytes), 0, declared))
-    return handmade_zip(tmp_path / "bomb.xlsx", entries)
+    return raw_zip(tmp_path / "bomb.xlsx", entries)
 
 
 def test_zip_bomb_with_honest_size_is_refused_on_open(tmp_path, time_guard):
@@ -894,7 +896,7 @@ def test_strict_ooxml_is_refused_with_advice(tmp_path):
 def test_damaged_members_are_found_when_read(tmp_path):
     parts = workbook_parts([{"name": "D", "xml": sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')}])
     entries = [(n, m, d, crc ^ 0xFF if n.endswith("sheet1.xml") else crc, u) for n, m, d, crc, u in entries_of(parts)]
-    pkg = Package.open(handmade_zip(tmp_path / "crc.xlsx", entries))
+    pkg = Package.open(raw_zip(tmp_path / "crc.xlsx", entries))
     with pytest.raises(WorkbookError) as exc:
         pkg.read_cells("D")
     assert problem_code(exc) == "CORRUPT_ZIP"
@@ -905,7 +907,7 @@ def test_duplicate_member_names_are_refused(tmp_path):
     parts = workbook_parts([{"name": "D", "xml": sheet_xml("")}])
     entries = entries_of(parts) + [("XL/Workbook.xml", 0, b"<x/>", zlib.crc32(b"<x/>"), 4)]
     with pytest.raises(WorkbookError) as exc:
-        Package.open(handmade_zip(tmp_path / "dup.xlsx", entries))
+        Package.open(raw_zip(tmp_path / "dup.xlsx", entries))
     assert problem_code(exc) == "CORRUPT_ZIP"
 
 

@@ -37,7 +37,8 @@ from fixtures import (
 from xlperf.cli import main
 from xlperf.workbook.a1 import from_a1
 from xlperf.workbook.fill import verify
-from xlperf.workbook.package import Package, check_structure
+from xlperf.workbook.package import Package
+from xlperf.workbook.structure import check_structure
 
 try:
     import PIL  # noqa: F401

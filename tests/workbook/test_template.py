@@ -20,11 +20,10 @@ from xlperf.fields import SCALARS, TABLES
 from xlperf.indicators import CATALOG
 from xlperf.inputs import ASSET_STATUSES
 from xlperf.system import load
+from xlperf import paths
 from xlperf.workbook.evaluator_rows import evaluator_rows
 from xlperf.workbook.layout import (
     FINDINGS_NAME,
-    SCORE_REASON_OFFSET,
-    SCORE_RULE_OFFSET,
     STAMP_KEYS,
     STAMP_NAME,
     SYSTEM_NAME_CELL,
@@ -75,6 +74,10 @@ def target(wb, name):
     assert ":" not in ref, (name, ref)
     ws = wb[sheet]
     return ws, ws[ref.replace("$", "")]
+
+
+# 评分表: 扣分说明 and 计分依据 stand right after 评分 (the order layout.toml declares).
+REASON_OFFSET, RULE_OFFSET = 1, 2
 
 
 def sheet_of_kind(kind):
@@ -161,12 +164,12 @@ def test_evaluator_tables(blank):
         table = ws.tables[block.name]
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         tops.append(min_row)
-        assert [c.name for c in table.tableColumns] == [label for _, label in block.columns]
+        assert [c.name for c in table.tableColumns] == [c.label for c in block.columns]
         assert max_row - min_row == expected_rows[block.type]
     assert tops == sorted(tops)  # one below another
     table = ws.tables["xp_evaluator"]
     min_col, min_row, _, _ = range_boundaries(table.ref)
-    keys = [k for k, _ in sheet.blocks[0].columns]
+    keys = sheet.blocks[0].keys
     for i, row in enumerate(rows, start=1):
         assert ws.cell(min_row + i, min_col + keys.index("key")).value == row.key
         assert ws.cell(min_row + i, min_col + keys.index("value")).value is None  # empty without data
@@ -178,7 +181,7 @@ def test_evaluator_tables(blank):
 
 
 def test_output_and_stamp_names(blank):
-    indicators = next(s for s in LAYOUT.sheets if s.kind == "output" and any(k == "value" for k, _ in s.columns))
+    indicators = LAYOUT.by_role("indicators")
     formats = {"rate": "0.00%", "amount": "#,##0.00", "count": "0"}
     for id_, name, unit in CATALOG:
         ws, cell = target(blank, indicator_name(id_))
@@ -210,7 +213,7 @@ def test_findings_sheet(blank):
     ws, first = target(blank, FINDINGS_NAME)
     assert ws.title == sheet.name
     assert [ws.cell(first.row - 1, first.column + j).value for j in range(len(sheet.columns))] == [
-        label for _, label in sheet.columns]
+        c.label for c in sheet.columns]
     last = ws.cell(first.row + sheet.rows - 1, first.column + len(sheet.columns) - 1)
     assert last.border.bottom.style == "thin"
 
@@ -239,24 +242,12 @@ def equal(cell_value, data_value, kind):
     return cell_value == data_value
 
 
-def lookup(data, path):
-    node = data
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
-
-
 def test_example_scalars_read_back_exactly(example):
     data = reference_data()
     checked = 0
     for path, (_, kind) in SCALARS.items():
         _, cell = target(example, name_for(path))
-        value = lookup(data, path)
+        value = paths.get(data, path)
         if value is None:
             assert cell.value is None, path
         else:
@@ -265,13 +256,25 @@ def test_example_scalars_read_back_exactly(example):
     assert checked > 30
 
 
+@pytest.mark.parametrize("sheet, ref, expected", [
+    # Typed from shared/spec/reference-case-2024.md and the layout's order of blocks, not from the builder.
+    ("基本信息", "B2", "深圳市科技交流服务中心"),
+    ("基本信息", "B3", 2024),
+    ("基本信息", "B6", 25),  # 核定编制
+    ("预算执行", "E3", 1887.42),  # 全年支出 合计
+    ("预算执行", "B17", 5.34),  # 政府采购 plan
+])
+def test_example_cells_at_their_addresses(example, sheet, ref, expected):
+    assert example[sheet][ref].value == expected
+
+
 def test_example_tables_read_back_exactly(example):
     data = reference_data()
     for table_key, name, sheet in LAYOUT.tables():
         ws = example[sheet]
         min_col, min_row, max_col, max_row = range_boundaries(ws.tables[name].ref)
         columns = TABLES[table_key][1]
-        rows = lookup(data, table_key) or []
+        rows = paths.get(data, table_key) or []
         assert max_row - min_row == max(len(rows), 1), name
         for i, row in enumerate(rows, start=1):
             for j, (col, (_, kind)) in enumerate(columns.items()):
@@ -287,7 +290,7 @@ def test_example_evaluator_and_stated_read_back(example):
     sheet = sheet_of_kind("evaluator")[0]
     ws = example[sheet.name]
     block = sheet.blocks[0]
-    keys = [k for k, _ in block.columns]
+    keys = block.keys
     min_col, min_row, _, _ = range_boundaries(ws.tables[block.name].ref)
     got = {}
     for i, _ in enumerate(evaluator_rows(SYSTEM), start=1):
@@ -357,7 +360,7 @@ def test_score_sheet_merges_cover_exactly_their_items(blank):
                 assert (col, top) not in merged
     score_col = target(blank, item_name(SYSTEM.items[0].id))[1].column
     first = min(rows.values())
-    header = [ws.cell(r, c).value for r in range(1, first) for c in range(1, score_col + SCORE_RULE_OFFSET + 1)]
+    header = [ws.cell(r, c).value for r in range(1, first) for c in range(1, score_col + RULE_OFFSET + 1)]
     for label in ("评价指标", "一级指标", "二级指标", "三级指标", "名称", "参考分值", "指标说明", "评分标准", "评分"):
         assert label in header
     for item in SYSTEM.items:
@@ -367,8 +370,8 @@ def test_score_sheet_merges_cover_exactly_their_items(blank):
         assert ws.cell(r, score_col - 1).value == item.criteria
         assert ws.cell(r, score_col - 1).alignment.wrap_text and ws.cell(r, score_col - 2).alignment.wrap_text
     top_header = min(r for r in range(1, first) if "指标说明" in [ws.cell(r, c).value for c in range(1, 12)])
-    assert ws.cell(top_header, score_col + SCORE_REASON_OFFSET).value == "扣分说明"
-    assert ws.cell(top_header, score_col + SCORE_RULE_OFFSET).value == "计分依据"
+    assert ws.cell(top_header, score_col + REASON_OFFSET).value == "扣分说明"
+    assert ws.cell(top_header, score_col + RULE_OFFSET).value == "计分依据"
     _, total = target(blank, TOTAL_NAME)
     assert total.column == score_col and total.row > max(rows.values()) and total.number_format == "0.00"
     for n, node in enumerate(SYSTEM.level1, start=1):
@@ -447,7 +450,7 @@ def test_table_column_validation(blank):
 def test_evaluator_value_validation_per_row(blank):
     sheet = sheet_of_kind("evaluator")[0]
     ws = blank[sheet.name]
-    keys = [k for k, _ in sheet.blocks[0].columns]
+    keys = sheet.blocks[0].keys
     min_col, min_row, _, _ = range_boundaries(ws.tables["xp_evaluator"].ref)
     for i, row in enumerate(evaluator_rows(SYSTEM), start=1):
         cell = ws.cell(min_row + i, min_col + keys.index("value"))
@@ -541,13 +544,11 @@ def test_echoed_text_cells_keep_text_after_f2_enter():
     # Output cells that may echo user text carry quotePrefix, so Excel's F2+Enter keeps "=1+1" as text.
     import openpyxl
 
-    from xlperf.workbook.layout import SCORE_REASON_OFFSET
-
     wb = openpyxl.load_workbook(ROOT_WORKBOOKS / "template.xlsx")
     dn = wb.defined_names["xo_item_procurement"]
     (sheet, ref), = dn.destinations
     cell = wb[sheet][ref.replace("$", "")]
-    assert wb[sheet].cell(cell.row, cell.column + SCORE_REASON_OFFSET).quotePrefix
+    assert wb[sheet].cell(cell.row, cell.column + REASON_OFFSET).quotePrefix
     (fsheet, fref), = wb.defined_names["xo_findings"].destinations
     assert wb[fsheet][fref.replace("$", "")].offset(0, 4).quotePrefix
 

@@ -28,7 +28,6 @@ from xlperf.engine import Result, evaluate
 from xlperf.examples import reference_data
 from xlperf.fields import inputs_from_dict
 from xlperf.system import load
-from xlperf.workbook.fill import compute
 from xlperf.workbook.layout import name_for
 from xlperf.workbook.package import Package
 from xlperf.workbook.template import build_template
@@ -74,6 +73,15 @@ HUNAN = {
     "budget.spent.project": ("3.45", 3.45),
 }
 SYSTEMS = {"shenzhen-2024": SHENZHEN, "hunan-district": HUNAN}
+from xlperf.book.fill import compute as compute_book
+from xlperf.workbook.zipbook import ZipBook
+
+
+def compute(pkg, system):
+    """(result, read, output cells) of a zip package, through the book interface."""
+    scored = compute_book(ZipBook(pkg), system)
+    return scored.result, scored.read, scored.cells
+
 
 
 def _set(data: dict, path: str, value: str) -> None:

@@ -128,18 +128,18 @@ def write_workbook(path: Path, sheets: list[dict], **kw) -> Path:
     return write_zip(path, workbook_parts(sheets, **kw))
 
 
-def handmade_zip(path: Path, entries: list[tuple[str, int, bytes, int, int]]) -> Path:
+def raw_zip(path: Path, entries: list[tuple[str, int, bytes, int, int]]) -> Path:
     """A zip written field by field: (name, method, stored bytes, crc, declared uncompressed size)."""
     out, central = bytearray(), bytearray()
     for name, method, data, crc, usize in entries:
         raw = name.encode()
+        flags = 0x800 if any(ord(ch) > 127 for ch in name) else 0  # UTF-8 names flagged as such
         offset = len(out)
-        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, method, 0, 0x21, crc, len(data), usize, len(raw), 0)
+        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, method, 0, 0x21, crc, len(data), usize,
+                           len(raw), 0)
         out += raw + data
-        central += struct.pack(
-            "<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, method, 0, 0x21, crc, len(data), usize,
-            len(raw), 0, 0, 0, 0, 0, offset,
-        ) + raw
+        central += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, flags, method, 0, 0x21, crc,
+                               len(data), usize, len(raw), 0, 0, 0, 0, 0, offset) + raw
     start = len(out)
     out += central
     out += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), start, 0)
@@ -159,5 +159,5 @@ def deflated_zeros(megabytes: int) -> bytes:
 
 
 def entries_of(parts: dict[str, bytes]) -> list[tuple[str, int, bytes, int, int]]:
-    """Stored (uncompressed) handmade_zip entries for ordinary parts."""
+    """Stored (uncompressed) raw_zip entries for ordinary parts."""
     return [(name, 0, data, zlib.crc32(data), len(data)) for name, data in parts.items()]

@@ -45,9 +45,32 @@ UNIT_TITLE_CELL = f"{OUT_PREFIX}unit_title"
 # Stamp keys, in row order under STAMP_NAME (value in the cell, key one column left).
 STAMP_KEYS = ("xlperf_version", "system_id", "system_sha256", "inputs_sha256", "outputs_sha256", "filled_at")
 
-# Score sheet columns right of the 评分 cell (offsets from it).
-SCORE_REASON_OFFSET = 1
-SCORE_RULE_OFFSET = 2
+# Sheet roles, and the older per-sheet kind the template builder groups them by.
+ROLES = {"readme": "readme", "inputs": "input", "table": "input", "evaluator": "evaluator",
+         "indicators": "output", "scores": "output", "findings": "output", "stamp": "stamp"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet or table, by key: what it is called, how wide, and what it was called before."""
+
+    key: str
+    label: str
+    width: float | None = None
+    was: tuple[str, ...] = ()  # former labels: a workbook filled under one of them still reads
+
+    def answers_to(self, header: str) -> bool:
+        return header == self.label or header in self.was
+
+
+def _columns(raw: list) -> tuple[Column, ...]:
+    out = []
+    for c in raw:
+        if isinstance(c, dict):
+            out.append(Column(c["key"], c["label"], c.get("width"), tuple(c.get("was", ()))))
+        else:  # [key, label]
+            out.append(Column(c[0], c[1]))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -61,8 +84,12 @@ class Block:
     table: str = ""
     name: str = ""
     n_rows: int = 0
-    columns: tuple[tuple[str, str], ...] = ()
+    columns: tuple[Column, ...] = ()
     note: str = ""
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
 
     def matrix_paths(self) -> list[list[str | None]]:
         """Path of each matrix cell, None where the engine has no such field."""
@@ -79,14 +106,23 @@ class Block:
 @dataclass(frozen=True)
 class Sheet:
     name: str
-    kind: str  # readme | input | evaluator | output | stamp
+    role: str  # one of ROLES
     blocks: tuple[Block, ...] = ()
-    columns: tuple[tuple[str, str], ...] = ()
+    columns: tuple[Column, ...] = ()
     rows: int = 0
 
+    @property
+    def kind(self) -> str:
+        """readme | input | evaluator | output | stamp: the role's family."""
+        return ROLES[self.role]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
     def column(self, key: str) -> int:
-        """0-based position of an output column by key."""
-        return [k for k, _ in self.columns].index(key)
+        """0-based position of a column by key."""
+        return self.keys.index(key)
 
 
 @dataclass(frozen=True)
@@ -101,6 +137,13 @@ class Layout:
 
     def by_kind(self, kind: str) -> list[Sheet]:
         return [s for s in self.sheets if s.kind == kind]
+
+    def by_role(self, role: str) -> Sheet:
+        """The one sheet of a role that has one sheet (indicators, scores, findings, stamp, evaluator, readme)."""
+        found = [s for s in self.sheets if s.role == role]
+        if len(found) != 1:
+            raise KeyError(role)
+        return found[0]
 
     def scalar_fields(self) -> list[tuple[str, str]]:
         """(path, sheet name) of every single-value input, in layout order."""
@@ -121,13 +164,42 @@ class Layout:
         return next((s, b) for s in self.sheets for b in s.blocks if b.type == type_)
 
 
+def version_number(version: str) -> int | None:
+    """'xlperf-template-3' → 3; None for anything else."""
+    m = re.fullmatch(r"xlperf-template-(\d{1,6})", version)
+    return int(m.group(1)) if m else None
+
+
+def fingerprint(layout: Layout) -> str:
+    """SHA-256 of everything a filled workbook's reading depends on: sheets and roles, blocks, fields
+    with their labels and kinds, defined-name and table names, prepared rows, column keys and labels.
+    Titles, notes and widths are left out: they change how a template looks, not how it reads."""
+    import json
+
+    from ..digest import sha256
+
+    def columns(cols: tuple[Column, ...]) -> list:
+        return [[c.key, c.label, list(c.was)] for c in cols]
+
+    data = {
+        "names": [layout.version_name, layout.system_name],
+        "sheets": [[s.name, s.role, s.rows, columns(s.columns),
+                    [[b.type, list(b.fields), b.path, [list(r) for r in b.rows], [list(c) for c in b.cols], b.table,
+                      b.name, b.n_rows, columns(b.columns)] for b in s.blocks]] for s in layout.sheets],
+        "scalars": sorted([path, *spec] for path, spec in SCALARS.items()),
+        "tables": sorted([key, label, [[k, *spec] for k, spec in cols.items()]]
+                         for key, (label, cols) in TABLES.items()),
+    }
+    return sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
 def _block(raw: dict) -> Block:
     return Block(
         type=raw["type"], title=raw.get("title", ""), fields=tuple(raw.get("fields", ())), path=raw.get("path", ""),
         rows=tuple(tuple(r) for r in raw.get("rows", ())) if raw["type"] == "matrix" else (),
         cols=tuple(tuple(c) for c in raw.get("cols", ())), table=raw.get("table", ""), name=raw.get("name", ""),
         n_rows=raw.get("rows", 0) if raw["type"] != "matrix" else 0,
-        columns=tuple(tuple(c) for c in raw.get("columns", ())), note=raw.get("note", ""),
+        columns=_columns(raw.get("columns", ())), note=raw.get("note", ""),
     )
 
 
@@ -135,8 +207,8 @@ def _block(raw: dict) -> Block:
 def load_layout() -> Layout:
     raw = tomlcache.loads((Path(__file__).parent / "layout.toml").read_bytes())
     sheets = tuple(
-        Sheet(s["name"], s["kind"], tuple(_block(b) for b in s.get("block", ())),
-              tuple(tuple(c) for c in s.get("columns", ())), s.get("rows", 0))
+        Sheet(s["name"], s["role"], tuple(_block(b) for b in s.get("block", ())),
+              _columns(s.get("columns", ())), s.get("rows", 0))
         for s in raw["sheet"]
     )
     layout = Layout(raw["version"], raw["version_name"], raw["system_name"], sheets)
@@ -148,6 +220,9 @@ def _check(layout: Layout) -> None:
     """The layout must cover every engine field and table exactly once."""
     from ..errors import LayoutError
 
+    unknown_roles = {s.role for s in layout.sheets} - set(ROLES)
+    if unknown_roles:
+        raise LayoutError(f"layout.toml 中有未知的工作表角色 {sorted(unknown_roles)}")
     paths = [p for p, _ in layout.scalar_fields()]
     missing = set(SCALARS) - set(paths)
     unknown = set(paths) - set(SCALARS)

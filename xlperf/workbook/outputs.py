@@ -1,28 +1,27 @@
 """What xlperf writes into the output sheets: cell values placed through the layout's names.
 
-Pure: takes a Result, the reader's cell locations and the workbook's defined
-names, returns {sheet: {(row, col): value}}. Values only (no formulas), so any
-viewer shows them, including one that never recalculates.
+Pure: takes a Result, the reader's cell locations and the book's defined names,
+returns {sheet: {(row, col): value}}; ``blocks`` cuts that into the rectangles a
+book writes in one call each. Values only (no formulas), so any viewer shows
+them, including one that never recalculates.
 """
 
 from __future__ import annotations
 
 
 from decimal import Decimal
+from typing import Mapping
 
+from ..book.protocol import Area, Pos
 from ..digest import sha256
 from ..engine import Result
 from ..indicators import CATALOG, Indicator
 from ..money import amount_text, percent_text, round_half_up
 from ..shown import rate_text
 from ..system import System
-from .a1 import from_a1
+from .a1 import to_a1
 from .layout import (
     FINDINGS_NAME,
-    SCORE_REASON_OFFSET,
-    SCORE_RULE_OFFSET,
-    STAMP_KEYS,
-    STAMP_NAME,
     SYSTEM_NAME_CELL,
     TOTAL_NAME,
     UNIT_TITLE_CELL,
@@ -31,7 +30,6 @@ from .layout import (
     item_name,
     level1_name,
 )
-from .package import DefinedName
 from .reader import ReadInputs
 from .sheetpatch import MAX_TEXT, clean_text
 
@@ -43,16 +41,16 @@ RATE_PLACES = 10
 class OutputNames:
     """Resolves output names to (sheet, (row, col)); a missing name is a template defect."""
 
-    def __init__(self, names: dict[str, DefinedName]):
+    def __init__(self, names: Mapping[str, Area]):
         self.names = names
         self.missing: list[str] = []
 
     def at(self, name: str) -> tuple[str, tuple[int, int]] | None:
-        dn = self.names.get(name)
-        if dn is None:
+        area = self.names.get(name)
+        if area is None:
             self.missing.append(name)
             return None
-        return dn.sheet, from_a1(dn.ref.split(":")[0])
+        return area.sheet, area.first
 
 
 def _written(ind: Indicator) -> object:
@@ -113,7 +111,7 @@ def fit_text(text: str) -> str:
             text, cut = text[:cut] + "…", cut - 1024
 
 
-def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName], layout: Layout) -> dict[str, Cells]:
+def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], layout: Layout) -> dict[str, Cells]:
     out: dict[str, Cells] = {}
     on = OutputNames(names)
 
@@ -121,7 +119,7 @@ def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName
         out.setdefault(sheet, {})[pos] = fit_text(value) if isinstance(value, str) else value
 
     edges = _edges(result.system)
-    ind_sheet = layout.sheet("计算指标")
+    ind_sheet = layout.by_role("indicators")
     value_col = ind_sheet.column("value")
     for id_, _, _ in CATALOG:
         loc = on.at(indicator_name(id_))
@@ -138,14 +136,16 @@ def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName
         for key, text in cells.items():
             put(sheet, (r, c + ind_sheet.column(key) - value_col), text)
 
+    scores = layout.by_role("scores")
+    reason_col, rule_col = (scores.column(key) - scores.column("points") for key in ("reason", "rule"))
     for s in result.items:
         loc = on.at(item_name(s.item.id))
         if loc is None:
             continue
         sheet, (r, c) = loc
         put(sheet, (r, c), s.points)
-        put(sheet, (r, c + SCORE_REASON_OFFSET), s.reason)
-        put(sheet, (r, c + SCORE_RULE_OFFSET), s.rule)
+        put(sheet, (r, c + reason_col), s.reason)
+        put(sheet, (r, c + rule_col), s.rule)
     for node in result.system.level1:
         loc = on.at(level1_name(node.id))
         if loc:
@@ -159,9 +159,9 @@ def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName
     loc = on.at(FINDINGS_NAME)
     if loc:
         sheet, (r0, c0) = loc
-        findings_sheet = layout.sheet(sheet) if sheet in {s.name for s in layout.sheets} else layout.sheet("校验结果")
+        findings_sheet = layout.by_role("findings")
         width = len(findings_sheet.columns)
-        rows = [_finding_row(f, read, on) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
+        rows = [_finding_row(f, read, on, scores.name) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
         for i in range(max(len(rows), findings_sheet.rows)):
             row = rows[i] if i < len(rows) else (None,) * width
             for j in range(width):
@@ -169,17 +169,16 @@ def render(result: Result, read: ReadInputs | None, names: dict[str, DefinedName
     if on.missing:
         from ..errors import Problem, WorkbookError
 
-        raise WorkbookError([Problem("MISSING_NAME", f"模板缺少输出位置 {n}；请用 `xlperf template` 重新生成模板")
-                             for n in on.missing])
+        raise WorkbookError([Problem.of("MISSING_OUTPUT", name=n) for n in on.missing])
     return out
 
 
-def _finding_row(f, read: ReadInputs | None, on: OutputNames) -> tuple:
-    sheet, cell = read._find(f.field) if read and f.field else ("", "")
+def _finding_row(f, read: ReadInputs | None, on: OutputNames, scores_sheet: str) -> tuple:
+    sheet, cell = read.find(f.field) if read and f.field else ("", "")
     if f.item and not sheet:
         # A finding about a score with no input cell to blame points at that item's score on 评分表.
-        loc = on.names.get(item_name(f.item))
-        sheet, cell = (loc.sheet, loc.ref.split(":")[0].replace("$", "")) if loc else ("评分表", "")
+        at = on.names.get(item_name(f.item))
+        sheet, cell = (at.sheet, to_a1(*at.first)) if at else (scores_sheet, "")
     return (f.severity, f.code, sheet, cell, f.message)
 
 
@@ -208,13 +207,24 @@ def inputs_hash(data: dict) -> str:
     return sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=canon).encode()).hexdigest()
 
 
-def stamp_cells(names: dict[str, DefinedName], values: dict[str, str]) -> dict[str, Cells]:
-    on = OutputNames(names)
-    loc = on.at(STAMP_NAME)
-    if loc is None:
-        return {}
-    sheet, (r, c) = loc
-    return {sheet: {(r + i, c): values.get(key, "") for i, key in enumerate(STAMP_KEYS)}}
+def blocks(cells: Cells) -> list[tuple[Pos, list[list[object]]]]:
+    """One sheet's cells as rectangles to write: runs of adjacent cells in a row, stacked while
+    consecutive rows span the same columns. Every cell is covered exactly once, nothing else."""
+    runs: list[tuple[int, int, list[object]]] = []  # (row, first col, values)
+    for r, c in sorted(cells):
+        if runs and runs[-1][0] == r and runs[-1][1] + len(runs[-1][2]) == c:
+            runs[-1][2].append(cells[(r, c)])
+        else:
+            runs.append((r, c, [cells[(r, c)]]))
+    out: list[tuple[Pos, list[list[object]]]] = []
+    for r, c, values in runs:
+        if out:
+            (top, left), rows = out[-1]
+            if left == c and len(rows[0]) == len(values) and top + len(rows) == r:
+                rows.append(values)
+                continue
+        out.append(((r, c), [values]))
+    return out
 
 
 def stamp_values(system: System, data: dict, cells: dict[str, Cells], filled_at: str) -> dict[str, str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterator, NamedTuple
 
 from lxml import etree
 
 from xlperf import codec
+from xlperf.book.protocol import ErrorValue  # one error-value type for every book
 from xlperf.workbook.a1 import MAX_ROW, from_a1, to_a1
 from xlperf.workbook.opc import local
 
@@ -17,11 +17,6 @@ _XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _COLS: dict[str, int] = {}
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class ErrorValue:
-    code: str  # "#DIV/0!", "#REF!" …
 
 
 class Cell(NamedTuple):
@@ -33,7 +28,7 @@ class Cell(NamedTuple):
 
 def _error(code: str, **where):
     # package.py owns the message table and imports this module, so import it late.
-    from xlperf.workbook.package import workbook_error
+    from xlperf.workbook.problems import workbook_error
 
     return workbook_error(code, **where)
 

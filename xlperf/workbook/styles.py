@@ -11,6 +11,8 @@ import unicodedata
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..inputs import MAX_SENSIBLE_RATE
+
 # Fonts: 宋体 is on every Chinese Windows/WPS install; other systems substitute a CJK font.
 FONT_NAME = "宋体"
 BODY = Font(name=FONT_NAME, size=10)
@@ -49,8 +51,8 @@ SCORE_FORMAT = "0.00"
 YES_NO = ("是", "否")
 
 # Bounds: a typed 98.6 in a % cell is 98.6 % (0.986); a bare 98.6 (automatic
-# percent entry off) is above RATE_MAX and refused.
-RATE_MAX = "1.5"
+# percent entry off) is above RATE_MAX and refused — the engine's one limit.
+RATE_MAX = str(MAX_SENSIBLE_RATE)
 DATE_MIN = 36526  # 2000-01-01 as an Excel serial
 DATE_MAX = 73050  # 2099-12-31
 AMOUNT_LIMIT = "1E+12"

@@ -22,6 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import fields as F
+from .. import paths
 from ..indicators import CATALOG
 from ..inputs import ASSET_STATUSES, PROJECT_STATUSES
 from ..scoring import OVERRIDE_PREFIX
@@ -31,8 +32,6 @@ from .sheetpatch import number_text
 from .evaluator_rows import EvalRow, evaluator_rows
 from .layout import (
     FINDINGS_NAME,
-    SCORE_REASON_OFFSET,
-    SCORE_RULE_OFFSET,
     STAMP_KEYS,
     STAMP_NAME,
     SYSTEM_NAME_CELL,
@@ -65,7 +64,6 @@ EVALUATOR_TITLES = {
     "stated": "报告数（可选：评价报告中写明的比率，用于与计算结果核对）",
 }
 EVALUATOR_INPUT_COLUMNS = {"evaluator": ("value", "reason"), "overrides": ("points", "reason"), "stated": ("value",)}
-EVALUATOR_WIDTHS = {"key": 26, "item": 20, "what": 56, "expects": 26, "value": 14, "reason": 40}
 HINTS = {"amount": "万元", "rate": "%（输入 98.6 即 98.6%）", "count": "整数", "int": "四位年份",
          "bool": "下拉选择 是/否", "date": "yyyy-mm-dd", "text": ""}
 _NUMBER_LIKE = re.compile(r"^\s*[-+]?[\d.,%]+\s*$")
@@ -180,7 +178,7 @@ def put_value(cell: Cell, value: Any, kind: str) -> None:
 
 
 def _raw(data: dict | None, path: str) -> Any:
-    return F.value_at(data, path)
+    return paths.get(data, path)
 
 
 def evaluator_values(system: System, data: dict | None) -> dict[str, tuple[Any, str]]:
@@ -451,10 +449,10 @@ class _Builder:
             self.text(ws, row, j, label, S.BOLD, align=S.WRAP_CENTER, fill=S.HEADER_FILL, border=S.GRID)
             self.fit(j, label)
         row += 1
-        for (label, _), paths in zip(block.rows, block.matrix_paths(), strict=True):
+        for (label, _), line in zip(block.rows, block.matrix_paths(), strict=True):
             self.text(ws, row, 1, label, S.BODY, align=S.LEFT_CENTER, border=S.GRID)
             self.fit(1, label)
-            for j, path in enumerate(paths, start=2):
+            for j, path in enumerate(line, start=2):
                 cell = ws.cell(row, j)
                 cell.border = S.GRID
                 if path is None:
@@ -502,16 +500,16 @@ class _Builder:
         freeze = None
         widths: dict[int, float] = {}
         for block in sheet.blocks:
-            keys = [k for k, _ in block.columns]
-            headers = [label for _, label in block.columns]
+            keys = block.keys
+            headers = [c.label for c in block.columns]
             self.text(ws, row, 1, block.title or EVALUATOR_TITLES.get(block.type, ""), S.BLOCK_TITLE)
             row += 1
             records, row_kinds = self.evaluator_records(block)
             values = [[(rec.get(k), kinds.get(k, "text")) for k in keys]
                       for rec, kinds in zip(records, row_kinds, strict=True)]
             first, end = self.add_table(ws, block.name, row, 1, headers, values)
-            for j, key in enumerate(keys, start=1):
-                widths[j] = max(widths.get(j, 0), EVALUATOR_WIDTHS.get(key, 14))
+            for j, column in enumerate(block.columns, start=1):
+                widths[j] = max(widths.get(j, 0), column.width or 14)
                 for r in range(first, end + 1):
                     ws.cell(r, j).alignment = S.WRAP_TOP
                     ws.cell(r, j).font = S.BODY
@@ -591,30 +589,36 @@ class _Builder:
     # -- output sheets ------------------------------------------------------------------------
 
     def output_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
-        keys = [k for k, _ in sheet.columns]
-        if not sheet.columns:
-            self.score_sheet(ws, sheet)
-        elif "value" in keys:
-            self.indicator_sheet(ws, sheet)
-        elif sheet.rows:
-            self.findings_sheet(ws, sheet)
-        else:
-            raise ValueError(f"cannot tell what output sheet {sheet.name} holds")
+        {"indicators": self.indicator_sheet, "scores": self.score_sheet, "findings": self.findings_sheet}[
+            sheet.role](ws, sheet)
 
     def header_row(self, ws: Worksheet, sheet: Sheet, row: int = 1) -> None:
-        for j, (_, label) in enumerate(sheet.columns, start=1):
-            self.text(ws, row, j, label, S.BOLD, align=S.WRAP_CENTER, fill=S.HEADER_FILL, border=S.GRID)
+        for j, column in enumerate(sheet.columns, start=1):
+            self.text(ws, row, j, column.label, S.BOLD, align=S.WRAP_CENTER, fill=S.HEADER_FILL, border=S.GRID)
+
+    @staticmethod
+    def output_row(ws: Worksheet, row: int, width: int, *, quote: bool = False) -> None:
+        """Grid, font, fill and wrapping of one row of cells the fill writes."""
+        for j in range(1, width + 1):
+            cell = ws.cell(row, j)
+            cell.border = S.GRID
+            cell.font = S.BODY
+            cell.fill = S.OUTPUT_FILL
+            cell.alignment = S.WRAP_TOP
+            if quote:
+                cell.quotePrefix = True
+
+    @staticmethod
+    def column_widths(ws: Worksheet, sheet: Sheet, **computed: float) -> None:
+        """Each column's width from the layout (or computed here, by key)."""
+        for j, column in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = computed.get(column.key) or column.width or 16
 
     def indicator_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
         self.header_row(ws, sheet)
         value_col = sheet.column("value") + 1
         for i, (id_, name, unit) in enumerate(CATALOG, start=2):
-            for j in range(1, len(sheet.columns) + 1):
-                cell = ws.cell(i, j)
-                cell.border = S.GRID
-                cell.font = S.BODY
-                cell.fill = S.OUTPUT_FILL
-                cell.alignment = S.WRAP_TOP
+            self.output_row(ws, i, len(sheet.columns))
             self.text(ws, i, sheet.column("id") + 1, id_)
             self.text(ws, i, sheet.column("name") + 1, name)
             ws.cell(i, value_col).number_format = UNIT_FORMATS[unit]
@@ -625,28 +629,17 @@ class _Builder:
             # program filled in: the height is set now (LibreOffice would otherwise overprint rows).
             ws.row_dimensions[i].height = INDICATOR_ROW_HEIGHT
             self.name(indicator_name(id_), ws, i, value_col)
-        widths = {"id": max(S.text_width(id_) for id_, _, _ in CATALOG) + 2, "name": 30, "value": 14, "formula": 44,
-                  "inputs": 64, "note": 36}
-        for key, _ in sheet.columns:
-            ws.column_dimensions[get_column_letter(sheet.column(key) + 1)].width = widths.get(key, 16)
+        self.column_widths(ws, sheet, id=max(S.text_width(id_) for id_, _, _ in CATALOG) + 2)
         ws.freeze_panes = "C2"
         self.print_setup(ws, title_rows="1:1", last_row=len(CATALOG) + 1, last_col=len(sheet.columns))
 
     def findings_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
         self.header_row(ws, sheet)
         for i in range(2, sheet.rows + 2):
-            for j in range(1, len(sheet.columns) + 1):
-                cell = ws.cell(i, j)
-                cell.border = S.GRID
-                cell.font = S.BODY
-                cell.fill = S.OUTPUT_FILL
-                cell.alignment = S.WRAP_TOP
-                # Echoed user text (e.g. "=1+1") must stay text even after F2+Enter in Excel.
-                cell.quotePrefix = True
+            # Echoed user text (e.g. "=1+1") must stay text even after F2+Enter in Excel.
+            self.output_row(ws, i, len(sheet.columns), quote=True)
         self.name(FINDINGS_NAME, ws, 2, 1)
-        widths = {"severity": 8, "code": 24, "sheet": 14, "cell": 12, "message": 90}
-        for key, _ in sheet.columns:
-            ws.column_dimensions[get_column_letter(sheet.column(key) + 1)].width = widths.get(key, 16)
+        self.column_widths(ws, sheet)
         ws.freeze_panes = "A2"
         self.print_setup(ws, title_rows="1:1", last_row=sheet.rows + 1, last_col=len(sheet.columns))
 
@@ -673,13 +666,14 @@ class _Builder:
 
     def score_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
         system = self.system
-        # Columns: the form's six 评价指标 columns, 指标说明, 评分标准, 评分, then the extras right of 评分.
-        level_cols = [("一级指标", 1), ("二级指标", 3), ("三级指标", 5)]
-        desc_col, crit_col, score_col = 7, 8, 9
-        extras = {SCORE_REASON_OFFSET: "扣分说明", SCORE_RULE_OFFSET: "计分依据"}
-        last_col = score_col + max(extras)
-        widths = {1: 9, 2: 8.5, 3: 9, 4: 8.5, 5: 11, 6: 8.5, desc_col: 28, crit_col: 46, score_col: 7}
-        widths.update({score_col + off: 18 for off in extras})
+        # Columns (from the layout): the form's six 评价指标 columns, 指标说明, 评分标准, 评分, then the
+        # extras right of 评分. The form's shape (name + 参考分值 per level) is fixed; the order is not.
+        col = {c.key: j for j, c in enumerate(sheet.columns, start=1)}
+        label = {c.key: c.label for c in sheet.columns}
+        levels = [("level1", "level1_points"), ("level2", "level2_points"), ("item", "item_points")]
+        desc_col, crit_col, score_col = col["description"], col["criteria"], col["points"]
+        extras = {col[k] - score_col: label[k] for k in col if col[k] > score_col}
+        last_col = len(sheet.columns)
 
         # Title and subtitle.
         title = self.text(ws, 1, 1, system.name, S.SHEET_TITLE, align=S.CENTER)
@@ -695,15 +689,15 @@ class _Builder:
         h1, h2, h3 = 3, 4, 5
         self.text(ws, h1, 1, "评价指标", S.BOLD)
         ws.merge_cells(start_row=h1, start_column=1, end_row=h1, end_column=6)
-        for label, col in level_cols:
-            self.text(ws, h2, col, label, S.BOLD)
-            ws.merge_cells(start_row=h2, start_column=col, end_row=h2, end_column=col + 1)
-            self.text(ws, h3, col, "名称", S.BOLD)
-            self.text(ws, h3, col + 1, "参考分值", S.BOLD)
-        for col, label in [(desc_col, "指标说明"), (crit_col, "评分标准"), (score_col, "评分"),
-                           *((score_col + off, label) for off, label in sorted(extras.items()))]:
-            self.text(ws, h1, col, label, S.BOLD)
-            ws.merge_cells(start_row=h1, start_column=col, end_row=h3, end_column=col)
+        for name_key, points_key in levels:
+            self.text(ws, h2, col[name_key], label[name_key], S.BOLD)
+            ws.merge_cells(start_row=h2, start_column=col[name_key], end_row=h2, end_column=col[points_key])
+            self.text(ws, h3, col[name_key], "名称", S.BOLD)
+            self.text(ws, h3, col[points_key], label[points_key], S.BOLD)
+        for c, text in [(desc_col, label["description"]), (crit_col, label["criteria"]), (score_col, label["points"]),
+                        *((score_col + off, text) for off, text in sorted(extras.items()))]:
+            self.text(ws, h1, c, text, S.BOLD)
+            ws.merge_cells(start_row=h1, start_column=c, end_row=h3, end_column=c)
         self.box(ws, h1, h3, last_col, S.BOLD, S.WRAP_CENTER, S.HEADER_FILL)
 
         # One row per item, in tree order; 一级/二级 cells merged over their items.
@@ -714,15 +708,15 @@ class _Builder:
             for l2 in (n for n in system.level2 if n.parent == l1.id):
                 l2_start = row
                 for item in (i for i in system.items if i.parent == l2.id):
-                    self.text(ws, row, 5, item.name)
-                    put_number(ws.cell(row, 6), item.points)
+                    self.text(ws, row, col["item"], item.name)
+                    put_number(ws.cell(row, col["item_points"]), item.points)
                     self.text(ws, row, desc_col, item.description)
                     self.text(ws, row, crit_col, item.criteria)
                     ws.cell(row, score_col).number_format = S.SCORE_FORMAT
                     self.name(item_name(item.id), ws, row, score_col)
                     row += 1
-                self.merged_node(ws, l2_start, row - 1, 3, l2.name, l2.points)
-            self.merged_node(ws, l1_start, row - 1, 1, l1.name, l1.points)
+                self.merged_node(ws, l2_start, row - 1, col["level2"], l2.name, l2.points)
+            self.merged_node(ws, l1_start, row - 1, col["level1"], l1.name, l1.points)
         self.box(ws, first_item_row, row - 1, last_col, S.BODY, S.WRAP_CENTER)
         for r in range(first_item_row, row):
             for col in (desc_col, crit_col, *(score_col + off for off in extras)):
@@ -743,8 +737,7 @@ class _Builder:
         for r in range(summary_start, row):
             ws.cell(r, score_col).fill = S.OUTPUT_FILL
 
-        for col, width in widths.items():
-            ws.column_dimensions[get_column_letter(col)].width = width
+        self.column_widths(ws, sheet)
         self.fit_rows(ws, h1, summary_start - 1, minimum=18)
         ws.freeze_panes = ws.cell(h3 + 1, 1).coordinate
         self.print_setup(ws, title_rows=f"{h1}:{h3}", last_row=row - 1, last_col=last_col)

@@ -10,7 +10,7 @@ _PROLOG_SCAN = 1 << 20
 
 def _error(code: str, part: str):
     # package.py owns the message table and imports this module, so import it late.
-    from xlperf.workbook.package import workbook_error
+    from xlperf.workbook.problems import workbook_error
 
     return workbook_error(code, part=part)
 

@@ -1,0 +1,1 @@
+"""The book layer: one interface to a workbook (protocol.py) and everything written once over it."""

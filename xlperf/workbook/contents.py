@@ -1,0 +1,180 @@
+"""What a workbook package holds: sheets, defined names, Excel tables, shared strings and cells.
+
+A mixin of Package: it relies on the package core (package.py) for members, parsed XML and
+relationships, and adds the workbook-level view every reader needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xlperf.workbook import opc
+from xlperf.workbook.a1 import MAX_COL, MAX_ROW, parse_range
+from xlperf.workbook.problems import workbook_error
+from xlperf.workbook.sheetread import Cell, SharedStrings, decode_xstring
+from xlperf.workbook.sheetread import read_cells as _read_cells
+from xlperf.workbook.xmlsafe import parse_xml
+
+_NAME_REF = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^\s'!\[\]:,;()=+\-*/&^<>\"{}#]+))!"
+    r"(\$?[A-Za-z]{1,3}\$?[0-9]+(?::\$?[A-Za-z]{1,3}\$?[0-9]+)?)$"
+)
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    name: str
+    part: str
+    state: str  # "visible" | "hidden" | "veryHidden"
+    kind: str  # "worksheet" | "chartsheet" | "other"
+
+
+@dataclass(frozen=True)
+class TableRef:
+    name: str
+    display_name: str
+    ref: str
+    columns: tuple[str, ...]
+    part: str
+    sheet: str = ""
+
+
+@dataclass(frozen=True)
+class DefinedName:
+    name: str
+    sheet: str
+    ref: str  # "C5" or "B3:D9", dollars stripped
+
+
+class Contents:
+    """Sheets, names, tables and cells of an opened package (mixed into Package)."""
+
+    def sheets(self) -> list[SheetRef]:
+        if self._sheets is None:
+            self._sheets = self._list_sheets()
+        return list(self._sheets)
+
+    def _list_sheets(self) -> list[SheetRef]:
+        rels = {r.id: r for r in self.rels_of(self.workbook_part)}
+        out = []
+        for el in self.xml_of(self.workbook_part).iter():
+            if opc.local(el.tag) != "sheet" or opc.local(el.getparent().tag) != "sheets":
+                continue
+            rid = next(
+                (v for k, v in el.attrib.items() if k in (f"{{{opc.R_NS}}}id", f"{{{opc.R_NS_STRICT}}}id")), None
+            )
+            rel = rels.get(rid or "")
+            if rel is None or rel.target is None:
+                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=el.get("name") or "?",
+                                     rel=rid or "r:id")
+            kind = rel.kind if rel.kind in ("worksheet", "chartsheet") else "other"
+            state = el.get("state") or "visible"
+            out.append(
+                SheetRef(
+                    name=el.get("name") or "",
+                    part=self.member(rel.target) or rel.target,
+                    state=state if state in ("visible", "hidden", "veryHidden") else "visible",
+                    kind=kind,
+                )
+            )
+        return out
+
+    def sheet(self, name: str) -> SheetRef:
+        sheets = self.sheets()
+        for found in sheets:
+            if found.name == name:
+                return found
+        for found in sheets:  # Excel sheet names are case-insensitive
+            if found.name.casefold() == name.casefold():
+                return found
+        raise KeyError(name)
+
+    def defined_names(self) -> dict[str, DefinedName]:
+        """Workbook-scope names that point at one area of one existing sheet; anything else is skipped."""
+        if self._names is None:
+            self._names = self._defined_names()
+        return dict(self._names)
+
+    def _defined_names(self) -> dict[str, DefinedName]:
+        by_name = {s.name.casefold(): s.name for s in self.sheets()}
+        out = {}
+        for el in self.xml_of(self.workbook_part).iter("{*}definedName"):  # filtered in C
+            if el.get("localSheetId") is not None:
+                continue
+            m = _NAME_REF.match((el.text or "").strip())
+            if not m or not el.get("name"):
+                continue
+            sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+            sheet = by_name.get(sheet.casefold())
+            ref = m.group(3).replace("$", "").upper()
+            try:
+                parse_range(ref)
+            except ValueError:
+                continue
+            if sheet is not None:
+                out[el.get("name")] = DefinedName(el.get("name"), sheet, ref)
+        return out
+
+    def tables(self) -> dict[str, TableRef]:
+        out = {}
+        for sheet in self.sheets():
+            if sheet.kind != "worksheet":
+                continue
+            for rel in self.rels_of(sheet.part):
+                if rel.kind != "table" or rel.external:
+                    continue
+                member = self.member(rel.target or rel.raw_target)
+                if member is None:
+                    raise workbook_error("BROKEN_PACKAGE", part=rel.target or rel.raw_target)
+                root = self.xml_of(member)
+                columns = tuple(
+                    decode_xstring(c.get("name") or "") for c in root.iter() if opc.local(c.tag) == "tableColumn"
+                )
+                name = root.get("name") or root.get("displayName") or ""
+                display = root.get("displayName") or name
+                out[display] = TableRef(name, display, root.get("ref") or "", columns, member, sheet.name)
+        return out
+
+    def _strings(self) -> SharedStrings:
+        if self._shared is None:
+            member = self.related_member(self.workbook_part, "sharedStrings")
+            data = self.read(member) if member is not None else None
+            self._shared = SharedStrings(data, member or "", self.limits.max_shared_string_chars)
+        return self._shared
+
+    def shared_strings(self) -> list[str]:
+        return self._strings().all()
+
+    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
+                   ) -> dict[tuple[int, int], Cell]:
+        """Cells with a value or formula; with bounds, only those in rows ≤ max_row and columns ≤ max_col.
+
+        The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
+        costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
+        """
+        ref = self.sheet(sheet_name)
+        if ref.kind == "chartsheet":
+            return {}
+        member = self.member(ref.part)
+        if member is None:
+            raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
+        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        cached = self._cells.get(member)
+        if cached is None or cached[0] < rows or cached[1] < cols:
+            cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
+                                rows, cols)
+            cached = self._cells[member] = (rows, cols, cells)
+        return dict(cached[2])
+
+    def custom_properties(self) -> dict[str, str]:
+        member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")
+        if member is None:
+            return {}
+        out = {}
+        for prop in self.xml_of(member):
+            if opc.local(prop.tag) != "property" or not prop.get("name"):
+                continue
+            value = next((v for v in prop if isinstance(v.tag, str)), None)
+            out[prop.get("name")] = (value.text or "") if value is not None else ""
+        return out

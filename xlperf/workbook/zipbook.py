@@ -1,0 +1,154 @@
+"""The zip package behind the book interface: reads parts, buffers writes, writes a new file on commit.
+
+Reading goes through the Package (hardened parsing, limits, exact values); writing patches only the
+sheet parts that received values (the byte-level fast path first, the lxml patcher as fallback) and
+``write_package`` copies every other member as raw compressed bytes into an atomically renamed file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from ..book.memory import MemoryBook
+from ..book.protocol import Area, Pos, Rows, Table, Uncalculated, Value
+from ..errors import Problem, WorkbookError
+from .a1 import MAX_COL, MAX_ROW
+from .package import Cell, Package
+from .problems import workbook_error
+from .sheetpatch import patch_sheet_xml
+from .writer import write_package
+
+
+# An output sheet xlperf owns is a plain template sheet; far larger means junk (patching parses it whole).
+MAX_OWNED_SHEET = 8 << 20
+
+
+class ZipBook:
+    """A workbook file as a Book. ``out_path`` is where ``commit`` writes (None: a read-only book)."""
+
+    def __init__(self, pkg: Package, out_path: str | os.PathLike | None = None):
+        self.pkg = pkg
+        self.out_path = Path(out_path) if out_path is not None else None
+        self._cells: dict[str, tuple[int, int, dict[Pos, Cell]]] = {}  # sheet → (rows, cols read, cells)
+        self._pending: dict[str, dict[Pos, Value]] = {}
+        self._clear_from: dict[str, int] = {}
+        self._names: dict[str, Area] | None = None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, out_path: str | os.PathLike | None = None) -> "ZipBook":
+        return cls(Package.open(path), out_path)
+
+    def __repr__(self) -> str:
+        return f"ZipBook({str(self.pkg.path)!r})"
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.pkg.sheets()]
+
+    def defined_names(self) -> dict[str, Area]:
+        if self._names is None:  # asked for by the reader, the renderer and the stamp: convert once
+            self._names = {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+        return dict(self._names)
+
+    def tables(self) -> dict[str, Table]:
+        out = {}
+        for name, t in self.pkg.tables().items():
+            try:
+                area = Area.parse(t.sheet, t.ref)
+            except ValueError:
+                continue  # a table part without a usable ref cannot be read: as good as absent
+            out[name] = Table(name, area, t.columns)
+        return out
+
+    def _sheet_cells(self, sheet: str, max_row: int | None = None, max_col: int | None = None) -> dict[Pos, Cell]:
+        """The sheet's cells at least down to max_row and across to max_col (None: the whole sheet).
+
+        Bounded, so a sheet padded with junk below the layout's ranges costs what the ranges hold;
+        a wider read already made is reused.
+        """
+        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        cached = self._cells.get(sheet)
+        if cached is None or cached[0] < rows or cached[1] < cols:
+            self.pkg.sheet(sheet)  # KeyError for an unknown sheet, as the interface says
+            try:
+                cells = self.pkg.read_cells(sheet, max_row=rows, max_col=cols)
+            except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
+                raise WorkbookError([p if p.sheet else replace(p, sheet=sheet) for p in exc.problems]) from None
+            cached = self._cells[sheet] = (rows, cols, cells)
+        return cached[2]
+
+    def read(self, area: Area) -> list[list[Value]]:
+        cells = self._sheet_cells(area.sheet, area.bottom, area.right)
+        return [[_value(cells.get((r, c))) for c in range(area.left, area.right + 1)]
+                for r in range(area.top, area.bottom + 1)]
+
+    def to_memory(self) -> MemoryBook:
+        """Every sheet's values, names and tables copied into a MemoryBook (for tests and adapters' tests)."""
+        sheets = {name: {pos: _value(cell) for pos, cell in self._sheet_cells(name).items()}
+                  for name in self.sheet_names()}
+        return MemoryBook(sheets, self.defined_names(), self.tables())
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def write(self, sheet: str, first: Pos, rows: Rows, *, clear_from: int | None = None) -> None:
+        name = self.pkg.sheet(sheet).name
+        pending = self._pending.setdefault(name, {})
+        if clear_from is not None:
+            self._clear_from[name] = min(clear_from, self._clear_from.get(name, clear_from))
+        top, left = first
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                pending[(top + i, left + j)] = value
+
+    def commit(self) -> None:
+        if self.out_path is None:
+            raise ValueError("ZipBook opened without an output path")
+        out = self.out_path
+        _check_suffix(self.pkg, out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only place, or a file where a folder should be
+            raise workbook_error("WRITE_FAILED", path=out) from None
+        # The patched parts were just serialised by lxml: no need to parse them again.
+        write_package(self.pkg, out, self._patched_parts(), check_xml=False)
+        self._pending.clear()
+        self._clear_from.clear()
+
+    def _patched_parts(self) -> dict[str, bytes]:
+        parts = {}
+        for sheet, values in self._pending.items():
+            part = self.pkg.sheet(sheet).part
+            xml = self.pkg.read(part)
+            if len(xml) > MAX_OWNED_SHEET:  # patching parses the whole part: junk here would cost its size
+                raise workbook_error("TOO_LARGE", part=part, sheet=sheet)
+            clear_from = self._clear_from.get(sheet)
+            if clear_from is not None:
+                # The rows are wiped from clear_from down, then written: blanks there need no cell writes.
+                values = {pos: v for pos, v in values.items() if v is not None or pos[0] < clear_from}
+            # Cells added below the template's prepared rows take the style of the column's last styled cell.
+            parts[part] = patch_sheet_xml(xml, values, styles_from_above=True,
+                                          clear_rows_from=clear_from)
+        return parts
+
+
+def _value(cell: Cell | None) -> Value:
+    if cell is None:
+        return None
+    if cell.value is None and cell.formula:
+        return Uncalculated(cell.formula)
+    return cell.value
+
+
+def _check_suffix(pkg: Package, out: Path) -> None:
+    """Excel refuses a file whose extension disagrees with its format (macro-enabled or not): say so now."""
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        return
+    macro = pkg.is_macro_enabled()
+    wanted = ".xlsm" if macro else ".xlsx"
+    if suffix != wanted:
+        kind = "启用宏的工作簿" if macro else "不含宏的普通工作簿"
+        raise WorkbookError([Problem.of("OUTPUT_SUFFIX", kind=kind, wanted=wanted, name=out.name)])
