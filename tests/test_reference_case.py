@@ -71,7 +71,9 @@ def test_subtotals_and_total(result):
 
 def test_reason_for_lost_points(result):
     assert result.item("outside_staff_control").reason.startswith("编外人员控制率 14.81%")
-    assert "得 0 分" in result.item("outside_staff_control").reason
+    # 14.81 % lies in (10%, ∞), worth 0 of 1: 计分依据 names the band, 扣分说明 the points lost, as the sheet shows them.
+    assert result.item("outside_staff_control").rule.endswith("落在 (10%, ∞) 档，得 0.00 分")
+    assert result.item("outside_staff_control").reason.endswith("扣 1.00 分")
     assert result.item("satisfaction").reason == ""
 
 

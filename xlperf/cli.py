@@ -25,17 +25,31 @@ def _score(args: argparse.Namespace) -> int:
     from .report import findings_text, score_table
 
     if args.json_input:
-        with open(args.json_input, encoding="utf-8") as fh:
-            inputs = inputs_from_dict(json.load(fh))
+        inputs = inputs_from_dict(_read_json(args.json_input))
     else:
         inputs = reference_inputs()
-    result = evaluate(inputs, args.system)
+    from .workbook_cli import registry_of
+
+    result = evaluate(inputs, registry_of(args).by_id(args.system))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(score_table(result))
         print(findings_text(result))
     return EXIT_OK
+
+
+def _read_json(path: str) -> object:
+    """JSON inputs with every number exact: number text is decimal, so 5.20 is Decimal('5.20'), never a float."""
+    from decimal import Decimal
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh, parse_float=Decimal)
+    except OSError as exc:
+        raise XlperfError(f"无法读取输入文件“{path}”（{exc.strerror}）") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise XlperfError(f"输入文件“{path}”不是有效的 UTF-8 JSON：{exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,17 +59,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = sub.add_parser("score", help="对 JSON 输入（默认：内置参考单位）评分并打印评分表")
     score.add_argument("json_input", nargs="?", help="输入数据 JSON 文件；省略则用内置参考单位 2024 年数据")
-    score.add_argument("--system", default="shenzhen-2024", help="指标体系名称或 .toml 文件")
+    score.add_argument("--system", default="shenzhen-2024", help="指标体系编号（内置或 --systems 目录中的）")
     score.add_argument("--json", action="store_true", help="输出完整结果 JSON")
-    score.set_defaults(run=_score)
+    from .workbook_cli import add_commands, add_systems_option
 
-    from .workbook_cli import add_commands
+    add_systems_option(score)
+    score.set_defaults(run=_score)
 
     add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .terminal import SafeStream
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from . import gaps
 from . import findings as findings_mod
 from . import indicators as indicators_mod
 from .findings import Finding
@@ -89,6 +90,7 @@ def evaluate(inputs: Inputs, system: System | str = "shenzhen-2024", *, validate
     items, scoring_findings = score_items(system, inputs, indicators)
     level1, level2, total = subtotals(system, items)
     data_findings = findings_mod.check(inputs, indicators, _undefined_handling(system))
+    data_findings += gaps.check(inputs, indicators, system) + gaps.flags_without_reason(system, inputs)
     return Result(system, inputs, indicators, tuple(items), level1, level2, total,
                   tuple(data_findings + scoring_findings))
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import paths
+from .bounds import LIMITS, out_of_range, shown_number
 from .errors import InputError, Problem
 from .inputs import (
     Adjustment,
@@ -33,7 +34,7 @@ from .inputs import (
     Survey,
     validate,
 )
-from .messages import message
+from .messages import message, text_of
 from .money import D
 
 # path → (label, kind). kind: amount | rate | count | int | bool | text | date;
@@ -176,7 +177,7 @@ class _Builder:
         self.problems: list[Problem] = []
 
     def problem(self, code: str, path: str, value: object = "", **kw: object) -> None:
-        self.problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(value)))
+        self.problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(text_of(value))))
 
     def raw(self, path: str) -> Any:
         return paths.get(self.data, path)
@@ -193,6 +194,10 @@ class _Builder:
         if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
             self.problem("NOT_EXACT", path, value)
             return None
+        bound = _out_of_range(value, kind)
+        if bound:  # checked before converting: int() of 1E+999999999 never ends
+            self.problem("OUT_OF_RANGE", path, shown_number(value), expected=bound)
+            return None
         try:
             return convert(value, kind)
         except (ValueError, TypeError):
@@ -200,6 +205,16 @@ class _Builder:
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
             self.problem(code, path, value)
             return None
+
+
+def _out_of_range(value: Any, kind: str) -> str | None:
+    if kind not in LIMITS or isinstance(value, bool):
+        return None
+    try:
+        text = value.strip().rstrip("%％") if isinstance(value, str) else value
+        return out_of_range(D(text), kind)
+    except (ValueError, TypeError, ArithmeticError):
+        return None  # not a number at all: convert says so
 
 
 def _blank(value: Any) -> bool:

@@ -139,9 +139,9 @@ def _zero_denominators(indicators: dict[str, Indicator], handling: dict[str, str
             how = handling.get(ind.id, "该比率不参与评分")
             if ind.unbounded and ind.id in handling:
                 how = "分子大于 0，按比率超出所有上限计分"
-            field = ind.used[-1].path if ind.used else ""
-            out.append(Finding("ZERO_DENOMINATOR", "提示", finding_text("ZERO_DENOMINATOR", what=ind.name,
-                                                                         handling=how), field=field))
+            label, field = ind.denominator
+            out.append(Finding("ZERO_DENOMINATOR", "提示", finding_text(
+                "ZERO_DENOMINATOR", what=ind.name, denominator=label or "分母", handling=how), field=field))
     return out
 
 

@@ -40,6 +40,8 @@ class Indicator:
     # n ÷ 0 with n > 0 (spending with no budget): no value to show, but rules score it as
     # above every bound, never as the 0 ÷ 0 case that ``if_undefined`` settles.
     unbounded: bool = False
+    # The figure a ratio divides by, as (label, input path): a zero denominator is named, not just "分母为 0".
+    denominator: tuple[str, str] = ("", "")
 
 
 def _used(inputs: Inputs, *used: str) -> tuple[Used, ...]:
@@ -47,7 +49,8 @@ def _used(inputs: Inputs, *used: str) -> tuple[Used, ...]:
 
 
 def _ratio(id_: str, name: str, formula: str, num: Decimal, den: Decimal, used: tuple[Used, ...],
-           num_terms: int = 1, den_terms: int = 1, rounded: bool = True) -> Indicator:
+           num_terms: int = 1, den_terms: int = 1, rounded: bool = True,
+           den_of: tuple[str, str] | None = None) -> Indicator:
     value = div(num, den)
     envelope = None
     if rounded and value is not None:
@@ -58,7 +61,9 @@ def _ratio(id_: str, name: str, formula: str, num: Decimal, den: Decimal, used: 
             envelope = (low, high)
     unbounded = value is None and num > 0
     note = "" if value is not None else "分母为 0 而分子大于 0，比率视为无穷大" if unbounded else "分母为 0，比率无法计算"
-    return Indicator(id_, name, value, "rate", formula, used, envelope, note, unbounded)
+    # Unless told otherwise, the denominator is the last input used (every ratio lists it last).
+    denominator = den_of or ((used[-1].label, used[-1].path) if used else ("", ""))
+    return Indicator(id_, name, value, "rate", formula, used, envelope, note, unbounded, denominator)
 
 
 def _amount(id_: str, name: str, formula: str, value: Decimal | None, used: tuple[Used, ...]) -> Indicator:
@@ -105,27 +110,30 @@ def _budget(i: Inputs) -> list[Indicator]:
     return out
 
 
-def quarter_progress(i: Inputs) -> tuple[list[Decimal | None], tuple[Used, ...]]:
+def quarter_progress(i: Inputs) -> tuple[list[Decimal | None], list[tuple[Used, ...]]]:
+    """Each quarter's progress and the inputs it used (that quarter's figure, and the budget it divides by)."""
     q = i.quarterly
     if q.cumulative is not None:
         den = i.budget.adjusted.total
-        return [div(c, den) for c in q.cumulative], _used(
-            i, *(f"quarterly.cumulative[{k}]" for k in range(4)), "budget.adjusted.total")
+        return [div(c, den) for c in q.cumulative], [
+            _used(i, f"quarterly.cumulative[{k}]", "budget.adjusted.total") for k in range(4)]
     assert q.progress is not None
-    return list(q.progress), _used(i, *(f"quarterly.progress[{k}]" for k in range(4)))
+    return list(q.progress), [_used(i, f"quarterly.progress[{k}]") for k in range(4)]
 
 
 def _quarters(i: Inputs) -> list[Indicator]:
-    progress, used = quarter_progress(i)
+    progress, used_by = quarter_progress(i)
     out: list[Indicator] = []
     rates: list[Decimal | None] = []
-    for k, (p, line) in enumerate(zip(progress, QUARTER_TIMELINE, strict=True), start=1):
+    for k, (p, line, used) in enumerate(zip(progress, QUARTER_TIMELINE, used_by, strict=True), start=1):
         out.append(Indicator(f"quarter_progress_{k}", f"第{k}季度支出进度", p, "rate",
                              f"第{k}季度末累计支出 ÷ 调整后预算 × 100%", used))
         r = div(p, line) if p is not None else None
         rates.append(r)
         out.append(Indicator(f"quarter_rate_{k}", f"第{k}季度预算执行率", r, "rate",
                              f"第{k}季度支出进度 ÷ 序时进度 {line * HUNDRED:.0f}%", used))
+    # The mean uses every quarter's figure, then the budget they share.
+    used = tuple(dict.fromkeys([us[0] for us in used_by] + [u for us in used_by for u in us[1:]]))
     mean = sum(rates, ZERO) / 4 if all(r is not None for r in rates) else None  # type: ignore[arg-type]
     out.append(Indicator("quarter_rate_mean", "全年平均执行率", mean, "rate",
                          "四个季度执行率（不封顶）之和 ÷ 4", used))
@@ -168,20 +176,23 @@ def _assets(i: Inputs) -> list[Indicator]:
     a = i.assets
     in_use = [g for g in a.groups if g.status == "在用"]
     pending = [g for g in a.groups if g.status == "待处置"]
-    group_paths = tuple(f"assets.groups[{k}]" for k, g in enumerate(a.groups) if g.status == "在用")
-    used = tuple(Used(p + ".value", label_of(p + ".value"), paths.get(i, p + ".value")) for p in group_paths)
-    used += _used(i, "assets.total_value")
+
+    def cells(status: str, column: str) -> tuple[Used, ...]:
+        # Each figure cites exactly the cells it adds up: the groups of that status, that column.
+        return _used(i, *(f"assets.groups[{k}].{column}" for k, g in enumerate(a.groups) if g.status == status))
+
     return [
         _ratio("asset_utilization_rate", "固定资产利用率", "实际在用固定资产原值 ÷ 所有固定资产原值 × 100%",
-               sum((g.value for g in in_use), ZERO), a.total_value, used, num_terms=max(len(in_use), 1)),
+               sum((g.value for g in in_use), ZERO), a.total_value,
+               cells("在用", "value") + _used(i, "assets.total_value"), num_terms=max(len(in_use), 1)),
         _count("assets_in_use_count", "在用资产数量（件）", "状态为“在用”的资产件数之和",
-               sum(g.count for g in in_use), used),
+               sum(g.count for g in in_use), cells("在用", "count")),
         _amount("assets_in_use_value", "在用资产原值", "状态为“在用”的资产原值之和", sum((g.value for g in in_use), ZERO),
-                used),
+                cells("在用", "value")),
         _count("assets_pending_count", "待处置资产数量（件）", "状态为“待处置”的资产件数之和",
-               sum(g.count for g in pending), used),
+               sum(g.count for g in pending), cells("待处置", "count")),
         _amount("assets_pending_value", "待处置资产原值", "状态为“待处置”的资产原值之和",
-                sum((g.value for g in pending), ZERO), used),
+                sum((g.value for g in pending), ZERO), cells("待处置", "value")),
     ]
 
 
@@ -192,7 +203,8 @@ def _staff(i: Inputs) -> list[Indicator]:
                Decimal(s.authorized), _used(i, "staff.on_payroll", "staff.authorized"), rounded=False),
         _ratio("outside_staff_rate", "编外人员控制率", "编外人员（劳务派遣 + 直接聘用）÷（在编 + 编外）× 100%",
                Decimal(s.outside), Decimal(s.on_payroll + s.outside),
-               _used(i, "staff.dispatched", "staff.direct_hire", "staff.on_payroll"), rounded=False),
+               _used(i, "staff.dispatched", "staff.direct_hire", "staff.on_payroll"), rounded=False,
+               den_of=("在编人数与编外人员之和", "staff.on_payroll")),
     ]
 
 
@@ -205,11 +217,13 @@ def _projects(i: Inputs) -> list[Indicator]:
     return [
         _ratio("project_budget_execution_rate", "项目预算执行率", "各项目实际支出之和 ÷ 各项目调整后预算之和 × 100%",
                sum((p.spent for p in ps), ZERO), sum((p.budget for p in ps), ZERO), money_used,
-               num_terms=max(len(ps), 1), den_terms=max(len(ps), 1)),
+               num_terms=max(len(ps), 1), den_terms=max(len(ps), 1),
+               den_of=("各项目调整后预算之和" if ps else "项目清单（未填写任何项目）", "projects")),
         _count("projects_planned", "计划完成项目数", "项目清单行数", len(ps), used),
         _count("projects_on_time", "按期完成项目数", "状态为“按期完成”的项目数", on_time, used),
         _ratio("project_on_time_rate", "项目按期完成率", "按期完成项目数 ÷ 计划完成项目总数 × 100%",
-               Decimal(on_time), Decimal(len(ps)), used, rounded=False),
+               Decimal(on_time), Decimal(len(ps)), used, rounded=False,
+               den_of=("计划完成项目数（项目清单未填写任何项目）", "projects")),
     ]
 
 
@@ -278,8 +292,9 @@ def _adjustments(i: Inputs) -> list[Indicator]:
 
 
 def _targets(i: Inputs) -> list[Indicator]:
-    used = tuple(Used(f"targets[{k}].actual", label_of(f"targets[{k}].actual"), t.actual)
-                 for k, t in enumerate(i.targets))
+    # A target is judged by comparing its 目标值 with its 实际完成值: both cells are cited.
+    used = tuple(Used(f"targets[{k}].{c}", label_of(f"targets[{k}].{c}"), getattr(t, c))
+                 for k, t in enumerate(i.targets) for c in ("target", "actual"))
     statuses: list[str] = []
     if i.targets:
         from .targets import judge  # only when needed: its word tables cost the CLI ~5 ms to import

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 
 from .errors import InputError, Problem
-from .messages import message
+from .messages import message, text_of
 from .money import ONE
 
 # Any rate typed by a person beyond this is almost surely a percentage typed as 98.7 (for 98.7 %).
@@ -236,7 +236,7 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
     def add(code: str, path: str, value: object = "", reads: tuple[str, ...] = (), **kw: object) -> None:
         if path in skip or skip.intersection(reads):
             return
-        problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(value)))
+        problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(text_of(value))))
 
     _walk_numbers(inputs, "", add)
     if any(p.code == "NOT_NUMBER" for p in problems):

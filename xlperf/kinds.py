@@ -7,14 +7,16 @@ points, ctx) -> Outcome``. Parameters are plain data from the system file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .indicators import Indicator
 from .inputs import EvaluatorEntry
-from .money import HUNDRED, ONE, ZERO, D, percent_text
+# The system file's numbers, intervals and conditions; importers of kinds keep finding them here.
+from .intervals import Interval, condition, holds, interval, number  # noqa: F401
+from .money import HUNDRED, ONE, ZERO, round_half_up
+from .shown import Test, edge_text, exact, lost_text, points_text, rate_text
 
 
 @dataclass
@@ -23,6 +25,10 @@ class Ctx:
     evaluator: dict[str, EvaluatorEntry]
     # Evaluator keys an item read, so the scorer can report what was missing.
     missing: list[str] = field(default_factory=list)
+    # "exact": rules compare the exact rate; "printed": the rate rounded as 计算指标 prints it (0.01 %).
+    band_on: str = "exact"
+    # Evaluator keys whose entry lacks the reason its points need: findings point at their cells.
+    blamed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -34,75 +40,21 @@ class Outcome:
     unexplained: bool = False  # evaluator's points below the maximum with no reason
 
 
-# --- numbers and intervals in the system file -------------------------------------------
-
-def number(text: object) -> Decimal:
-    """'90%' → 0.9, '0.5' → 0.5, 'inf' → Infinity."""
-    s = str(text).strip().replace("％", "%")
-    if s in ("inf", "+inf", "∞", "+∞"):
-        return Decimal("Infinity")
-    if s in ("-inf", "-∞"):
-        return Decimal("-Infinity")
-    if s.endswith("%"):
-        return D(s[:-1]) / HUNDRED
-    return D(s)
+# The rate printed on 计算指标 carries two decimals of a percentage: four of the fraction.
+PRINTED_PLACES = 4
+BAND_ON = ("exact", "printed")
 
 
-@dataclass(frozen=True)
-class Interval:
-    low: Decimal
-    high: Decimal
-    low_closed: bool
-    high_closed: bool
-
-    def contains(self, x: Decimal) -> bool:
-        above = x > self.low or (self.low_closed and x == self.low)
-        below = x < self.high or (self.high_closed and x == self.high)
-        return above and below
-
-    def text(self) -> str:
-        def fmt(v: Decimal) -> str:
-            return "∞" if v.is_infinite() and v > 0 else "−∞" if v.is_infinite() else percent_text(v).replace(".00%", "%")
-
-        return f"{'[' if self.low_closed else '('}{fmt(self.low)}, {fmt(self.high)}{']' if self.high_closed else ')'}"
-
-
-_INTERVAL = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^\])]+?)\s*([\])])\s*$")
-
-
-def interval(text: str) -> Interval:
-    m = _INTERVAL.match(text)
-    if not m:
-        raise ValueError(f"区间“{text}”应写成 [下限, 上限) 的形式")
-    low, high = number(m[2]), number(m[3])
-    if low > high:
-        raise ValueError(f"区间“{text}”下限大于上限")
-    return Interval(low, high, m[1] == "[" and low.is_finite(), m[4] == "]" and high.is_finite())
-
-
-_COND = re.compile(r"^\s*(\w+)\s*(>=|<=|==|>|<)\s*(\S+)\s*$")
-
-
-def condition(text: str) -> tuple[str, str, Decimal]:
-    m = _COND.match(text)
-    if not m:
-        raise ValueError(f"条件“{text}”应写成“指标 >= 值”的形式")
-    return m[1], m[2], number(m[3])
-
-
-def _holds(value: Decimal, op: str, target: Decimal) -> bool:
-    return {">=": value >= target, "<=": value <= target, "==": value == target, ">": value > target,
-            "<": value < target}[op]
-
-
-def _show(ind: Indicator) -> str:
+def _show(ind: Indicator, ctx: Ctx | None = None, tests: tuple[Test, ...] = ()) -> str:
+    """The figure as a text beside a rule: on the same side of every edge the rule tests."""
     if ind.value is None:
         return "无穷大（分母为 0）" if ind.unbounded else "无法计算"
-    return percent_text(ind.value) if ind.unit == "rate" else f"{ind.value.normalize():f}"
+    if ind.unit != "rate":
+        return exact(ind.value)
+    return rate_text(_value(ind, ctx) if ctx else ind.value, tests)  # type: ignore[arg-type]
 
 
-def _fmt(p: Decimal) -> str:
-    return f"{p.normalize():f}"
+_fmt = exact  # a parameter from the system file, as written there
 
 
 # --- the kinds -----------------------------------------------------------------------------
@@ -132,9 +84,16 @@ def _get(ctx: Ctx, id_: str) -> Indicator:
     return ctx.indicators.get(id_) or missing(id_)
 
 
-def _value(ind: Indicator) -> Decimal | None:
-    """The value a rule scores: n ÷ 0 with n > 0 is +∞, beyond every threshold."""
-    return Decimal("Infinity") if ind.unbounded else ind.value
+def _value(ind: Indicator, ctx: Ctx | None = None) -> Decimal | None:
+    """The value a rule scores: n ÷ 0 with n > 0 is +∞, beyond every threshold.
+
+    Under ``band_on = "printed"`` a rate is first rounded half up as 计算指标 prints it.
+    """
+    if ind.unbounded:
+        return Decimal("Infinity")
+    if ctx is not None and ctx.band_on == "printed" and ind.unit == "rate" and ind.value is not None:
+        return round_half_up(ind.value, PRINTED_PLACES)
+    return ind.value
 
 
 def _undefined(params: dict, points: Decimal, ind: Indicator) -> Outcome:
@@ -143,8 +102,8 @@ def _undefined(params: dict, points: Decimal, ind: Indicator) -> Outcome:
     # if_undefined settles 0 ÷ 0; a figure whose inputs were never given earns nothing.
     full = params.get("if_undefined", "zero") == "full" and ind.note != MISSING_NOTE
     got = points if full else ZERO
-    why = f"{ind.name}{ind.note or '无法计算'}，按{'满分' if full else '0 分'}计"
-    return Outcome(got, why, "" if full else why)
+    why = f"{ind.name}{ind.note or '无法计算'}，按{'满分' if full else ' 0 分'}计"
+    return Outcome(got, why, "" if full else f"{why}，扣 {lost_text(points)} 分")
 
 
 def check_checklist(params: dict, points: Decimal) -> list[str]:
@@ -173,9 +132,9 @@ def score_checklist(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         if "when" in c:
             ind_id, op, target = condition(c["when"])
             ind = _get(ctx, ind_id)
-            value = _value(ind)
-            ok = value is not None and _holds(value, op, target)
-            detail = f"{ind.name} {_show(ind)}"
+            value = _value(ind, ctx)
+            ok = value is not None and holds(value, op, target)
+            detail = f"{ind.name} {_show(ind, ctx, (lambda x, op=op, t=target: holds(x, op, t),))}"
         else:
             k = manual.index(i)
             ok = k < len(ticks) and ticks[k]
@@ -183,7 +142,7 @@ def score_checklist(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         if ok:
             got += worth
         else:
-            lost.append(f"第 {i + 1} 项“{c.get('short', c['text'])}”未满足（{detail}），扣 {_fmt(worth)} 分")
+            lost.append(f"第 {i + 1} 项“{c.get('short', c['text'])}”未满足（{detail}），扣 {lost_text(worth)} 分")
     reason = "；".join(lost)
     if entry is not None and entry.reason and reason:
         reason = f"{reason}。评价人说明：{entry.reason}"
@@ -215,7 +174,7 @@ def score_deduction(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         extra = f"。评价人说明：{entry.reason}" if entry and entry.reason else ""
     got = max(points - per * count, ZERO)
     rule = f"{what} {count} 项（{source}），每项扣 {_fmt(per)} 分，扣完为止"
-    reason = f"{what} {count} 项，扣 {_fmt(points - got)} 分{extra}" if got < points else ""
+    reason = f"{what} {count} 项，扣 {lost_text(points - got)} 分{extra}" if got < points else ""
     return Outcome(got, rule, reason, reason_given)
 
 
@@ -225,17 +184,18 @@ def check_rate_points(params: dict, points: Decimal) -> list[str]:
 
 def score_rate_points(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     ind = _indicator(ctx, params)
-    value = _value(ind)
+    value = _value(ind, ctx)
     if value is None:
         return _undefined(params, points, ind)
-    if "zero_above" in params and value > number(params["zero_above"]):
-        limit = number(params["zero_above"])
-        why = f"{ind.name} {_show(ind)} > {percent_text(limit)}，得 0 分"
-        return Outcome(ZERO, why, why)
+    limit = number(params["zero_above"]) if "zero_above" in params else None
+    shown = _show(ind, ctx, _tests("rate_points", params))
+    if limit is not None and value > limit:
+        why = f"{ind.name} {shown} > {edge_text(limit)}，得 0.00 分"
+        return Outcome(ZERO, why, f"{ind.name} {shown} 超过上限 {edge_text(limit)}，扣 {lost_text(points)} 分")
     rate = min(value, number(params["cap"])) if "cap" in params else value
     got = points if rate.is_infinite() else min(rate * points, points)
-    rule = f"{ind.name} {_show(ind)} × {_fmt(points)} 分"
-    reason = f"{ind.name} {_show(ind)}，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else ""
+    rule = f"{ind.name} {shown} × {_fmt(points)} 分"
+    reason = f"{ind.name} {shown} 低于 100%，得 {points_text(got)} 分" if got < points else ""
     return Outcome(got, rule, reason)
 
 
@@ -263,16 +223,21 @@ def check_bands(params: dict, points: Decimal) -> list[str]:
 
 def score_bands(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     ind = _indicator(ctx, params)
-    value = _value(ind)
+    value = _value(ind, ctx)
     if value is None:
         return _undefined(params, points, ind)
-    for band in params["bands"]:
-        iv = interval(band["range"])
+    bands = [(interval(b["range"]), number(b["points"])) for b in params["bands"]]
+    shown = _show(ind, ctx, _tests("bands", params))
+    for iv, got in bands:
         if iv.contains(value) or (value.is_infinite() and iv.high == value):
-            got = number(band["points"])
-            rule = f"{ind.name} {_show(ind)} 落在 {iv.text()} 档，得 {_fmt(got)} 分"
-            return Outcome(got, rule, rule if got < points else "")
-    why = f"{ind.name} {_show(ind)} 不在任何分档内，得 0 分"
+            rule = f"{ind.name} {shown} 落在 {iv.text()} 档，得 {points_text(got)} 分"
+            if got >= points:
+                return Outcome(got, rule)
+            # 扣分说明 says what the 计分依据 does not: which band would have given full points.
+            best = [b.text() for b, p in bands if p >= points]
+            target = f"未达满分档 {'、'.join(best)}" if best else "未达满分"
+            return Outcome(got, rule, f"{ind.name} {shown} {target}，扣 {lost_text(points - got)} 分")
+    why = f"{ind.name} {shown} 不在任何分档内，得 0.00 分"
     return Outcome(ZERO, why, why)
 
 
@@ -288,7 +253,7 @@ def check_linear(params: dict, points: Decimal) -> list[str]:
 def score_linear(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     """Full points up to a threshold; ``per`` points off per ``step`` percentage points beyond it."""
     ind = _indicator(ctx, params)
-    value = _value(ind)
+    value = _value(ind, ctx)
     if value is None:
         return _undefined(params, points, ind)
     threshold, per = number(params["threshold"]), number(params["per"])
@@ -301,10 +266,12 @@ def score_linear(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         steps = steps.to_integral_value(rounding="ROUND_FLOOR")
     got = ZERO if steps.is_infinite() else max(points - per * steps, ZERO)
     side = "超过" if above else "低于"
-    shown_pp = "无穷多" if beyond_pp.is_infinite() else beyond_pp.quantize(Decimal("0.01"))
-    rule = (f"{ind.name} {_show(ind)}，{side} {percent_text(threshold)} {shown_pp} 个百分点，"
+    shown_pp = "无穷多" if beyond_pp.is_infinite() else lost_text(beyond_pp)  # 0.004 pp never prints as 0.00
+    shown = _show(ind, ctx, _tests("linear", params))
+    rule = (f"{ind.name} {shown}，{side} {edge_text(threshold)} {shown_pp} 个百分点，"
             f"每 {_fmt(step)} 个百分点扣 {_fmt(per)} 分")
-    return Outcome(got, rule, f"{rule}，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else "")
+    return Outcome(got, rule, f"扣 {lost_text(points - got)} 分，得 {points_text(got)} 分" if got < points else "")
+
 
 
 def check_quarterly(params: dict, points: Decimal) -> list[str]:
@@ -319,14 +286,19 @@ def score_quarterly(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     mean = _get(ctx, "quarter_rate_mean")
     if any(r.value is None for r in rates) or mean.value is None:
         return _undefined(params, points, mean)
-    parts = [min(r.value, ONE) * q for r in rates]  # type: ignore[type-var]
-    got = sum(parts, ZERO) + min(mean.value, ONE) * m
-    shown = "、".join(_show(r) for r in rates)
-    rule = f"季度执行率 {shown}（各封顶 100%）× {_fmt(q)} 分 + 全年平均 {_show(mean)}（封顶 100%）× {_fmt(m)} 分"
-    lost = [f"第{k}季度执行率 {_show(r)} 未达序时进度" for k, r in enumerate(rates, 1) if r.value < ONE]  # type: ignore[operator]
-    if mean.value < ONE:
-        lost.append(f"全年平均执行率 {_show(mean)} 低于 100%")
-    return Outcome(got, rule, "；".join(lost) + f"，得 {got.quantize(Decimal('0.0001'))} 分" if got < points else "")
+    values = [_value(r, ctx) for r in rates]
+    mean_value = _value(mean, ctx)
+    parts = [min(v, ONE) * q for v in values]  # type: ignore[type-var]
+    got = sum(parts, ZERO) + min(mean_value, ONE) * m  # type: ignore[type-var]
+    full: tuple[Test, ...] = (lambda x: x >= ONE,)
+    shown = "、".join(_show(r, ctx, full) for r in rates)
+    rule = (f"季度执行率 {shown}（各封顶 100%）× {_fmt(q)} 分 + 全年平均 {_show(mean, ctx, full)}（封顶 100%）"
+            f"× {_fmt(m)} 分")
+    lost = [f"第{k}季度执行率 {_show(r, ctx, full)} 未达序时进度" for k, (r, v) in enumerate(zip(rates, values), 1)
+            if v < ONE]  # type: ignore[operator]
+    if mean_value < ONE:  # type: ignore[operator]
+        lost.append(f"全年平均执行率 {_show(mean, ctx, full)} 低于 100%")
+    return Outcome(got, rule, "；".join(lost) + f"，得 {points_text(got)} 分" if got < points else "")
 
 
 def check_judgment(params: dict, points: Decimal) -> list[str]:
@@ -338,18 +310,21 @@ def score_judgment(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     if entry is None or entry.points is None:
         return Outcome(ZERO, "评价人酌情评分", "评价人未评分，暂按 0 分计")
     got = min(max(entry.points, ZERO), points)
-    rule = f"评价人评分 {_fmt(got)} / {_fmt(points)} 分"
+    rule = f"评价人评分 {points_text(got)} / {_fmt(points)} 分"
     if params.get("evidence") == "targets":
         counts = {k: int(_get(ctx, f"targets_{k}").value or 0) for k in ("total", "met", "missed", "unjudged")}
         rule += (f"；绩效目标 {counts['total']} 项：达成 {counts['met']}，未达成 {counts['missed']}，"
                  f"需人工判断 {counts['unjudged']}")
         if got >= points and counts["missed"] and not entry.reason:
             # Full points although targets were missed: the data implies a deduction.
+            ctx.blamed.append(params["input"])
             return Outcome(got, rule, f"有 {counts['missed']} 项绩效目标未达成，但评价人给满分且未说明理由",
                            unexplained=True)
     if got >= points:
         return Outcome(got, rule)
-    reason = entry.reason or f"评价人给分 {_fmt(got)} 分，未填写扣分理由"
+    reason = entry.reason or f"评价人给分 {points_text(got)} 分，未填写扣分理由"
+    if not entry.reason:
+        ctx.blamed.append(params["input"])
     return Outcome(got, rule, reason, bool(entry.reason), unexplained=not entry.reason)
 
 
@@ -367,8 +342,9 @@ def score_choice(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     for o in params["options"]:
         if chosen == o["value"]:
             got = number(o["points"])
-            rule = f"“{chosen}”，得 {_fmt(got)} 分"
-            reason = rule + (f"。评价人说明：{entry.reason}" if entry and entry.reason else "")
+            rule = f"“{chosen}”，得 {points_text(got)} 分"
+            reason = f"选择“{chosen}”，扣 {lost_text(points - got)} 分" + (
+                f"。评价人说明：{entry.reason}" if entry and entry.reason else "")
             return Outcome(got, rule, reason if got < points else "", bool(entry and entry.reason))
     why = f"未选择档次（应为 {'/'.join(o['value'] for o in params['options'])} 之一），暂按 0 分计"
     return Outcome(ZERO, why, why)
@@ -397,8 +373,9 @@ def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
                 label = params.get(f"{key}_text", params[key])
                 if full:
                     return Outcome(points, f"{label}，直接得满分")
-                why = f"{label}，本项得 0 分" + (f"。{entry.reason}" if entry.reason else "")
-                return Outcome(ZERO, why, why)
+                why = f"{label}，本项得 0.00 分"
+                return Outcome(ZERO, why, f"{label}，扣 {lost_text(points)} 分" + (
+                    f"。{entry.reason}" if entry.reason else ""), bool(entry.reason))
     got, rules, reasons, given, unexplained = ZERO, [], [], False, False
     for i, part in enumerate(params["parts"], 1):
         out = KINDS[part["kind"]][1](part, number(part["points"]), ctx)
@@ -410,6 +387,30 @@ def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         given = given or out.reason_given
         unexplained = unexplained or out.unexplained
     return Outcome(got, "；".join(rules), "；".join(reasons), given, unexplained)
+
+
+def _tests(kind: str, params: dict) -> tuple[Test, ...]:
+    return tuple(t for _, t in edge_tests(kind, params))
+
+
+def edge_tests(kind: str, params: dict) -> list[tuple[str, Test]]:
+    """(indicator id, test) for every edge a rule compares a rate with: where a printed rate must not cross."""
+    ind = params.get("indicator", "")
+    if kind == "bands":
+        return [(ind, interval(b["range"]).contains) for b in params["bands"]]
+    if kind == "rate_points":
+        limit = [number(params["zero_above"])] if "zero_above" in params else []
+        return [(ind, lambda x: x >= ONE)] + [(ind, lambda x, t=t: x > t) for t in limit]
+    if kind == "linear":
+        t = number(params["threshold"])
+        return [(ind, (lambda x: x > t) if params.get("direction", "above") == "above" else (lambda x: x < t))]
+    if kind == "quarterly":
+        return [(f"quarter_rate_{k}", lambda x: x >= ONE) for k in range(1, 5)] + [
+            ("quarter_rate_mean", lambda x: x >= ONE)]
+    if kind == "checklist":
+        return [(i, lambda x, op=op, t=t: holds(x, op, t))
+                for i, op, t in (condition(c["when"]) for c in params["checks"] if "when" in c)]
+    return []
 
 
 KINDS: dict[str, tuple[KindCheck, KindScore]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MESSAGES: dict[str, str] = {
     # Inputs
     "REQUIRED": "必填项“{label}”未填写",
@@ -13,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "NEGATIVE": "“{label}”不能为负数，实际为 {value}",
     "RATE_TOO_LARGE": "“{label}”为 {value}，超出合理范围；百分比请按 98.7% 或 0.987 填写，不要填 98.7",
     "RATE_ABOVE_100": "“{label}”为 {value}，即超过 100%，而它是一个整体中的比例；百分比请按 98.7% 或 0.987 填写",
+    "OUT_OF_RANGE": "“{label}”为 {value}，超出合理范围，应为{expected}",
     "NOT_EXACT": "“{label}”是二进制浮点数 {value}，不精确；请以文本（如 \"1.5\"）或 Decimal 给出",
     "PERCENT_TYPED_AS_NUMBER": "“{label}”填了 {value}，像是把百分比写成了数字；请填 {value}% 或 {fraction}",
     "YEAR_RANGE": "年度“{value}”不在 1990–2100 之间",
@@ -39,7 +42,15 @@ MESSAGES: dict[str, str] = {
     "MISSING_NAME": "缺少定义名称 {name}（“{label}”，应在工作表“{sheet_name}”）",
     "MISSING_TABLE": "缺少表格 {name}（应在工作表“{sheet_name}”）",
     "MISSING_COLUMN": "表格 {name} 缺少列“{column}”",
+    "TABLE_TOO_LONG": "表格 {name} 有 {rows} 行，超过上限 {max_rows} 行；请删除多余的空行后再试",
+    "TABLE_TOO_WIDE": "表格 {name} 有 {columns} 列，超过上限 {max_columns} 列；请删除多余的列后再试",
+    "TABLE_TOO_LONG": "表格 {name} 有 {rows} 行，超过上限 {max_rows} 行；请删除多余的空行后再试",
+    "TABLE_TOO_WIDE": "表格 {name} 有 {columns} 列，超过上限 {max_columns} 列；请删除多余的列后再试",
     "MISSING_OUTPUT": "模板缺少输出位置 {name}；请用 `xlperf template` 重新生成模板",
+    "NO_SYSTEM_ID": "工作簿中缺少指标体系标记（定义名称 {name}）；请用 `xlperf template` 生成的模板填写，或用 --system 指定指标体系",
+    "SYSTEM_ID_EMPTY": "模板没有记录指标体系编号（该单元格为空）；请用 `xlperf template` 重新生成模板，或用 --system 指定指标体系",
+    "BAD_SYSTEM_ID": "模板记录的指标体系编号“{value}”无效（只能是编号，如 shenzhen-2024，不能是文件路径）",
+    "UNKNOWN_SYSTEM": "{reason}",
     "SYSTEM_MISMATCH": "模板按指标体系“{value}”生成，不能按“{expected}”评分；请用对应的模板，"
                        "或用 `xlperf template --system` 重新生成",
     # Writing a workbook file
@@ -52,20 +63,47 @@ FINDINGS: dict[str, str] = {
     "STATED_MISMATCH": "{what}：报告数 {stated} 与重新计算的 {computed} 不符，按四舍五入前的金额最多可得 {low}–{high}",
     "OVERSPENT": "{what}：支出 {spent} 超过预算 {budget}",
     "QUARTER_DECREASE": "第 {q} 季度末累计支出 {value} 低于上一季度的 {previous}，累计数不应减少",
-    "ZERO_DENOMINATOR": "“{what}”的分母为 0，无法计算比率；{handling}",
+    "ZERO_DENOMINATOR": "“{what}”无法计算：{denominator}为 0；{handling}",
     "COUNT_MISMATCH": "{what}：分项合计 {parts} 与总数 {total} 不一致",
     "POINTS_WITHOUT_REASON": "“{item}”得分 {points} 低于满分 {max}，但未填写扣分理由",
     "POINTS_DIFFER_FROM_DATA": "“{item}”评价人给分 {given} 与数据推算的 {implied} 不一致，且未说明理由",
+    "FULL_DESPITE_DATA": "“{item}”：{reason}",
+    "INDICATOR_MISSING": "“{item}”所需的指标“{indicator}”缺少计算所需的数据（如上年预算），按 0 分计",
     "TARGET_MISSED": "绩效目标“{name}”未达成：{evidence}",
     "TARGET_UNJUDGED": "绩效目标“{name}”需人工判断：{evidence}",
     "PROJECT_STATUS_DATES": "项目“{name}”状态为“{status}”，但计划完成 {planned}、实际完成 {actual}",
     "PROJECT_OVERSPENT": "项目“{name}”支出 {spent} 超过预算 {budget}",
+    # Empty and conflicting data (gaps.py): the points rest on an empty input, not on a fact.
+    "PROJECTS_MISSING": "项目支出为 {amount} 万元，但项目清单未填写任何项目；“{item}”无从计算，请补填项目清单",
+    "KEY_TASKS_MISSING": "重点工作清单未填写任何重点工作；“{item}”按无未完成项计满分，请核实是否确无重点工作",
+    "SURVEY_MISSING": "未填写满意度调查；“{item}”按 0 分计，请补填满意度调查结果",
+    "STAFF_EMPTY": "核定编制数与在编人数均为 0；“{item}”按 0 ÷ 0 计分，请核实人员数据",
+    "SURVEY_RATE_MISMATCH": "满意度调查“{name}”填写的满意率 {rate} 与满意人数 ÷ 调查人数（{satisfied} ÷ {respondents} = "
+                            "{counted}）不符；按填写的满意率计分",
+    "FLAG_WITHOUT_REASON": "“{item}”勾选了“{flag}”，但未写明理由；该标记决定整项得分，请在“理由或说明”中写明",
 }
 
 
 class _Blanks(dict):
+    """Missing keys read as blanks; every number is in plain notation (50, never 5E+1); a value the
+    template quotes (“{name}”) has its own quotes made single, so no name comes out as ““三公”…”."""
+
+    def __init__(self, template: str, values: dict, **more: object):
+        quoted = set(re.findall(r"“\{(\w+)\}”", template))
+        super().__init__({k: inner_quotes(v) if k in quoted and isinstance(v, str) else text_of(v)
+                          for k, v in {**values, **more}.items()})
+
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def text_of(value: object) -> object:
+    """A value as a person reads it: a Decimal in plain notation with the precision it was given."""
+    from decimal import Decimal
+
+    from .shown import plain
+
+    return plain(value) if isinstance(value, Decimal) and value.is_finite() else value
 
 
 def message(code: str, *, field: str = "", label: str = "", **values: object) -> str:
@@ -73,7 +111,7 @@ def message(code: str, *, field: str = "", label: str = "", **values: object) ->
     from .fields import label_of
 
     template = MESSAGES.get(code) or FINDINGS[code]
-    return template.format_map(_Blanks(values, label=inner_quotes(label or label_of(field))))
+    return template.format_map(_Blanks(template, values, label=label or label_of(field)))
 
 
 def inner_quotes(text: str) -> str:
@@ -82,4 +120,4 @@ def inner_quotes(text: str) -> str:
 
 
 def finding_text(code: str, **values: object) -> str:
-    return FINDINGS[code].format_map(_Blanks(values))
+    return FINDINGS[code].format_map(_Blanks(FINDINGS[code], values))

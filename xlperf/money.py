@@ -24,7 +24,8 @@ def D(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+        # As typed, with an input method's full-width forms: "１，２３４．５０" is 1234.50 (Decimal reads ４ itself).
+        text = value.strip().replace(",", "").replace("，", "").replace("．", ".").replace("－", "-")
         try:
             result = Decimal(text)
         except InvalidOperation:

@@ -42,7 +42,7 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
     scores: list[ItemScore] = []
     findings: list[Finding] = []
     for item in system.items:
-        ctx = Ctx(indicators, inputs.evaluator)
+        ctx = Ctx(indicators, inputs.evaluator, band_on=system.band_on)
         outcome: Outcome = KINDS[item.kind][1](item.params, item.points, ctx)
         level2 = by_id[item.parent]
         level1 = by_id[level2.parent]
@@ -59,23 +59,31 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
                     implied=display_points(outcome.points)), field=f"evaluator.{OVERRIDE_PREFIX}{item.id}",
                     item=item.id))
         shown = display_points(exact)
+        if shown >= item.points and not overridden:
+            reason = ""  # the sheet shows full points: nothing to explain (a 0.0004 loss rounds away)
         if shown < item.points and outcome.unexplained and not overridden:
             findings.append(Finding("POINTS_WITHOUT_REASON", "警告", finding_text(
-                "POINTS_WITHOUT_REASON", item=item.name, points=shown, max=item.points), item=item.id))
+                "POINTS_WITHOUT_REASON", item=item.name, points=shown, max=item.points), field=_blamed(ctx),
+                item=item.id))
         elif outcome.unexplained and not overridden:
             # Full points where the data implies a deduction: a finding, not a 扣分说明.
-            findings.append(Finding("POINTS_DIFFER_FROM_DATA", "警告", f"“{item.name}”：{outcome.reason}",
-                                    item=item.id))
+            findings.append(Finding("POINTS_DIFFER_FROM_DATA", "警告", finding_text(
+                "FULL_DESPITE_DATA", item=item.name, reason=outcome.reason), field=_blamed(ctx), item=item.id))
             reason = ""
         for key in dict.fromkeys(ctx.missing):
             findings.append(Finding("EVALUATOR_MISSING", "警告", message("EVALUATOR_MISSING", label=item.name, key=key),
                                     field=f"evaluator.{key}", item=item.id))
         for ref in _indicator_refs(item):
             if ref not in indicators:
-                findings.append(Finding("INDICATOR_MISSING", "警告", f"“{item.name}”所需的指标“{NAMES.get(ref, ref)}”"
-                                        "缺少计算所需的数据（如上年预算），按 0 分计", item=item.id))
+                findings.append(Finding("INDICATOR_MISSING", "警告", finding_text(
+                    "INDICATOR_MISSING", item=item.name, indicator=NAMES.get(ref, ref)), item=item.id))
         scores.append(ItemScore(item, level1, level2, shown, exact, outcome.points, outcome.rule, reason, overridden))
     return scores, findings
+
+
+def _blamed(ctx: Ctx) -> str:
+    """The evaluator entry a finding is about: where the reason should have been written."""
+    return f"evaluator.{ctx.blamed[0]}" if ctx.blamed else ""
 
 
 def _indicator_refs(item: Item) -> list[str]:

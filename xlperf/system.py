@@ -15,9 +15,9 @@ from pathlib import Path
 from . import tomlcache
 from .digest import sha256
 from .errors import SystemFileError
-from .kinds import EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
+from .kinds import BAND_ON, EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
 
-BUNDLED = ("shenzhen-2024", "hunan-district")
+BUNDLED = ("shenzhen-2024", "hunan-district")  # the ids in xlperf/systems/
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class System:
     items: tuple[Item, ...]
     source: str  # file path or bundled name
     sha256: str  # of the file's bytes: the audit stamp records it
+    band_on: str = "exact"  # [system] band_on: rules compare the exact rate, or the rate as printed
 
     def children(self, parent: str) -> list:
         return [n for n in (*self.level2, *self.items) if n.parent == parent]
@@ -73,19 +74,24 @@ class System:
 
 
 def load(name_or_path: str | Path) -> System:
-    """Load a bundled system by name (``shenzhen-2024``) or a TOML file by path."""
-    path = Path(name_or_path)
-    if path.suffix.lower() == ".toml" or path.exists():
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SystemFileError(f"{path}: 无法读取指标体系文件（{exc.strerror}）") from None
-        return _parsed(data, str(path))
-    if str(name_or_path) not in BUNDLED:
-        raise SystemFileError(f"未知的指标体系“{name_or_path}”；可用：{', '.join(BUNDLED)}，或给出 .toml 文件路径")
-    # Bundled data sits beside the package modules; importlib.resources would cost the CLI ~7 ms of imports.
-    data = (Path(__file__).parent / "systems" / f"{name_or_path}.toml").read_bytes()
-    return _parsed(data, str(name_or_path))
+    """A bundled or registered system by id (``"shenzhen-2024"``), or a TOML file given as a ``Path``.
+
+    A string is only ever an id, looked up in the registry (bundled systems plus the folders of
+    XLPERF_SYSTEMS): text that came from a workbook can never name a file.
+    """
+    from .registry import default, read_regular
+
+    if isinstance(name_or_path, Path):
+        data = read_regular(name_or_path)
+        if data is None:
+            raise SystemFileError(f"{name_or_path}: 无法读取指标体系文件（文件不存在）")
+        return _parsed(data, str(name_or_path))
+    return default().by_id(name_or_path)
+
+
+def parse_trusted(data: bytes, source: str) -> System:
+    """Parse a file the registry found (remembered by its bytes)."""
+    return _parsed(data, source)
 
 
 @lru_cache(maxsize=16)
@@ -109,6 +115,9 @@ def parse(data: bytes, source: str) -> System:
     for key in ("id", "name", "total"):
         if key not in head:
             err("system", f"缺少字段 {key}")
+    band_on = head.get("band_on", "exact")
+    if band_on not in BAND_ON:
+        err("system", f"band_on 应为 exact 或 printed，实际为“{band_on}”")
 
     def points(entry: str, value: object) -> Decimal:
         try:
@@ -179,7 +188,7 @@ def parse(data: bytes, source: str) -> System:
     if errors:
         raise SystemFileError("\n".join(errors))
     return System(head["id"], head["name"], number(head["total"]), tuple(level1), tuple(level2), tuple(items),
-                  source, sha256(data).hexdigest())
+                  source, sha256(data).hexdigest(), band_on)
 
 
 def _check_references(items: list[Item], err) -> None:

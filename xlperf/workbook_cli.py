@@ -10,13 +10,34 @@ import json
 import sys
 
 EXIT_INPUT = 1
+# Defaults shown in --help; the values live with the limits (kept in sync by a test).
+DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB = 60.0, 2048
+
+
+def registry_of(args: argparse.Namespace):
+    """The indicator systems this run trusts: bundled, then each --systems DIR, then XLPERF_SYSTEMS."""
+    from .registry import Registry
+
+    return Registry(args.systems or ())
+
+
+def add_systems_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--systems", action="append", metavar="DIR",
+                        help="另外信任的指标体系目录（其中的 <编号>.toml；可重复；也可用环境变量 XLPERF_SYSTEMS）")
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .system import load
     from .workbook.template import build_template
 
-    system = load(args.system)
+    from pathlib import Path
+
+    from .workbook.atomic import target_problem
+    from .workbook.package import workbook_error
+
+    refused = target_problem(Path(args.output))  # openpyxl would block on a FIFO, or write into a device
+    if refused:
+        raise workbook_error(refused, path=args.output)
+    system = registry_of(args).by_id(args.system)
     vba = None
     if args.output.lower().endswith(".xlsm"):
         from .workbook.bundled import macro_project
@@ -30,7 +51,7 @@ def _template(args: argparse.Namespace) -> int:
 def _fill(args: argparse.Namespace) -> int:
     from .workbook.fill import fill
 
-    filled = fill(args.input, args.output, in_place=args.in_place, system=args.system)
+    filled = fill(args.input, args.output, in_place=args.in_place, system=args.system, registry=registry_of(args))
     result = filled.result
     if args.json:
         data = result.to_dict()
@@ -51,7 +72,7 @@ def _fill(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .workbook.fill import verify
 
-    verdict = verify(args.input)
+    verdict = verify(args.input, registry=registry_of(args))
     if args.json:
         print(json.dumps({"status": verdict.status, "exit_code": verdict.exit_code, "message": verdict.message,
                           "cells": verdict.cells, "stamp": verdict.stamp}, ensure_ascii=False, indent=2))
@@ -65,40 +86,75 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .workbook.batch import run
+    from .batch import EXIT_NOT_RUN, Limits, SetupError, run
+    from .batch.outcome import STATUS_TEXT
 
-    outcomes = run(args.inputs, args.output, jobs=args.jobs)
-    ok = sum(o.ok for o in outcomes)
-    for o in outcomes:
-        if not o.ok:
-            print(f"失败：{o.source}：{o.message}", file=sys.stderr)
-    print(f"共 {len(outcomes)} 个文件：成功 {ok}，失败 {len(outcomes) - ok}；汇总见 {args.output}/汇总.csv")
-    return 0 if ok == len(outcomes) else EXIT_INPUT
+    try:
+        report = run(args.inputs, args.output, jobs=args.jobs, force=args.force, summary=args.summary,
+                     limits=Limits(args.timeout, args.memory), scheduler=args.scheduler,
+                     systems=tuple(args.systems or ()))
+    except SetupError as exc:
+        print(f"错误：{exc}（未处理任何文件）", file=sys.stderr)
+        return EXIT_NOT_RUN
+    c = report.counts
+    if args.json:
+        print(json.dumps({"exit_code": report.exit_code, "counts": c, "summary": str(report.summary),
+                          "csv": str(report.csv), "seconds": round(report.seconds, 3),
+                          "files": [{"source": o.source, "status": o.status, "output": o.output, "unit": o.unit,
+                                     "total": o.total, "kind": o.kind, "message": o.message,
+                                     "seconds": o.seconds, "peak_kb": o.peak_kb}
+                                    for o in report.outcomes]}, ensure_ascii=False, indent=2))
+    else:
+        print(f"共 {len(report.outcomes)} 个文件：{STATUS_TEXT['ok']} {c['ok']}，{STATUS_TEXT['skipped']} {c['skipped']}，"
+              f"失败 {c['failed']}；用时 {report.seconds:.1f} 秒；汇总见 {report.summary}（及 {report.csv.name}）")
+    return report.exit_code
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"须为正数：{text}")
+        return value
+    return parse
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("template", help="生成填报模板")
     t.add_argument("-o", "--output", required=True, help="模板文件路径（.xlsx，或带宏的 .xlsm）")
     t.add_argument("--year", type=int, help="预填评价年度")
-    t.add_argument("--system", default="shenzhen-2024", help="指标体系名称或 .toml 文件")
+    t.add_argument("--system", default="shenzhen-2024", help="指标体系编号（内置或 --systems 目录中的）")
+    add_systems_option(t)
     t.set_defaults(run=_template)
 
     f = sub.add_parser("fill", help="读取填好的工作簿，计算指标、评分与校验结果并写入")
     f.add_argument("input", help="填好的工作簿（.xlsx / .xlsm）")
     f.add_argument("-o", "--output", help="输出文件（默认：<原名>-已评分.xlsx，与原文件同目录）")
     f.add_argument("--in-place", action="store_true", help="直接写回原文件（原子替换）")
-    f.add_argument("--system", help="指标体系（默认：模板记录的指标体系）")
+    f.add_argument("--system", help="指标体系编号（默认：模板记录的指标体系）")
+    add_systems_option(f)
     f.add_argument("--json", action="store_true", help="以 JSON 输出完整结果")
     f.set_defaults(run=_fill)
 
     v = sub.add_parser("verify", help="核验已填写的工作簿是否被修改")
     v.add_argument("input")
     v.add_argument("--json", action="store_true")
+    add_systems_option(v)
     v.set_defaults(run=_verify)
-    b = sub.add_parser("batch", help="批量填写多个工作簿（目录或文件），生成汇总表")
-    b.add_argument("inputs", nargs="+", help="工作簿文件或目录")
-    b.add_argument("-o", "--output", required=True, help="输出目录")
-    b.add_argument("-j", "--jobs", type=int, help="并行进程数（默认：CPU 核数）")
+    b = sub.add_parser("batch", help="批量填写多个工作簿（文件、目录或通配符），生成汇总表")
+    b.add_argument("inputs", nargs="+", help="工作簿文件、目录（含子目录）或通配符（如 '收件/**/*.xlsx'）")
+    b.add_argument("-o", "--output", required=True, help="输出目录（不存在则创建；不能是已有的文件）")
+    b.add_argument("-j", "--jobs", type=_positive(int), help="同时处理的文件数（默认：本进程可用的 CPU 核数）")
+    b.add_argument("--summary", help="汇总工作簿（默认：输出目录下的 汇总.xlsx；同名 .csv 写在旁边）")
+    b.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
+    b.add_argument("--force", action="store_true", help="重新计算全部文件（默认跳过输入、指标体系与版本均未变的文件）")
+    b.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT,
+                   help=f"每个文件的处理时间上限，秒（默认 {DEFAULT_TIMEOUT:g}）")
+    b.add_argument("--memory", type=_positive(int), default=DEFAULT_MEMORY_MB,
+                   help=f"每个文件的内存上限，MB（默认 {DEFAULT_MEMORY_MB}）")
+    b.add_argument("--scheduler", help="Dask 调度器地址（如 tcp://10.0.0.5:8786）：在集群上处理，文件须在共享存储上")
+    add_systems_option(b)
+    b.epilog = "退出码：0 全部成功（含未变跳过）；1 部分文件失败（见汇总的“失败”表）；2 未能运行（输出目录、输入或调度器有误）"
     b.set_defaults(run=_batch)
 
     v.epilog = "退出码：0 未修改；3 输入被修改；4 输出被手工修改；5 由其他版本或指标体系填写；1 未填写或文件有误"

@@ -1,8 +1,7 @@
-"""Fixtures for the workbook package tests: a time guard and LibreOffice discovery."""
+"""Fixtures for the workbook package tests: a time guard (LibreOffice discovery is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 
 import pytest
@@ -25,11 +24,3 @@ def time_guard():
     yield arm
     if hasattr(signal, "SIGALRM"):
         signal.alarm(0)
-
-
-@pytest.fixture(scope="session")
-def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return found

@@ -12,11 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..engine import Result, evaluate
-from ..errors import Problem, WorkbookError
-from ..system import System, load
+from ..errors import Problem, SystemFileError, WorkbookError
+from ..registry import Registry, shown, valid_id
+from ..system import System
 from ..workbook.layout import FINDINGS_NAME, load_layout
 from ..workbook.outputs import Cells, blocks, canon, inputs_hash, outputs_hash, render, stamp_values
-from ..workbook.reader import ReadInputs, load_inputs, read_values
+from ..workbook.reader import ReadInputs, load_inputs, read_values, require_template
 from .protocol import Area, Book
 from .stamp import read_stamp, write_stamp
 
@@ -30,24 +31,38 @@ class Scored:
     cells: dict[str, Cells]
 
 
-def system_for(book: Book, system: System | str | None) -> System:
-    """The system named by the template unless the caller insists on another one."""
+def system_for(book: Book, system: System | str | None, registry: Registry | None = None) -> System:
+    """The system named by the template unless the caller insists on another one; ids only, from the registry.
+
+    A workbook names a system by id, never by path: the registry (bundled systems and the folders the
+    operator configures) is the only place a system is loaded from.
+    """
     layout = load_layout()
     if isinstance(system, System):
         return system
+    registry = registry or Registry()
     if system is not None:
-        return load(system)
-    at = book.defined_names().get(layout.system_name)
-    if at is not None:
-        value = read_values(book, {"system": at})["system"]
-        if value:
-            return load(str(value))
-    return load("shenzhen-2024")
+        return registry.by_id(system)
+    names = book.defined_names()
+    require_template(names, layout)
+    at = names.get(layout.system_name)
+    if at is None:
+        raise WorkbookError([Problem.of("NO_SYSTEM_ID", name=layout.system_name)])
+    value = read_values(book, {"system": at})["system"]
+    where = {"sheet": at.sheet, "cell": at.a1().split(":")[0]}
+    if not isinstance(value, str) or not value.strip():
+        raise WorkbookError([Problem.of("SYSTEM_ID_EMPTY", **where)])
+    if not valid_id(value.strip()):
+        raise WorkbookError([Problem.of("BAD_SYSTEM_ID", value=shown(value), **where)])
+    try:
+        return registry.by_id(value.strip())
+    except SystemFileError as exc:
+        raise WorkbookError([Problem.of("UNKNOWN_SYSTEM", value=shown(value), reason=str(exc), **where)]) from None
 
 
-def compute(book: Book, system: System | str | None = None) -> Scored:
+def compute(book: Book, system: System | str | None = None, *, registry: Registry | None = None) -> Scored:
     """Read, evaluate and render, without writing anything."""
-    system = system_for(book, system)
+    system = system_for(book, system, registry)
     inputs, read = load_inputs(book, system)
     if read.system_id and read.system_id != system.id:
         raise WorkbookError([Problem.of("SYSTEM_MISMATCH", value=read.system_id, expected=system.id)])
@@ -64,9 +79,10 @@ def write_outputs(book: Book, cells: dict[str, Cells]) -> None:
             book.write(sheet, first, rows, clear_from=findings.top if shrinks else None)
 
 
-def fill(book: Book, system: System | str | None = None, *, filled_at: str | None = None) -> Scored:
+def fill(book: Book, system: System | str | None = None, *, filled_at: str | None = None,
+         registry: Registry | None = None) -> Scored:
     """Compute, write the outputs and the stamp, commit. Nothing is written when the inputs are refused."""
-    scored = compute(book, system)
+    scored = compute(book, system, registry=registry)
     write_outputs(book, scored.cells)
     filled_at = filled_at or dt.datetime.now().isoformat(timespec="seconds")
     write_stamp(book, stamp_values(scored.result.system, scored.read.data, scored.cells, filled_at))
@@ -92,23 +108,21 @@ class Verdict:
         return EXIT_CODES[self.status]
 
 
-def verify(book: Book) -> Verdict:
+def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
     from .. import __version__
     from ..workbook.a1 import to_a1
 
     stamp = read_stamp(book)
     if not stamp.get("outputs_sha256"):
         return Verdict(NOT_FILLED, "该工作簿尚未由 xlperf 填写（没有审计标记）", stamp=stamp)
-    try:
-        system = load(stamp["system_id"])
-    except Exception:  # noqa: BLE001 - an unknown system is itself the verdict
-        system = None
-    if system is None or stamp["system_sha256"] != system.sha256 or stamp["xlperf_version"] != __version__:
-        return Verdict(OTHER_ENGINE, f"该工作簿由 xlperf {stamp['xlperf_version']}、指标体系 {stamp['system_id']}"
-                       f"（{stamp['system_sha256'][:12]}）填写，与本机 xlperf {__version__}"
-                       f"{'、' + system.id + '（' + system.sha256[:12] + '）' if system else ''} 不同，无法逐格核对",
-                       stamp=stamp)
-    scored = compute(book, system)
+    # The stamp's SHA-256 picks the system among those the operator trusts; its id is only a label.
+    system = (registry or Registry()).by_sha256(stamp["system_sha256"])
+    if system is None or system.id != stamp["system_id"] or stamp["xlperf_version"] != __version__:
+        mine = f"、{system.id}（{system.sha256[:12]}）" if system else "，且本机没有该指标体系"
+        return Verdict(OTHER_ENGINE, f"该工作簿由 xlperf {shown(stamp['xlperf_version'])}、指标体系 "
+                       f"{shown(stamp['system_id'])}（{shown(stamp['system_sha256'][:12])}）填写，与本机 xlperf "
+                       f"{__version__}{mine} 不同，无法逐格核对", stamp=stamp)
+    scored = compute(book, system, registry=registry)
     if inputs_hash(scored.read.data) != stamp["inputs_sha256"]:
         return Verdict(INPUTS_EDITED, "填写后输入数据被修改过：评分表与当前输入不一致，请重新运行 xlperf fill",
                        stamp=stamp)

@@ -24,6 +24,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from .. import codec
 from ..book.protocol import Area, ErrorValue, Pos, Rows, Table, Value
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -40,9 +41,10 @@ def from_excel(value: Any) -> Value:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        try:
+            return codec.from_float(value)  # what Excel keeps and shows: 15 significant digits
+        except codec.NotANumber:
             return ErrorValue("#NUM!")
-        return Decimal(format(value, ".15g"))  # what Excel keeps and shows: 15 significant digits
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, dt.datetime):

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 
 from xlperf.workbook import opc
-from xlperf.workbook.a1 import parse_range
+from xlperf.workbook.a1 import MAX_COL, MAX_ROW, parse_range
 from xlperf.workbook.problems import workbook_error
-from xlperf.workbook.sheetread import Cell, decode_xstring, parse_shared_strings
+from xlperf.workbook.sheetread import Cell, SharedStrings, decode_xstring
 from xlperf.workbook.sheetread import read_cells as _read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 
@@ -66,7 +66,8 @@ class Contents:
             )
             rel = rels.get(rid or "")
             if rel is None or rel.target is None:
-                raise workbook_error("BROKEN_PACKAGE", part=f"{self.workbook_part}#{rid or el.get('name', '')}")
+                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=el.get("name") or "?",
+                                     rel=rid or "r:id")
             kind = rel.kind if rel.kind in ("worksheet", "chartsheet") else "other"
             state = el.get("state") or "visible"
             out.append(
@@ -135,29 +136,36 @@ class Contents:
                 out[display] = TableRef(name, display, root.get("ref") or "", columns, member, sheet.name)
         return out
 
-    def shared_strings(self) -> list[str]:
+    def _strings(self) -> SharedStrings:
         if self._shared is None:
             member = self.related_member(self.workbook_part, "sharedStrings")
-            if member is None:
-                self._shared = []
-            else:
-                root = parse_xml(self.read(member), member)
-                self._shared = parse_shared_strings(root, self.limits.max_shared_string_chars, member)
-        return list(self._shared)
+            data = self.read(member) if member is not None else None
+            self._shared = SharedStrings(data, member or "", self.limits.max_shared_string_chars)
+        return self._shared
 
-    def read_cells(self, sheet_name: str) -> dict[tuple[int, int], Cell]:
+    def shared_strings(self) -> list[str]:
+        return self._strings().all()
+
+    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
+                   ) -> dict[tuple[int, int], Cell]:
+        """Cells with a value or formula; with bounds, only those in rows ≤ max_row and columns ≤ max_col.
+
+        The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
+        costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
+        """
         ref = self.sheet(sheet_name)
         if ref.kind == "chartsheet":
             return {}
         member = self.member(ref.part)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
-        cells = self._cells.get(member)
-        if cells is None:
-            root = parse_xml(self.read(member), member)
-            self.shared_strings()
-            cells = self._cells[member] = _read_cells(root, self._shared, member, self.limits.max_cells_per_sheet)
-        return dict(cells)
+        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        cached = self._cells.get(member)
+        if cached is None or cached[0] < rows or cached[1] < cols:
+            cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
+                                rows, cols)
+            cached = self._cells[member] = (rows, cols, cells)
+        return dict(cached[2])
 
     def custom_properties(self) -> dict[str, str]:
         member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")

@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..book import fill as book_fill
+from ..book import stamp as book_stamp
 from ..book.fill import EXIT_CODES, INPUTS_EDITED, NOT_FILLED, OTHER_ENGINE, OUTPUTS_EDITED, UNCHANGED, Verdict
 from ..engine import Result
 from ..errors import Problem, WorkbookError
+from ..registry import Registry, shown
 from ..system import System
+from .atomic import target_problem
+from .problems import workbook_error
 from .reader import ReadInputs
+from .package import Package
 from .zipbook import ZipBook
 
-__all__ = ["Filled", "fill", "verify", "default_output", "Verdict", "EXIT_CODES", "UNCHANGED", "INPUTS_EDITED",
+__all__ = ["Filled", "fill", "verify", "compute", "read_stamp", "default_output", "Verdict", "EXIT_CODES", "UNCHANGED", "INPUTS_EDITED",
            "OUTPUTS_EDITED", "OTHER_ENGINE", "NOT_FILLED"]
 
 
@@ -31,18 +36,41 @@ class Filled:
 
 
 def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, *, in_place: bool = False,
-         system: System | str | None = None) -> Filled:
+         system: System | str | None = None, registry: Registry | None = None) -> Filled:
     src = Path(in_path)
     out = Path(out_path) if out_path is not None else (src if in_place else default_output(src))
-    if out.resolve() == src.resolve() and not in_place:
-        raise WorkbookError([Problem.of("WOULD_OVERWRITE", name=src.name)])
-    scored = book_fill.fill(ZipBook.open(src, out), system)
+    if not in_place and (out.resolve() == src.resolve() or _same_file(out, src)):
+        raise WorkbookError([Problem.of("WOULD_OVERWRITE", name=shown(src.name))])
+    refused = target_problem(out)  # before any reading: a FIFO or device is never the output
+    if refused:
+        raise workbook_error(refused, path=out)
+    scored = book_fill.fill(ZipBook.open(src, out), system, registry=registry)
     return Filled(scored.result, out, scored.read)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """A hard link to the input is the input."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def default_output(src: Path) -> Path:
     return src.with_name(f"{src.stem}-已评分{src.suffix}")
 
 
-def verify(path: str | os.PathLike) -> Verdict:
-    return book_fill.verify(ZipBook.open(path))
+def verify(path: str | os.PathLike, *, registry: Registry | None = None) -> Verdict:
+    return book_fill.verify(ZipBook.open(path), registry=registry)
+
+
+def compute(pkg: Package, system: System | str | None = None, *, registry: Registry | None = None
+            ) -> tuple[Result, ReadInputs, dict]:
+    """A workbook file's result, what was read, and the output cells, without writing anything."""
+    scored = book_fill.compute(ZipBook(pkg), system, registry=registry)
+    return scored.result, scored.read, scored.cells
+
+
+def read_stamp(pkg: Package) -> dict[str, str]:
+    """The audit stamp of a workbook file ({} when it has none)."""
+    return book_stamp.read_stamp(ZipBook(pkg))

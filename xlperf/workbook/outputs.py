@@ -17,7 +17,9 @@ from ..digest import sha256
 from ..engine import Result
 from ..indicators import CATALOG, Indicator
 from ..money import amount_text, percent_text, round_half_up
+from ..shown import rate_text
 from ..system import System
+from .a1 import to_a1
 from .layout import (
     FINDINGS_NAME,
     SYSTEM_NAME_CELL,
@@ -59,6 +61,29 @@ def _written(ind: Indicator) -> object:
     return ind.value
 
 
+def _edges(system: System) -> dict[str, list]:
+    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate)."""
+    from ..kinds import edge_tests
+
+    out: dict[str, list] = {}
+    if system.band_on == "exact":
+        for item in system.items:
+            for kind, params in ((item.kind, item.params), *((p["kind"], p) for p in item.params.get("parts", []))):
+                for ind_id, test in edge_tests(kind, params):
+                    out.setdefault(ind_id, []).append(test)
+    return out
+
+
+def _note(ind: Indicator, edges: dict[str, list]) -> str:
+    """The indicator's note; where 0.00 % would print the rate across an edge a rule uses, the exact rate too."""
+    if ind.unit != "rate" or ind.value is None or ind.id not in edges:
+        return ind.note
+    exact = rate_text(ind.value, edges[ind.id])
+    if exact == percent_text(ind.value):
+        return ind.note
+    return "；".join(x for x in (ind.note, f"显示为两位小数；评分按 {exact}（不足 0.01% 的差别决定分档）") if x)
+
+
 def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
     parts = []
     for u in ind.used:
@@ -93,6 +118,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     def put(sheet: str, pos: tuple[int, int], value: object) -> None:
         out.setdefault(sheet, {})[pos] = fit_text(value) if isinstance(value, str) else value
 
+    edges = _edges(result.system)
     ind_sheet = layout.by_role("indicators")
     value_col = ind_sheet.column("value")
     for id_, _, _ in CATALOG:
@@ -106,7 +132,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
             cells = {"formula": "", "inputs": "", "note": "缺少计算所需的数据（如上年预算、“三公”分类数）"}
         else:
             put(sheet, (r, c), _written(ind))
-            cells = {"formula": ind.formula, "inputs": _used_text(ind, read), "note": ind.note}
+            cells = {"formula": ind.formula, "inputs": _used_text(ind, read), "note": _note(ind, edges)}
         for key, text in cells.items():
             put(sheet, (r, c + ind_sheet.column(key) - value_col), text)
 
@@ -135,7 +161,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
         sheet, (r0, c0) = loc
         findings_sheet = layout.by_role("findings")
         width = len(findings_sheet.columns)
-        rows = [_finding_row(f, read, scores.name) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
+        rows = [_finding_row(f, read, on, scores.name) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
         for i in range(max(len(rows), findings_sheet.rows)):
             row = rows[i] if i < len(rows) else (None,) * width
             for j in range(width):
@@ -147,10 +173,12 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     return out
 
 
-def _finding_row(f, read: ReadInputs | None, scores_sheet: str) -> tuple:
+def _finding_row(f, read: ReadInputs | None, on: OutputNames, scores_sheet: str) -> tuple:
     sheet, cell = read.find(f.field) if read and f.field else ("", "")
     if f.item and not sheet:
-        sheet, cell = scores_sheet, ""
+        # A finding about a score with no input cell to blame points at that item's score on 评分表.
+        at = on.names.get(item_name(f.item))
+        sheet, cell = (at.sheet, to_a1(*at.first)) if at else (scores_sheet, "")
     return (f.severity, f.code, sheet, cell, f.message)
 
 

@@ -23,7 +23,7 @@ from lxml import etree
 from xlperf.workbook import opc
 from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef
 from xlperf.workbook.problems import workbook_error
-from xlperf.workbook.sheetread import Cell, formula_cells
+from xlperf.workbook.sheetread import Cell, SharedStrings, formula_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import raw_member
 
@@ -61,9 +61,10 @@ class Package(Contents):
         self._xml_cache: dict[str, etree._Element] = {}
         self._rels_cache: dict[str, list[opc.Rel]] = {}
         self._sheets: list[SheetRef] | None = None
-        self._shared: list[str] | None = None
+        self._shared: SharedStrings | None = None
         self._names: dict[str, DefinedName] | None = None
-        self._cells: dict[str, dict[tuple[int, int], Cell]] = {}  # by sheet part: fill reads a sheet more than once
+        # by sheet part: (rows, columns read, cells); fill reads a sheet more than once
+        self._cells: dict[str, tuple[int, int, dict[tuple[int, int], Cell]]] = {}
         self.workbook_part = ""
 
     def __repr__(self) -> str:

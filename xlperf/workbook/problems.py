@@ -24,6 +24,9 @@ MESSAGES = {
     "XML_UNSAFE": "文件中的 {part} 含有不安全的 XML 声明（DOCTYPE/实体），已拒绝处理，请在 Excel/WPS 中打开并另存后再试",
     "XML_BROKEN": "文件中的 {part}{cell} 内容无效，文件可能已损坏，请在 Excel/WPS 中打开并另存后再试",
     "BROKEN_PACKAGE": "工作簿结构不完整：找不到 {part}，请在 Excel/WPS 中打开并另存后再试",
+    "SHEET_NO_PART": "工作簿结构不完整：工作表“{sheet}”已登记，但 {part} 中没有指向它内容的关系（{rel}），请在 Excel/WPS 中打开并另存后再试",
+    "OUTPUT_NOT_FILE": "输出路径 {path} 不是普通文件（是文件夹、设备、管道或指向它们的链接），不会写入它；请另选输出文件",
+    "READ_ONLY": "{path} 是只读文件，不会覆盖它；请去掉只读属性，或用 -o 另存为新文件",
     "WRITE_FAILED": "无法写入 {path}，请确认文件夹存在且可写，并在 Excel/WPS 中关闭该文件后再试",
     "CHECK_NO_CONTENT_TYPES": "缺少 [Content_Types].xml",
     "CHECK_NO_CONTENT_TYPE": "部件 {part} 没有登记内容类型",
@@ -33,17 +36,25 @@ MESSAGES = {
 _SHOWN = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def shown(text: object) -> str:
+def shown(text: object, limit: int = 120) -> str:
     text = _SHOWN.sub("?", str(text))
-    return text if len(text) <= 120 else text[:117] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = "", sheet: str = "") -> WorkbookError:
-    """A WorkbookError carrying one Problem whose one-line message comes from MESSAGES."""
+def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = "", sheet: str = "",
+                   rel: str = "") -> WorkbookError:
+    """A WorkbookError carrying one Problem whose one-line message comes from MESSAGES.
+
+    Every echoed value is capped: a 5,000-digit row number must not make a 5 KB message.
+    """
+    cell = shown(cell, 24) if cell else ""
     message = MESSAGES[code].format(
         path=shown(path),
         part=shown(part),
         where=f"（{shown(part)}）" if part else "",
-        cell=f" 单元格 {shown(cell)}" if cell else "",
+        cell=f" 单元格 {cell}" if cell else "",
+        sheet=shown(sheet, 40),
+        rel=shown(rel, 40),
     )
-    return WorkbookError([Problem(code, message, sheet=sheet, cell=cell, value=shown(part or path))])
+    return WorkbookError([Problem(code, message, sheet=shown(sheet, 40) if sheet else "", cell=cell,
+                                  value=shown(part or path))])

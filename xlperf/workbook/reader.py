@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .. import paths
 from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
+from ..bounds import out_of_range, shown_number
 from ..errors import InputError, Problem, WorkbookError
 from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of
 from ..inputs import MAX_SENSIBLE_RATE, Inputs
+from ..messages import text_of
 from ..system import System
 from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
@@ -27,8 +29,10 @@ from .layout import Layout, load_layout, name_for, version_number
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-# A table taller than this is read on its own, not as part of its sheet's one block.
-MAX_PLANNED_ROWS = 5_000
+# Data rows one table may span: the template prepares 15–60; beyond this a table is junk, not a list.
+MAX_TABLE_ROWS = 5_000
+# Columns one table may span: the layout's widest has 6. A block is read whole, so width is bounded too.
+MAX_TABLE_COLUMNS = 200
 
 
 @dataclass
@@ -71,10 +75,15 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
         problems.append(Problem.of("TEXT_TOO_LONG", field=path, sheet=sheet, cell=cell, value=f"{value[:20]}…",
                                    expected=f"不超过 {MAX_CELL_TEXT} 个字符", length=len(value), limit=MAX_CELL_TEXT))
         return None
+    bound = out_of_range(value, base) if isinstance(value, Decimal) else None
+    if bound:  # before any conversion: int() of 1E+999999999 never ends
+        problems.append(Problem.of("OUT_OF_RANGE", field=path, sheet=sheet, cell=cell, value=shown_number(value),
+                                   expected=bound))
+        return None
     if base == "rate" and isinstance(value, Decimal) and value > MAX_SENSIBLE_RATE:
         problems.append(replace(Problem.of("PERCENT_TYPED_AS_NUMBER", field=path, sheet=sheet, cell=cell,
-                                           value=value.normalize(), fraction=(value / 100).normalize()),
-                                value=str(value), expected="百分比，如 98.7% 或 0.987"))
+                                           value=value, fraction=value / 100),
+                                value=str(text_of(value)), expected="百分比，如 98.7% 或 0.987"))
         return None
     if base == "date" and isinstance(value, Decimal):
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
@@ -126,15 +135,20 @@ def read_values(book: Book | SheetBlocks, cells: dict[str, Area]) -> dict[str, V
     return out
 
 
+def require_template(names: Mapping[str, Area], layout: Layout) -> None:
+    """A workbook without the template's version mark is not ours: say that before anything else."""
+    if layout.version_name not in names:
+        raise WorkbookError([Problem.of("NOT_TEMPLATE", name=layout.version_name)])
+
+
 def read_inputs(book: Book, system: System, layout: Layout | None = None) -> ReadInputs:
     layout = layout or load_layout()
     names = book.defined_names()
     out = ReadInputs()
 
 
-    version = names.get(layout.version_name)
-    if version is None:
-        raise WorkbookError([Problem.of("NOT_TEMPLATE", name=layout.version_name)])
+    require_template(names, layout)
+    version = names[layout.version_name]
     system_cell = names.get(layout.system_name)
     marks = read_values(book, {"version": version, **({"system": system_cell} if system_cell else {})})
     out.template_version = str(marks["version"] or "")
@@ -161,8 +175,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     tables = book.tables()
     table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
                                                               if b.name]
-    # An absurd table (a hostile ref over a million rows) is not planned: it must not widen a sheet's block.
-    planned = [tables[n].area for n in table_names if n in tables and tables[n].area.height <= MAX_PLANNED_ROWS]
+    # An absurd table (a hostile ref over a million rows) is refused, never read: it must not widen a block.
+    planned = [tables[n].area for n in table_names if n in tables and _sane(tables[n])]
     blocks = SheetBlocks(book, [*wanted.values(), *planned])
     values = read_values(blocks, wanted)
     for path, dn in wanted.items():
@@ -177,6 +191,9 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         rows = _table_rows(blocks, tables, table_name, sheet_name, columns, absent, out)
         if rows is None:
             continue
+        # A finding about the table as a whole (no project listed) points at its first data row.
+        first = tables[table_name].area
+        out.where.setdefault(table_key, (first.sheet, to_a1(first.top + 1, first.left)))
         data_rows = []
         for pos_row, values in rows:
             k = len(data_rows)
@@ -217,6 +234,12 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
         out.problems.append(Problem.of("MISSING_TABLE", name=table_name, sheet_name=sheet_name))
         return None
     sheet, area = table.sheet, table.area
+    if not _sane(table):
+        out.problems.append(Problem.of("TABLE_TOO_LONG" if area.height - 1 > MAX_TABLE_ROWS else "TABLE_TOO_WIDE",
+                                       sheet=sheet, cell=to_a1(area.top, area.left), name=table_name,
+                                       rows=area.height - 1, columns=area.width, max_rows=MAX_TABLE_ROWS,
+                                       max_columns=MAX_TABLE_COLUMNS))
+        return None
     block = book.read(area)
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
@@ -235,6 +258,10 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
             continue  # most prepared rows are blank: no addresses for them
         rows.append((r, {k: (v, (sheet, to_a1(r, positions[k]))) for k, v in raw.items()}))
     return rows
+
+
+def _sane(table: Table) -> bool:
+    return table.area.height - 1 <= MAX_TABLE_ROWS and table.area.width <= MAX_TABLE_COLUMNS
 
 
 def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterator, NamedTuple
 
 from lxml import etree
 
+from xlperf import codec
 from xlperf.book.protocol import ErrorValue  # one error-value type for every book
-
 from xlperf.workbook.a1 import MAX_ROW, from_a1, to_a1
 from xlperf.workbook.opc import local
 
@@ -56,18 +56,46 @@ def rich_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def parse_shared_strings(root: etree._Element, max_chars: int, part: str) -> list[str]:
-    out: list[str] = []
-    total = 0
-    for si in root:
-        if local(si.tag) != "si":
-            continue
+class SharedStrings:
+    """The shared strings, parsed only as far as the highest index a read cell asks for.
+
+    A sender can pad the table with millions of strings no cell xlperf reads refers to; they are
+    never parsed. max_chars bounds the text held.
+    """
+
+    def __init__(self, data: bytes | None, part: str, max_chars: int):
+        from xlperf.workbook.xmlsafe import iter_children
+
+        self._items: list[str] = []
+        self._rest = iter_children(data, part, "si", "sst") if data is not None else None
+        self._chars, self._max, self._part = 0, max_chars, part
+
+    def _more(self) -> bool:
+        if self._rest is None:
+            return False
+        si = next(self._rest, None)
+        if si is None:
+            self._rest = None
+            return False
         text = rich_text(si)
-        total += len(text)
-        if total > max_chars:
-            raise _error("TOO_LARGE", part=part)
-        out.append(text)
-    return out
+        self._chars += len(text)
+        if self._chars > self._max:
+            raise _error("TOO_LARGE", part=self._part)
+        self._items.append(text)
+        return True
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, index: int) -> str:
+        while index >= len(self._items) and self._more():
+            pass
+        return self._items[index]
+
+    def all(self) -> list[str]:
+        while self._more():
+            pass
+        return list(self._items)
 
 
 def sheet_data(root: etree._Element) -> etree._Element | None:
@@ -86,29 +114,37 @@ def iter_cells(root: etree._Element, part: str) -> Iterator[tuple[int, int, etre
     for row_el in data:
         if local(row_el.tag) != "row":
             continue
-        r = row_el.get("r")
-        if r is None:
-            rownum = prev_row + 1
-        else:
-            try:
-                rownum = int(r)
-            except ValueError:
-                raise _error("XML_BROKEN", part=part, cell=r) from None
-        if not 1 <= rownum <= MAX_ROW:
-            raise _error("XML_BROKEN", part=part, cell=str(rownum))
-        prev_row = rownum
-        col = 0
-        for c in row_el:
-            if local(c.tag) != "c":
-                continue
-            ref = c.get("r")
-            if ref is None:
-                row, col = rownum, col + 1
-                if col > 16_384:
-                    raise _error("XML_BROKEN", part=part, cell=f"R{rownum}C{col}")
-            else:
-                row, col = _position(ref, part)
+        prev_row = _row_number(row_el, prev_row, part)
+        for row, col, c in _row_cells(row_el, prev_row, part):
             yield row, col, c, row_el
+
+
+def _row_number(row_el: etree._Element, prev_row: int, part: str) -> int:
+    r = row_el.get("r")
+    if r is None:
+        return prev_row + 1
+    try:
+        rownum = int(r) if len(r) <= 8 else 0  # int() of 5,000 digits is slow, and no row has 8
+    except ValueError:
+        raise _error("XML_BROKEN", part=part, cell=r) from None
+    if not 1 <= rownum <= MAX_ROW:
+        raise _error("XML_BROKEN", part=part, cell=r)
+    return rownum
+
+
+def _row_cells(row_el: etree._Element, rownum: int, part: str) -> Iterator[tuple[int, int, etree._Element]]:
+    col = 0
+    for c in row_el:
+        if not isinstance(c.tag, str) or local(c.tag) != "c":
+            continue
+        ref = c.get("r")
+        if ref is None:
+            row, col = rownum, col + 1
+            if col > 16_384:
+                raise _error("XML_BROKEN", part=part, cell=f"R{rownum}C{col}")
+        else:
+            row, col = _position(ref, part)
+        yield row, col, c
 
 
 def _position(ref: str, part: str) -> tuple[int, int]:
@@ -163,17 +199,15 @@ class _Ref:
 
 
 def _number(text: str, part: str, ref: object) -> Decimal:
+    # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
     try:
-        num = Decimal(text.strip())
-    except InvalidOperation:
+        return codec.from_number_text(text)
+    except codec.NotANumber:
         raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-    if not num.is_finite():
-        raise _error("XML_BROKEN", part=part, cell=str(ref))
-    return num
 
 
-def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: list[str] | None, part: str,
-           ref: object) -> object:
+def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",
+           part: str, ref: object) -> object:
     """A cell's value from its t= and its (first) <v> and <is>."""
     text = v.text if v is not None else None
     if t == "n":
@@ -182,7 +216,10 @@ def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, share
         if not text or not text.strip():
             return None
         try:
-            return (shared or [])[int(text)]
+            index = int(text)
+            if index < 0:  # Python would read from the end: the last string as the unit's name
+                raise IndexError(index)
+            return (shared or [])[index]
         except (ValueError, IndexError):
             raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
     if t == "inlineStr":
@@ -207,73 +244,82 @@ def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, share
     raise _error("XML_BROKEN", part=part, cell=str(ref))
 
 
-_Found = tuple  # (row, col, <c>, first <v>, first <is>, first <f>)
-_SLOTS = {"v": 3, "is": 4, "f": 5}
+def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
+    return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
 
 
-def _content_cells(root: etree._Element, part: str, max_cells: int) -> list[_Found] | None:
-    """The cells with a <v>, <is> or <f>, found in C, when each of them has its r=.
+def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: str, max_cells: int,
+               max_row: int = MAX_ROW, max_col: int = 16_384) -> dict[tuple[int, int], Cell]:
+    """Cells holding a value or a formula within rows 1..max_row and columns 1..max_col.
 
-    Templates pre-format hundreds of empty rows (style-only ``<c r= s=/>``); walking those in Python
-    dominated reading. None when some such cell has no r=: then only a walk in order can place it.
-    max_cells bounds the cells holding something (the part's size already bounds the parse).
+    The part is parsed row by row and each row dropped once read, so memory follows what is kept,
+    not the sheet; parsing stops at the first row past max_row (rows are stored in ascending order),
+    so junk below the ranges the layout names costs next to nothing.
     """
-    data = sheet_data(root)
-    if data is None:
-        return []
-    found: dict[etree._Element, list] = {}
-    ns = data.tag[: -len("sheetData")]  # "{namespace}" or "": compare whole tags, not local names
-    c_tag, row_tag = ns + "c", ns + "row"
-    for el in data.iter("{*}v", "{*}is", "{*}f"):
-        c = el.getparent()
-        entry = found.get(c)
-        if entry is None:
-            if c.tag != c_tag:
-                continue
-            row_el = c.getparent()
-            if row_el is None or row_el.tag != row_tag:
-                continue
-            ref = c.get("r")
-            if ref is None:
-                return None
-            entry = found[c] = [*_position(ref, part), c, None, None, None]
-            if len(found) > max_cells:
-                raise _error("TOO_LARGE", part=part)
-        slot = _SLOTS[local(el.tag)]
-        if entry[slot] is None:
-            entry[slot] = el
-    return [tuple(entry) for entry in found.values()]
+    from xlperf.workbook.xmlsafe import iter_rows
 
-
-def read_cells(
-    root: etree._Element, shared: list[str] | None, part: str, max_cells: int
-) -> dict[tuple[int, int], Cell]:
-    """Cells holding a value or a formula; style-only cells are left out."""
-    cells = _content_cells(root, part, max_cells)
-    if cells is None:
-        cells = []
-        for row, col, c, _ in iter_cells(root, part):
-            cells.append((row, col, c, child(c, "v"), child(c, "is"), child(c, "f")))
-            if len(cells) > max_cells:
-                raise _error("TOO_LARGE", part=part)
-    masters: dict[str, tuple[str, tuple[int, int]]] = {}  # si -> (text, position): the first master wins
-    for row, col, _, _, _, f in cells:
-        if f is not None and f.get("t") == "shared" and f.text and f.get("si") is not None:
-            masters.setdefault(f.get("si"), (f.text, (row, col)))
     out: dict[tuple[int, int], Cell] = {}
-    for row, col, c, v, is_el, f in cells:
-        t = c.get("t") or "n"
-        value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
-        formula = None
-        if f is not None:
-            formula = f.text or ""
-            if not formula and f.get("t") == "shared":
-                master = masters.get(f.get("si") or "")
-                formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
-        if value is not None or formula is not None:
-            out[(row, col)] = Cell(value, formula)
+    masters: dict[str, tuple[str, tuple[int, int]]] = {}
+    prev_row = 0
+    for row_el in iter_rows(data, part):
+        rownum = _row_number(row_el, prev_row, part)
+        if rownum > max_row:
+            break
+        prev_row = rownum
+        found = _row_content(row_el, rownum, part)
+        for row, col, c, v, is_el, f in found:
+            if col > max_col:
+                continue
+            t = c.get("t") or "n"
+            value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
+            formula = None
+            if f is not None:
+                formula = f.text or ""
+                si = f.get("si")
+                if f.get("t") == "shared" and si is not None:
+                    if formula:
+                        masters.setdefault(si, (formula, (row, col)))
+                    else:
+                        master = masters.get(si)
+                        formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
+            if value is not None or formula is not None:
+                out[(row, col)] = Cell(value, formula)
+                if len(out) > max_cells:
+                    raise _error("TOO_LARGE", part=part)
     return out
 
 
-def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
-    return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
+_SLOTS = {"v": 3, "is": 4, "f": 5}
+
+
+def _row_content(row_el: etree._Element, rownum: int, part: str) -> list[tuple]:
+    """(row, col, <c>, first <v>, first <is>, first <f>) of the row's cells that hold something.
+
+    Found in C (templates pre-format hundreds of style-only cells, which Python never touches) when
+    each such cell has its r=; otherwise by walking the row in order, counting positions.
+    """
+    c_tag = row_el.tag[: -len("row")] + "c"
+    found: dict[etree._Element, list] = {}
+    for el in row_el.iter("{*}v", "{*}is", "{*}f"):
+        c = el.getparent()
+        entry = found.get(c)
+        if entry is None:
+            if c.tag != c_tag or c.getparent() is not row_el:
+                continue
+            ref = c.get("r")
+            if ref is None:
+                return _row_walk(row_el, rownum, part)
+            entry = found[c] = [*_position(ref, part), c, None, None, None]
+        slot = _SLOTS[local(el.tag)]
+        if entry[slot] is None:
+            entry[slot] = el
+    return [tuple(e) for e in found.values()]
+
+
+def _row_walk(row_el: etree._Element, rownum: int, part: str) -> list[tuple]:
+    out = []
+    for row, col, c in _row_cells(row_el, rownum, part):
+        v, is_el, f = child(c, "v"), child(c, "is"), child(c, "f")
+        if v is not None or is_el is not None or f is not None:
+            out.append((row, col, c, v, is_el, f))
+    return out

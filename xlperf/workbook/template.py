@@ -382,6 +382,17 @@ class _Builder:
             self.text(ws, row, 2, step, S.BODY, align=S.WRAP_TOP)
             row += 1
         self.fit_rows(ws, 6, row - 1)
+        # How empty or conflicting data are scored: from the engine's own table, so sheet and code agree.
+        from ..gaps import notes
+
+        row += 1
+        self.text(ws, row, 1, "空缺与冲突数据的处理", S.BLOCK_TITLE)
+        first = row + 1
+        for n, note in enumerate(notes(self.system), start=1):
+            row += 1
+            self.text(ws, row, 1, f"{n}.", S.BODY, align=S.WRAP_TOP)
+            self.text(ws, row, 2, note, S.BODY, align=S.WRAP_TOP)
+        self.fit_rows(ws, first, row)
         self.print_setup(ws, landscape=False)
 
     # -- input sheets -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from xlperf.workbook import opc
+from xlperf.workbook.atomic import fsync_dir, open_temp, target_problem
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import RawZipError, RawZipWriter
@@ -86,30 +87,6 @@ def _plan(src: Package, replaced: dict[str, bytes], drop_calc_chain: bool) -> tu
     return plan, {chain}
 
 
-def _temp_beside(out: Path) -> tuple[Path, int]:
-    for _ in range(100):
-        # os.urandom, not secrets: the name only has to be unlikely, and secrets pulls in OpenSSL (~2 ms).
-        tmp = out.with_name(f".{out.name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:
-            continue
-    raise FileExistsError(out)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on Windows; the rename itself is still atomic there
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_package(
     src: Package, out_path: str | os.PathLike, replaced: dict[str, bytes], *, drop_calc_chain: bool = False,
     verify: bool = True, check_xml: bool = True,
@@ -124,9 +101,12 @@ def write_package(
     appears atomically: a temp file beside the target is fsynced and renamed over it.
     """
     out = Path(out_path)
+    refused = target_problem(out)
+    if refused:
+        raise workbook_error(refused, path=out)
     plan, skip = _plan(src, replaced, drop_calc_chain)
     try:
-        tmp, fd = _temp_beside(out)
+        tmp, fd = open_temp(out)
     except OSError:
         raise workbook_error("WRITE_FAILED", path=out) from None
     try:
@@ -163,4 +143,4 @@ def write_package(
         if isinstance(exc, OSError):
             raise workbook_error("WRITE_FAILED", path=out) from None
         raise
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)

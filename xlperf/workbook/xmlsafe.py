@@ -37,11 +37,51 @@ def has_doctype(data: bytes) -> bool:
             end = text.find("?>", pos)
         elif text.startswith("<!--", pos):
             end = text.find("-->", pos)
+            if end >= 0:
+                end += 1  # "-->" is one longer than "?>"
         else:
             return text[pos : pos + 9].upper() == "<!DOCTYPE"
         if end < 0:
             return False
         pos = end + 2
+
+
+def _parser_options() -> dict:
+    return dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
+
+
+def iter_rows(data: bytes, part: str):
+    """A worksheet's <row> elements one by one, each dropped after the caller moves on (bounded memory)."""
+    return iter_children(data, part, "row", "sheetData")
+
+
+def iter_children(data: bytes, part: str, tag: str, parent_tag: str):
+    """The <tag> children of <parent_tag> elements one by one, each dropped once the caller moves on.
+
+    The same refusals as parse_xml: DOCTYPEs are XML_UNSAFE, malformed XML is XML_BROKEN.
+    """
+    import io
+
+    if has_doctype(data):
+        raise _error("XML_UNSAFE", part)
+    if data.startswith(_BOM8):
+        data = data[3:]
+    events = etree.iterparse(io.BytesIO(data), events=("end",), tag="{*}" + tag, **_parser_options())
+    try:
+        for _, el in events:
+            parent = el.getparent()
+            if parent is None or not isinstance(parent.tag, str) or not parent.tag.endswith(parent_tag):
+                continue
+            yield el
+            el.clear()
+            while el.getprevious() is not None:  # the ones already read
+                del parent[0]
+        root = events.root
+    except (etree.LxmlError, ValueError):
+        raise _error("XML_BROKEN", part) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _error("XML_UNSAFE", part)
 
 
 def parse_xml(data: bytes, part: str) -> etree._Element:
@@ -50,9 +90,7 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
         raise _error("XML_UNSAFE", part)
     if data.startswith(_BOM8):
         data = data[3:]
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
-    )
+    parser = etree.XMLParser(**_parser_options())
     try:
         root = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError):

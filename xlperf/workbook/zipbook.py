@@ -14,10 +14,15 @@ from pathlib import Path
 from ..book.memory import MemoryBook
 from ..book.protocol import Area, Pos, Rows, Table, Uncalculated, Value
 from ..errors import Problem, WorkbookError
+from .a1 import MAX_COL, MAX_ROW
 from .package import Cell, Package
 from .problems import workbook_error
 from .sheetpatch import patch_sheet_xml
 from .writer import write_package
+
+
+# An output sheet xlperf owns is a plain template sheet; far larger means junk (patching parses it whole).
+MAX_OWNED_SHEET = 8 << 20
 
 
 class ZipBook:
@@ -26,7 +31,7 @@ class ZipBook:
     def __init__(self, pkg: Package, out_path: str | os.PathLike | None = None):
         self.pkg = pkg
         self.out_path = Path(out_path) if out_path is not None else None
-        self._cells: dict[str, dict[Pos, Cell]] = {}
+        self._cells: dict[str, tuple[int, int, dict[Pos, Cell]]] = {}  # sheet → (rows, cols read, cells)
         self._pending: dict[str, dict[Pos, Value]] = {}
         self._clear_from: dict[str, int] = {}
         self._names: dict[str, Area] | None = None
@@ -58,18 +63,25 @@ class ZipBook:
             out[name] = Table(name, area, t.columns)
         return out
 
-    def _sheet_cells(self, sheet: str) -> dict[Pos, Cell]:
-        cells = self._cells.get(sheet)
-        if cells is None:
+    def _sheet_cells(self, sheet: str, max_row: int | None = None, max_col: int | None = None) -> dict[Pos, Cell]:
+        """The sheet's cells at least down to max_row and across to max_col (None: the whole sheet).
+
+        Bounded, so a sheet padded with junk below the layout's ranges costs what the ranges hold;
+        a wider read already made is reused.
+        """
+        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        cached = self._cells.get(sheet)
+        if cached is None or cached[0] < rows or cached[1] < cols:
             self.pkg.sheet(sheet)  # KeyError for an unknown sheet, as the interface says
             try:
-                cells = self._cells[sheet] = self.pkg.read_cells(sheet)
+                cells = self.pkg.read_cells(sheet, max_row=rows, max_col=cols)
             except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
                 raise WorkbookError([p if p.sheet else replace(p, sheet=sheet) for p in exc.problems]) from None
-        return cells
+            cached = self._cells[sheet] = (rows, cols, cells)
+        return cached[2]
 
     def read(self, area: Area) -> list[list[Value]]:
-        cells = self._sheet_cells(area.sheet)
+        cells = self._sheet_cells(area.sheet, area.bottom, area.right)
         return [[_value(cells.get((r, c))) for c in range(area.left, area.right + 1)]
                 for r in range(area.top, area.bottom + 1)]
 
@@ -109,12 +121,15 @@ class ZipBook:
         parts = {}
         for sheet, values in self._pending.items():
             part = self.pkg.sheet(sheet).part
+            xml = self.pkg.read(part)
+            if len(xml) > MAX_OWNED_SHEET:  # patching parses the whole part: junk here would cost its size
+                raise workbook_error("TOO_LARGE", part=part, sheet=sheet)
             clear_from = self._clear_from.get(sheet)
             if clear_from is not None:
                 # The rows are wiped from clear_from down, then written: blanks there need no cell writes.
                 values = {pos: v for pos, v in values.items() if v is not None or pos[0] < clear_from}
             # Cells added below the template's prepared rows take the style of the column's last styled cell.
-            parts[part] = patch_sheet_xml(self.pkg.read(part), values, styles_from_above=True,
+            parts[part] = patch_sheet_xml(xml, values, styles_from_above=True,
                                           clear_rows_from=clear_from)
         return parts
 

@@ -1,0 +1,277 @@
+"""Benchmark: `xlperf batch` against plain openpyxl load + save of the same files, same process count.
+
+    python bench/bench_batch.py                  # N = 100 (3 rounds) and N = 1000 (1 round), 2 processes
+    python bench/bench_batch.py --quick          # N = 20 and 100, one round each: a smoke run
+    python bench/bench_batch.py --sizes 100 1000 --rounds 3 --jobs 2
+
+The inputs: VARIANTS unit workbooks built by xlperf's template builder with varied data (project,
+asset-group and key-task lists from 1 to 60 rows, budgets and spending scaled so scores differ),
+copied round-robin into N files; every 50th file is broken on purpose (alternately junk text
+and a zip cut in half). Both sides are whole processes started by this script, with the same
+number of worker processes, in the same run, interleaved round by round (the machine is shared:
+only the ratios of one run mean much):
+  xlperf    python -m xlperf batch DIR -o OUT -j J --force --json    (forced: no incremental skip)
+  openpyxl  a ProcessPoolExecutor(J) running load_workbook(f).save(out) per file   (the base)
+Peak memory per worker: the largest ru_maxrss any worker reported (xlperf: per file, from --json).
+Also, in process: one fill() of the example against one openpyxl load + save of it (median ratio);
+and the batch machinery's own cost: `xlperf batch -j 1` against a plain loop of fill() over the
+smallest N.
+Results are printed and written to bench/results-batch.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+EXAMPLE = ROOT / "workbooks" / "example-2024.xlsx"
+VARIANTS = 12
+BROKEN_EVERY = 50
+GOAL_RATE, GOAL_RATIO, GOAL_ONE = 100.0, 0.08, 0.10
+
+
+def variant_data(k: int) -> dict:
+    from xlperf.examples import reference_data
+
+    data = copy.deepcopy(reference_data())
+    rows = (1, 3, 8, 20, 40, 60)[k % 6]
+    scale = Decimal(1) + Decimal(k) / 40  # budgets grow, spending lags a little more in later variants
+    spent_share = Decimal("0.995") - Decimal(k) / 200
+    b = data["budget"]
+    for part in ("initial", "adjusted"):
+        b[part] = {key: str((Decimal(v) * scale).quantize(Decimal("0.01"))) for key, v in b[part].items()}
+    b["spent"] = {key: str((Decimal(b["adjusted"][key]) * spent_share).quantize(Decimal("0.01")))
+                  for key in b["spent"]}
+    spent_total = Decimal(b["spent"]["total"])
+    data["quarterly"]["cumulative"] = [str((spent_total * q / 4).quantize(Decimal("0.01"))) for q in (1, 2, 3, 4)]
+    project = data["projects"][0]
+    per = (Decimal(b["adjusted"]["project"]) / rows).quantize(Decimal("0.01"))
+    data["projects"] = [dict(project, name=f"项目 {i + 1}", budget=str(per),
+                             spent=str((per * spent_share).quantize(Decimal("0.01"))),
+                             status="按期完成" if i % 7 else "逾期完成") for i in range(rows)]
+    groups = data["assets"]["groups"]
+    data["assets"]["groups"] = [dict(g, name=f"{g['name']} #{i + 1}") for i in range(max(1, rows // 2)) for g in groups]
+    data["assets"]["total_count"] = sum(int(g["count"]) for g in data["assets"]["groups"])
+    data["assets"]["total_value"] = str(sum(Decimal(str(g["value"])) for g in data["assets"]["groups"]))
+    task = data["key_tasks"][0]
+    data["key_tasks"] = [dict(task, name=f"重点工作 {i + 1}", finished="是" if i % 5 else "否") for i in range(rows)]
+    data["unit"] = f"基准单位 {k + 1}"
+    return data
+
+
+def build_variants(folder: Path) -> list[Path]:
+    from xlperf.system import load
+    from xlperf.workbook.template import build_template
+
+    system = load("shenzhen-2024")
+    paths = []
+    for k in range(VARIANTS):
+        path = folder / f"variant-{k:02d}.xlsx"
+        build_template(path, system, data=variant_data(k))
+        paths.append(path)
+    return paths
+
+
+def make_inputs(folder: Path, variants: list[Path], n: int) -> tuple[Path, int]:
+    folder.mkdir(parents=True)
+    broken = 0
+    for i in range(n):
+        path = folder / f"unit-{i + 1:04d}.xlsx"
+        if (i + 1) % BROKEN_EVERY == 0:
+            broken += 1
+            data = variants[i % len(variants)].read_bytes()
+            path.write_bytes(data[: len(data) // 2] if broken % 2 else "这不是工作簿\n".encode())
+        else:
+            shutil.copyfile(variants[i % len(variants)], path)
+    return folder, broken
+
+
+def _cpu() -> float:
+    """CPU seconds of every finished child process and, recursively, of the children they waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float, float]:
+    cpu, start = _cpu(), time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, cwd=ROOT)
+    return proc, time.perf_counter() - start, _cpu() - cpu
+
+
+def run_xlperf(inputs: Path, out: Path, jobs: int) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    proc, seconds, cpu = timed([sys.executable, "-m", "xlperf", "batch", str(inputs), "-o", str(out), "-j", str(jobs),
+                                "--force", "--json"])
+    data = json.loads(proc.stdout)
+    files = data["files"]
+    return {"seconds": seconds, "cpu": cpu, "ok": sum(f["status"] == "ok" for f in files),
+            "failed": sum(f["status"] == "failed" for f in files),
+            "peak_mb": max(f["peak_kb"] for f in files) / 1024}
+
+
+def run_openpyxl(inputs: Path, out: Path, jobs: int) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    proc, seconds, cpu = timed([sys.executable, __file__, "--openpyxl-pool", str(inputs), str(out), str(jobs)])
+    return {"seconds": seconds, "cpu": cpu, **json.loads(proc.stdout)}
+
+
+def _load_save(paths: tuple[str, str]) -> tuple[bool, int]:
+    import resource
+
+    from openpyxl import load_workbook
+
+    try:
+        load_workbook(paths[0]).save(paths[1])
+        ok = True
+    except Exception:  # noqa: BLE001 - the broken files: openpyxl refuses them too
+        ok = False
+    return ok, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def openpyxl_pool(inputs: str, out: str, jobs: int) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = sorted(Path(inputs).iterdir())
+    work = [(str(f), str(Path(out) / f.name)) for f in files]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(_load_save, work, chunksize=max(1, len(work) // (jobs * 8))))
+    print(json.dumps({"ok": sum(ok for ok, _ in results), "failed": sum(not ok for ok, _ in results),
+                      "peak_mb": max(kb for _, kb in results) / 1024}))
+
+
+def overhead(inputs: Path, tmp: Path, rounds: int) -> dict:
+    """What the batch machinery costs: `xlperf batch -j 1` (a whole process: start-up, imports, plan, a
+    forked worker, pipes, summaries) against fill() called on the same files in a loop in this process."""
+    from xlperf.workbook.fill import fill
+
+    files = sorted(inputs.iterdir())
+    ratios = []
+    for _ in range(rounds):
+        out = tmp / "out-loop"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        start = time.perf_counter()
+        for f in files:
+            try:
+                fill(f, out / f.name)
+            except Exception:  # noqa: BLE001 - the broken ones
+                pass
+        loop = time.perf_counter() - start
+        batch = run_xlperf(inputs, tmp / "out-j1", 1)["seconds"]
+        ratios.append(batch / loop)
+    return {"n": len(files), "ratio": statistics.median(ratios)}
+
+
+def one_file(tmp: Path, rounds: int) -> dict:
+    """In process: fill() of the example vs openpyxl load + save of it, interleaved; median ratio."""
+    from openpyxl import load_workbook
+
+    from xlperf.workbook.fill import fill
+
+    ratios, fills, bases = [], [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        load_workbook(EXAMPLE).save(tmp / "a.xlsx")
+        a = time.perf_counter() - t
+        t = time.perf_counter()
+        fill(EXAMPLE, tmp / "f.xlsx")
+        f = time.perf_counter() - t
+        ratios.append(f / a)
+        fills.append(f)
+        bases.append(a)
+    return {"ratio": statistics.median(ratios), "fill_ms": statistics.median(fills) * 1000,
+            "base_ms": statistics.median(bases) * 1000}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--rounds", type=int, nargs="+", help="rounds per size (default 3 for N ≤ 100, else 1)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--openpyxl-pool", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.openpyxl_pool:
+        openpyxl_pool(args.openpyxl_pool[0], args.openpyxl_pool[1], int(args.openpyxl_pool[2]))
+        return 0
+    sizes = [20, 100] if args.quick else args.sizes
+    rounds = args.rounds or [1 if args.quick or n > 100 else 3 for n in sizes]
+    with tempfile.TemporaryDirectory(prefix="xlperf-bench-batch-") as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "variants").mkdir()
+        variants = build_variants(tmp / "variants")
+        results = []
+        for n, r in zip(sizes, rounds):
+            inputs, broken = make_inputs(tmp / f"in-{n}", variants, n)
+            rows = []
+            for k in range(r):
+                pair = [("xlperf", run_xlperf), ("openpyxl", run_openpyxl)]
+                if k % 2:
+                    pair.reverse()
+                row = {name: fn(inputs, tmp / f"out-{name}", args.jobs) for name, fn in pair}
+                rows.append(row)
+                print(f"N={n} round {k + 1}: xlperf {row['xlperf']['seconds']:.2f} s ({row['xlperf']['cpu']:.2f} CPU), "
+                      f"openpyxl {row['openpyxl']['seconds']:.2f} s ({row['openpyxl']['cpu']:.2f} CPU)", file=sys.stderr)
+            results.append((n, broken, rows))
+        small = tmp / f"in-{min(sizes)}"
+        cost = overhead(small, tmp, 1 if args.quick else 3)
+        one = one_file(tmp, 3 if args.quick else 15)
+    text = report(results, one, cost, args.jobs)
+    print(text)
+    if not args.quick:
+        (HERE / "results-batch.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+def report(results, one: dict, cost: dict, jobs: int) -> str:
+    lines = [f"# bench_batch.py — {dt.datetime.now().isoformat(timespec='minutes')}",
+             "",
+             f"Python {platform.python_version()}, {os.cpu_count()} cores, {jobs} worker processes on both sides; "
+             "machine shared with other work, so compare ratios within this run.",
+             "",
+             "Wall: elapsed time (what the shared machine gave). CPU: user + system seconds of all processes",
+             "of each side; workbooks/s on idle cores = N × cores ÷ CPU seconds.",
+             "",
+             "| N (broken) | xlperf wall / CPU | openpyxl wall / CPU | ratio wall | ratio CPU | workbooks/s wall | "
+             "workbooks/s on idle cores | peak MB per worker xlperf / openpyxl |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, broken, rows in results:
+        def med(side: str, key: str) -> float:
+            return statistics.median(r[side][key] for r in rows)
+
+        wall = statistics.median(r["xlperf"]["seconds"] / r["openpyxl"]["seconds"] for r in rows)
+        cpu = statistics.median(r["xlperf"]["cpu"] / r["openpyxl"]["cpu"] for r in rows)
+        x_peak = max(r["xlperf"]["peak_mb"] for r in rows)
+        o_peak = max(r["openpyxl"]["peak_mb"] for r in rows)
+        cores = min(jobs, os.cpu_count() or 1)
+        lines.append(f"| {n} ({broken}) ×{len(rows)} | {med('xlperf', 'seconds'):.2f} / {med('xlperf', 'cpu'):.2f} s "
+                     f"| {med('openpyxl', 'seconds'):.2f} / {med('openpyxl', 'cpu'):.2f} s | {wall:.3f} | **{cpu:.3f}** "
+                     f"| {n / med('xlperf', 'seconds'):.1f} | **{n * cores / med('xlperf', 'cpu'):.1f}** "
+                     f"| {x_peak:.0f} / {o_peak:.0f} |")
+    lines += ["", f"Goals: ≥ {GOAL_RATE:g} workbooks/s, ratio ≤ {GOAL_RATIO}, peak memory per worker flat in N."]
+    lines += ["",
+              f"One file in process (example-2024.xlsx): fill {one['fill_ms']:.1f} ms, openpyxl load+save "
+              f"{one['base_ms']:.1f} ms, median ratio **{one['ratio']:.3f}** (goal ≤ {GOAL_ONE}).", "",
+              f"Batch machinery: `xlperf batch -j 1` over the {cost['n']} files, whole process, takes "
+              f"**{cost['ratio']:.3f}×** the time of fill() on them in a loop in one process.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

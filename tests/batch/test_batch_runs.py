@@ -1,0 +1,340 @@
+"""`xlperf batch` end to end: exit codes, per-file limits, atomic outputs, safe output names, incremental runs."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import hooks
+from batchdata import TOTALS, hashes
+from xlperf.cli import main
+from xlperf.workbook.fill import verify
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rows_of(out: Path, name: str = "汇总.csv") -> dict[str, dict[str, str]]:
+    with (out / name).open(encoding="utf-8-sig", newline="") as fh:
+        return {Path(r["文件"]).name: r for r in csv.DictReader(fh)}
+
+
+MANIFEST = ".xlperf-batch.json"  # the batch's own record of what it wrote (kept on purpose)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if (p.name.startswith(".") or p.suffix == ".tmp")
+                  and p.name != MANIFEST)
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
+
+
+# --- exit codes -------------------------------------------------------------------------------
+
+def test_exit_0_when_every_file_succeeds(make_inputs, tmp_path, capsys):
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out")]) == 0
+    rows = rows_of(tmp_path / "out")
+    assert [rows[n]["总分"] for n in ("甲.xlsx", "乙.xlsx")] == [TOTALS["A"], TOTALS["B"]]
+    assert "成功 2" in capsys.readouterr().out
+
+
+def test_exit_1_when_some_fail_and_the_rest_finish(make_inputs, tmp_path):
+    inputs = make_inputs({"甲.xlsx": "A", "坏.xlsx": b"not a workbook"})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out")]) == 1
+    rows = rows_of(tmp_path / "out")
+    assert rows["甲.xlsx"]["状态"] == "成功" and rows["坏.xlsx"]["状态"] == "失败"
+    assert rows["坏.xlsx"]["失败类型"] == "输入有误"
+
+
+@pytest.mark.parametrize("case", ["output is a file", "unwritable folder", "no inputs", "missing input",
+                                  "summary not xlsx"])
+def test_exit_2_when_nothing_can_run(make_inputs, tmp_path, capsys, case):
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    args = ["batch", str(inputs), "-o", str(out)]
+    if case == "output is a file":
+        out.write_text("我是一个文件", encoding="utf-8")
+        args = ["batch", str(inputs), "-o", str(out)]
+    elif case == "unwritable folder":
+        args = ["batch", str(inputs), "-o", "/proc"]  # nobody, not even root, creates files in /proc
+    elif case == "no inputs":
+        (tmp_path / "empty").mkdir()
+        args = ["batch", str(tmp_path / "empty"), "-o", str(out)]
+    elif case == "missing input":
+        args = ["batch", str(tmp_path / "无此文件.xlsx"), "-o", str(out)]
+    else:
+        args += ["--summary", "汇总.txt"]
+    before = hashes(inputs)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "错误：" in err and "未处理任何文件" in err and "Traceback" not in err, err
+    assert hashes(inputs) == before
+    if case == "output is a file":
+        assert out.read_text(encoding="utf-8") == "我是一个文件"
+    elif case != "unwritable folder":
+        assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_globs_and_files_each_taken_once(make_inputs, tmp_path):
+    inputs = make_inputs({"a/甲.xlsx": "A", "b/乙.xlsx": "B", "b/说明.txt": b"x"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs / "**" / "*.xlsx"), str(inputs / "a" / "甲.xlsx"), str(inputs / "a"),
+                 "-o", str(out)]) == 0
+    assert sorted(rows_of(out)) == ["乙.xlsx", "甲.xlsx"]
+
+
+# --- per-file limits ----------------------------------------------------------------------------
+
+def test_a_file_over_the_time_limit_is_listed_and_the_rest_finish(make_inputs, tmp_path, monkeypatch):
+    hooks.plant(monkeypatch.setattr)
+    inputs = make_inputs({"挂起.xlsx": "A", "甲.xlsx": "A", "乙.xlsx": "B", "丙.xlsx": "C"})
+    out = tmp_path / "out"
+    started = time.monotonic()
+    assert main(["batch", str(inputs), "-o", str(out), "--timeout", "1", "-j", "2"]) == 1
+    assert time.monotonic() - started < hooks.HANG_SECONDS / 2  # the hang did not hold the batch
+    rows = rows_of(out)
+    assert rows["挂起.xlsx"]["状态"] == "失败" and rows["挂起.xlsx"]["失败类型"] == "超时"
+    assert "1 秒" in rows["挂起.xlsx"]["说明"]
+    assert [rows[n]["总分"] for n in ("甲.xlsx", "乙.xlsx", "丙.xlsx")] == [TOTALS[k] for k in "ABC"]
+    assert (out / "汇总.xlsx").is_file()
+    assert not (out / "挂起-已评分.xlsx").exists() and leftovers(out) == []
+
+
+def test_a_file_over_the_memory_limit_is_listed_and_the_rest_finish(make_inputs, tmp_path, monkeypatch):
+    hooks.plant(monkeypatch.setattr)
+    inputs = make_inputs({"大.xlsx": "A", "甲.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "--memory", "300"]) == 1
+    rows = rows_of(out)
+    assert rows["大.xlsx"]["失败类型"] == "超出内存上限" and "300 MB" in rows["大.xlsx"]["说明"]
+    assert rows["甲.xlsx"]["总分"] == TOTALS["A"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_worker_that_dies_fails_only_its_own_file(make_inputs, tmp_path, monkeypatch, jobs):
+    hooks.plant(monkeypatch.setattr)
+    inputs = make_inputs({"单位1.xlsx": "A", "致命.xlsx": "A", "单位2.xlsx": "B", "单位3.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", jobs]) == 1
+    rows = rows_of(out)
+    assert rows.pop("致命.xlsx")["失败类型"] == "进程意外终止"
+    assert [r["总分"] for r in rows.values()] == [TOTALS[k] for k in "ABC"]
+
+
+# --- atomic outputs ------------------------------------------------------------------------------
+
+def test_a_worker_killed_mid_write_leaves_no_partial_output_and_no_stray_file(make_inputs, tmp_path, monkeypatch):
+    """写入中 hangs after its temporary output is fully written, before the rename: the time limit kills it there."""
+    hooks.plant(monkeypatch.setattr)
+    inputs = make_inputs({"写入中.xlsx": "A", "甲.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "--timeout", "2"]) == 1
+    assert rows_of(out)["写入中.xlsx"]["失败类型"] == "超时"
+    assert listing(out) == ["汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
+
+
+def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_file(make_inputs, tmp_path):
+    """SIGTERM while a worker is mid-write: its workers are killed, their temporary files removed."""
+    inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B", "z写入中.xlsx": "C"})
+    out = tmp_path / "out"
+    script = ("import sys, hooks; hooks.plant(setattr); from xlperf.cli import main; "
+              f"sys.exit(main(['batch', {str(inputs)!r}, '-o', {str(out)!r}, '-j', '1']))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)])}
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        def hanging_write() -> bool:  # the temp file of z写入中's output (a1's and a2's come and go before)
+            return any(p.name.endswith(".tmp") for p in out.glob(".z写入中-已评分.xlsx.*"))
+
+        while not hanging_write() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert hanging_write(), "the hanging write never started"
+        proc.terminate()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, proc.stderr.read().decode()
+    assert sorted(p.name for p in out.iterdir()) == ["a1-已评分.xlsx", "a2-已评分.xlsx"]
+    assert all(verify(out / n).status == "unchanged" for n in ("a1-已评分.xlsx", "a2-已评分.xlsx"))
+
+
+def test_leftovers_of_an_earlier_run_are_removed_and_nothing_else(make_inputs, tmp_path):
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".甲-已评分.xlsx.0123abcd.tmp").write_bytes(b"PK half a zip")  # as a batch killed with -9 leaves it
+    (out / ".甲-已评分.xlsx.~xlperf-0a1b2c3d-4242-0123abcd.tmp").write_bytes(b"PK")  # a writer that names itself
+    (out / ".别人的文件.tmp").write_bytes(b"not ours")
+    # a dead writer's temp file for another output (this host, its pid gone): the batch clears it once at
+    # start, so that its workers need not scan the folder on every write
+    from xlperf.workbook.atomic import temp_name
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stray = temp_name(out / "旧输出.xlsx").name.replace(f"-{os.getpid()}-", f"-{int(dead.stdout)}-")
+    (out / stray).write_bytes(b"PK")
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert leftovers(out) == [".别人的文件.tmp"]
+
+
+# --- output names ------------------------------------------------------------------------------
+
+def test_outputs_never_overwrite_an_input_even_into_the_input_folder(make_inputs, tmp_path):
+    """-o the input folder, which already holds a file named like an output: that input stays as it was."""
+    inputs = make_inputs({"甲.xlsx": "A", "甲-已评分.xlsx": "B", "子/甲.xlsx": "C"})
+    before = hashes(inputs)
+    assert main(["batch", str(inputs / "甲.xlsx"), str(inputs / "甲-已评分.xlsx"), str(inputs / "子"),
+                 "-o", str(inputs)]) == 0
+    after = hashes(inputs)
+    assert {k: after[k] for k in before} == before
+    rows = {Path(r["文件"]).relative_to(inputs).as_posix(): r for r in csv.DictReader(
+        (inputs / "汇总.csv").open(encoding="utf-8-sig", newline=""))}
+    outputs = {k: Path(r["输出文件"]).name for k, r in rows.items()}
+    assert outputs == {"甲.xlsx": "甲-已评分 (2).xlsx", "甲-已评分.xlsx": "甲-已评分-已评分.xlsx",
+                       "子/甲.xlsx": "甲-已评分 (3).xlsx"}
+    assert rows["子/甲.xlsx"]["总分"] == TOTALS["C"]
+
+
+def test_a_second_run_into_the_input_folder_does_not_take_its_own_outputs_as_inputs(make_inputs):
+    inputs = make_inputs({"甲.xlsx": "A"})
+    assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
+    assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
+    assert sorted(rows_of(inputs)) == ["甲.xlsx"]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_foreign_file_where_an_output_goes_is_not_overwritten(make_inputs, tmp_path, force):
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "甲-已评分.xlsx").write_bytes(b"someone else's file")
+    assert main(["batch", str(inputs), "-o", str(out), *force]) == 1
+    assert (out / "甲-已评分.xlsx").read_bytes() == b"someone else's file"
+    assert "不是 xlperf 输出" in rows_of(out)["甲.xlsx"]["说明"]
+
+
+# --- incremental runs ----------------------------------------------------------------------------
+
+def test_unchanged_files_are_skipped_changed_ones_recomputed_force_redoes_all(make_inputs, unit_books, tmp_path):
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    first = {n: (out / n).stat().st_mtime_ns for n in ("甲-已评分.xlsx", "乙-已评分.xlsx")}
+
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    rows = rows_of(out)
+    assert [rows[n]["状态"] for n in ("甲.xlsx", "乙.xlsx")] == ["未变（跳过）"] * 2
+    assert rows["乙.xlsx"]["总分"] == TOTALS["B"]  # the summary still lists a skipped unit's scores
+    assert {n: (out / n).stat().st_mtime_ns for n in first} == first
+
+    (inputs / "乙.xlsx").write_bytes(unit_books["C"].read_bytes())  # 乙 sent a corrected workbook
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    rows = rows_of(out)
+    assert (rows["甲.xlsx"]["状态"], rows["乙.xlsx"]["状态"]) == ("未变（跳过）", "成功")
+    assert rows["乙.xlsx"]["总分"] == TOTALS["C"]
+    assert (out / "甲-已评分.xlsx").stat().st_mtime_ns == first["甲-已评分.xlsx"]
+
+    assert main(["batch", str(inputs), "-o", str(out), "--force"]) == 0
+    assert [r["状态"] for r in rows_of(out).values()] == ["成功", "成功"]
+    assert (out / "甲-已评分.xlsx").stat().st_mtime_ns != first["甲-已评分.xlsx"]
+
+
+def test_json_report(make_inputs, tmp_path, capsys):
+    import json
+
+    inputs = make_inputs({"甲.xlsx": "A", "坏.xlsx": b"junk"})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["exit_code"] == 1 and data["counts"] == {"ok": 1, "skipped": 0, "failed": 1}
+    by_name = {Path(f["source"]).name: f for f in data["files"]}
+    assert by_name["甲.xlsx"]["total"] == TOTALS["A"] and by_name["坏.xlsx"]["kind"] == "input"
+
+
+def test_help_defaults_match_the_limits():
+    from xlperf import workbook_cli
+    from xlperf.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+
+    assert (workbook_cli.DEFAULT_TIMEOUT, workbook_cli.DEFAULT_MEMORY_MB) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB)
+
+
+def test_operator_systems_reach_the_workers(tmp_path):
+    """A unit scored under an operator's own system (--systems DIR): found by id in the workers, never by path."""
+    from batchdata import VARIANTS
+    from xlperf.registry import Registry
+    from xlperf.workbook.template import build_template
+
+    systems = tmp_path / "systems"
+    systems.mkdir()
+    text = (ROOT / "xlperf" / "systems" / "shenzhen-2024.toml").read_text(encoding="utf-8")
+    (systems / "bureau-2024.toml").write_text(text.replace('id = "shenzhen-2024"', 'id = "bureau-2024"', 1),
+                                              encoding="utf-8")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    build_template(inputs / "甲.xlsx", Registry([systems]).by_id("bureau-2024"), data=VARIANTS["A"])
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 1  # without the folder: an unknown system
+    assert "bureau-2024" in rows_of(out)["甲.xlsx"]["说明"]
+    assert main(["batch", str(inputs), "-o", str(out), "--systems", str(systems)]) == 0
+    row = rows_of(out)["甲.xlsx"]
+    assert (row["总分"], row["指标体系"]) == (TOTALS["A"], "bureau-2024")
+    # and the incremental check finds the same system again
+    assert main(["batch", str(inputs), "-o", str(out), "--systems", str(systems)]) == 0
+    assert rows_of(out)["甲.xlsx"]["状态"] == "未变（跳过）"
+
+
+def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook(make_inputs, tmp_path, monkeypatch):
+    import xlperf.workbook.fill as fill_module
+
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+
+    def no_reading(*args, **kw):
+        raise AssertionError("a workbook was read")
+
+    with monkeypatch.context() as m:  # the workers fork with these in place
+        m.setattr(fill_module, "compute", no_reading)
+        m.setattr(fill_module, "fill", no_reading)
+        m.setattr(fill_module, "read_stamp", no_reading)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    rows = rows_of(out)
+    assert [(rows[n]["状态"], rows[n]["总分"]) for n in ("甲.xlsx", "乙.xlsx")] == [
+        ("未变（跳过）", TOTALS["A"]), ("未变（跳过）", TOTALS["B"])]
+
+
+@pytest.mark.parametrize("disturb", ["manifest removed", "manifest damaged", "output touched"])
+def test_without_a_usable_record_the_stamp_decides(make_inputs, tmp_path, monkeypatch, disturb):
+    import xlperf.workbook.fill as fill_module
+
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    if disturb == "manifest removed":
+        (out / MANIFEST).unlink()
+    elif disturb == "manifest damaged":
+        (out / MANIFEST).write_text("{not json", encoding="utf-8")
+    else:
+        st = (out / "甲-已评分.xlsx").stat()
+        os.utime(out / "甲-已评分.xlsx", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+    def no_fill(*args, **kw):
+        raise AssertionError("an unchanged file was filled again")
+
+    with monkeypatch.context() as m:
+        m.setattr(fill_module, "fill", no_fill)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert rows_of(out)["甲.xlsx"]["状态"] == "未变（跳过）"
+    # and the record is whole again: the next run needs no workbook read
+    with monkeypatch.context() as m:
+        m.setattr(fill_module, "compute", no_fill)
+        m.setattr(fill_module, "fill", no_fill)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0

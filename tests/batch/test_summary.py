@@ -1,0 +1,158 @@
+"""The summary workbook of a small mixed batch, read back through LibreOffice (numbers, sheets) and
+as a package (table, hyperlinks, charts, print setup).
+
+The batch: units A, B, C (totals 96.88, 96.99, 95.36, see batchdata), two of them sent under the same
+file name from different folders, one file that is not a workbook, one that hangs past the time limit.
+Hand-derived distribution: total min 95.36, median 96.88, max 96.99, all 3 below 100; 政府采购执行情况
+(max 2) scores A 1.89 (4.73 of 5.34 contracted), B 2 (all contracted), C 1.37 → min 1.37, median 1.89,
+max 2, 2 units below max.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import hooks
+from batchdata import TOTALS
+from lo import cell, csv_of_all_sheets
+from xlperf.batch.summary_xlsx import total_bins
+from xlperf.cli import main
+
+SHEETS = ["评分汇总", "分项分布", "图表", "失败"]
+
+
+@pytest.fixture
+def mixed_batch(make_inputs, tmp_path, monkeypatch) -> Path:
+    hooks.plant(monkeypatch.setattr)
+    inputs = make_inputs({"单位A/填报.xlsx": "A", "单位B/填报.xlsx": "B", "丙.xlsx": "C", "坏.xlsx": b"PK\x03\x04junk",
+                          "挂起.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "--timeout", "1", "-j", "2"]) == 1
+    return out
+
+
+def table(rows: list[list[str]], header_row: int) -> list[dict[str, str]]:
+    head = rows[header_row - 1]
+    return [dict(zip(head, r)) for r in rows[header_row:] if any(r)]
+
+
+@pytest.mark.libreoffice
+def test_summary_contents_through_libreoffice(mixed_batch, tmp_path, soffice):
+    sheets = csv_of_all_sheets(mixed_batch / "汇总.xlsx", SHEETS, tmp_path / "lo")[mixed_batch / "汇总.xlsx"]
+
+    units = table(sheets["评分汇总"], 4)
+    assert [u["序号"] for u in units] == ["1", "2", "3", "4", "5"]
+    ok = {u["单位"]: u for u in units if u["状态"] == "成功"}
+    assert {k: v["总分"] for k, v in ok.items()} == {"深圳市科技交流服务中心": TOTALS["A"], "单位乙": TOTALS["B"],
+                                                  "单位丙": TOTALS["C"]}
+    a = ok["深圳市科技交流服务中心"]
+    assert (a["部门决策"], a["部门管理"], a["部门绩效"]) == ("20", "18.89", "57.99")  # the reference case
+    assert a["政府采购执行情况"] == "1.89" and ok["单位乙"]["政府采购执行情况"] == "2"
+    assert a["年度"] == "2024" and a["错误"] == "0"
+    assert Decimal(a["预算执行率(%)"].rstrip("%")) / 100 == pytest.approx(Decimal("0.98695"), abs=Decimal("1e-5"))
+    # two inputs named 填报.xlsx: two outputs
+    outputs = sorted(Path(u["输出文件"]).name for u in units if u["输出文件"])
+    assert outputs == ["丙-已评分.xlsx", "填报-已评分 (2).xlsx", "填报-已评分.xlsx"]
+    failed = {Path(u["文件"]).name: u for u in units if u["状态"] == "失败"}
+    assert set(failed) == {"坏.xlsx", "挂起.xlsx"} and failed["挂起.xlsx"]["总分"] == ""
+
+    failures = table(sheets["失败"], 3)
+    kinds = {Path(f["文件"]).name: (f["失败类型"], f["原因"]) for f in failures}
+    assert kinds["挂起.xlsx"][0] == "超时" and "1 秒" in kinds["挂起.xlsx"][1]
+    assert kinds["坏.xlsx"][0] == "输入有误" and re.search(r"[\u4e00-\u9fff]", kinds["坏.xlsx"][1])
+
+    items = {r["指标"]: r for r in table(sheets["分项分布"], 4)}
+    total = items["总分"]
+    assert (total["满分"], total["最低"], total["中位数"], total["最高"], total["失分单位数"]) == (
+        "100", "95.36", "96.88", "96.99", "3")
+    proc = items["政府采购执行情况"]
+    assert (proc["最低"], proc["中位数"], proc["最高"], proc["失分单位数"], proc["失分单位占比"]) == (
+        "1.37", "1.89", "2", "2", "66.6666666666667%")
+    assert items["预算编制合理性"]["失分单位数"] == "0"
+
+    charts = sheets["图表"]
+    assert (cell(charts, 4, 1), cell(charts, 4, 2)) == ("95–100", "3")
+    # items below max: the three units share staff, budget execution and outcome data (3 each, in system
+    # order); 公用经费 differs but is below max in all three; procurement in A and C only
+    head = next(i for i, r in enumerate(charts) if r[:2] == ["指标", "失分单位数"])
+    assert [r[:2] for r in charts[head + 1:] if r and r[0]] == [
+        ["编外人员控制率", "3"], ["公用经费控制率", "3"], ["预算执行率", "3"], ["社会效益、经济效益、生态效益及持续影响等", "3"],
+        ["政府采购执行情况", "2"]]
+
+
+def test_summary_package_structure(mixed_batch):
+    with zipfile.ZipFile(mixed_batch / "汇总.xlsx") as z:
+        names = z.namelist()
+        workbook = z.read("xl/workbook.xml").decode()
+        sheets = [z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in range(1, 5)]
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        tables = [z.read(n).decode() for n in names if n.startswith("xl/tables/")]
+    assert re.findall(r'<sheet name="([^"]+)"', workbook) == SHEETS
+    for xml in sheets:  # A4 landscape
+        assert re.search(r'<pageSetup[^>]*paperSize="9"[^>]*orientation="landscape"', xml), xml[-600:]
+    # the header row repeats on every printed page, on every sheet
+    titles = re.findall(r'<definedName name="_xlnm.Print_Titles" localSheetId="(\d)">([^<]+)<', workbook)
+    titles = dict(titles)
+    assert sorted(titles) == ["0", "1", "2", "3"]
+    assert titles["0"] == "评分汇总!$B:$C,评分汇总!$4:$4" and titles["3"] == "失败!$3:$3"
+    assert len([n for n in names if n.startswith("xl/charts/chart")]) == 2
+    units = next(t for t in tables if 'name="Units1"' in t)
+    assert 'ref="A4:' in units and re.search(r'ref="A4:[A-Z]+9"', units)  # header + 5 rows
+    links = re.findall(r'Target="([^"]+)" TargetMode="External"', rels)
+    assert sorted(links) == ["丙-已评分.xlsx", "填报-已评分%20(2).xlsx", "填报-已评分.xlsx"]  # relative to the summary
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text(make_inputs, unit_books, tmp_path):
+    from batchdata import VARIANTS
+    from fixtures import build_example
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    build_example(inputs / "x.xlsx", {**VARIANTS["A"], "unit": "=HYPERLINK(\"http://x\")"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out / "汇总.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheet and "=HYPERLINK" in strings
+
+
+def test_total_bins():
+    """5-point bands from the lowest total's band to the maximum; the top band holds the maximum too."""
+    totals = [Decimal(x) for x in ("72.5", "80", "84.99", "85", "100", "99.99")]
+    assert total_bins(totals, Decimal(100)) == [("70–75", 1), ("75–80", 0), ("80–85", 2), ("85–90", 1),
+                                                ("90–95", 0), ("95–100", 2)]
+    assert total_bins([Decimal(100)], Decimal(100)) == [("95–100", 1)]
+    assert total_bins([], Decimal(100)) == []
+
+
+def test_units_under_another_system_get_their_own_sheets(make_inputs, tmp_path):
+    """Two units under shenzhen-2024, one under hunan-district (total 21.39 for the reference data):
+    the more common system's sheets come first, the other's are numbered; one failures sheet."""
+    from batchdata import VARIANTS
+    from xlperf.registry import Registry
+    from xlperf.workbook.template import build_template
+
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    build_template(inputs / "湘.xlsx", Registry().by_id("hunan-district"), data=VARIANTS["A"])
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out / "汇总.xlsx") as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        tables = {re.search(r' name="(\w+)"', t).group(1): re.search(r' ref="([A-Z0-9:]+)"', t).group(1)
+                  for t in (z.read(n).decode() for n in z.namelist() if n.startswith("xl/tables/"))}
+    assert re.findall(r'<sheet name="([^"]+)"', workbook) == [
+        "评分汇总", "分项分布", "图表", "评分汇总-2", "分项分布-2", "图表-2", "失败"]
+    assert tables["Units1"].endswith("6") and tables["Units2"].endswith("5")  # header in row 4: 2 rows, 1 row
+    assert "Failures" not in tables  # no failures: headers only, no table
+    import openpyxl
+
+    hunan = openpyxl.load_workbook(out / "汇总.xlsx", read_only=True)["评分汇总-2"]
+    head, row = [c.value for c in next(hunan.iter_rows(min_row=4, max_row=4))], \
+        [c.value for c in next(hunan.iter_rows(min_row=5, max_row=5))]
+    assert dict(zip(head, row))["总分"] == 21.39 and dict(zip(head, row))["文件"].endswith("湘.xlsx")

@@ -1,0 +1,42 @@
+"""`xlperf score data.json`: JSON number text is exact decimal text, read as Decimal."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from xlperf.cli import main
+from xlperf.examples import reference_data
+
+
+def test_json_numbers_score_like_strings(tmp_path, capsys):
+    # Every "5.34"-style string of the reference unit written as a bare JSON number (5.34, 5.20, …).
+    text = re.sub(r'"(-?\d+\.\d+)"', r"\1", json.dumps(reference_data(), ensure_ascii=False))
+    assert re.search(r":\s*5\.34\b", text)  # the 政府采购 plan really is a JSON number now
+    path = tmp_path / "data.json"
+    path.write_text(text, encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["total"] == "96.88"
+    assert not any(f["code"] == "NOT_EXACT" for f in out.get("findings", []))
+
+
+def test_json_number_keeps_its_digits(tmp_path, capsys):
+    # 政府采购执行率 4.73 / 5.34 = 88.58 % × 1 + judgment 1 = 1.8858 → 1.89, as published.
+    data = reference_data()
+    data["procurement"] = {"plan": "@5.34@", "contracted": "@4.73@", "paid": "@4.73@"}
+    path = tmp_path / "data.json"
+    text = json.dumps(data, ensure_ascii=False).replace('"@', "").replace('@"', "")
+    assert '"plan": 5.34,' in text
+    path.write_text(text, encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    items = {i["id"]: i for i in out["items"]}
+    assert items["procurement"]["points"] == "1.89"
+
+
+def test_bad_json_is_a_chinese_error(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text("{bad", encoding="utf-8")
+    assert main(["score", str(path)]) == 1
+    assert "不是有效的 UTF-8 JSON" in capsys.readouterr().err

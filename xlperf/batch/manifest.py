@@ -1,0 +1,88 @@
+"""The batch's memory of what it wrote, so that an unchanged file is skipped without being read.
+
+The audit stamp in each output stays the authority (task.py checks it whenever this memory does not
+settle the question). The manifest, a hidden JSON file in the output folder, records per output:
+the SHA-256 of the input file's bytes it was made from, the output file's identity when it was
+written (size, mtime_ns, inode), the engine version, the system's id and SHA-256, and the summary
+row. A file is skipped on that record alone only if the input's bytes hash the same, the output is
+the very file that was written, and version and system are today's: then reading both workbooks
+again could only repeat what the stamp said. Anything else (no record, a moved or edited output, a
+changed input or system) goes the stamp's way. A damaged manifest is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from .outcome import FAILED, Outcome
+
+NAME = ".xlperf-batch.json"
+FORMAT = 1
+_TUPLE_FIELDS = ("level1", "level2", "items", "rates")
+
+
+def load(out: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out / NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), dict):
+        return {}
+    return {k: v for k, v in data["outputs"].items() if isinstance(v, dict)}
+
+
+def save(out: Path, previous: dict[str, dict], outcomes: list[Outcome], version: str) -> None:
+    """Records for this run's good outputs, and the earlier ones of outputs this run did not touch."""
+    entries = dict(previous)
+    for o in outcomes:
+        name = os.path.basename(o.output) if o.output else ""
+        if o.status == FAILED or not o.input_sha256 or not o.output_id or not name:
+            continue
+        row = {k: v for k, v in asdict(o).items() if k not in ("source", "output", "status", "seconds", "peak_kb")}
+        entries[name] = {"version": version, "row": row}
+    for o in outcomes:  # a file that failed this time has no valid record any more
+        if o.status == FAILED and o.output:
+            entries.pop(os.path.basename(o.output), None)
+    tmp = out / f".{NAME}.{os.urandom(4).hex()}.tmp"
+    try:
+        tmp.write_text(json.dumps({"format": FORMAT, "outputs": entries}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, out / NAME)
+    except OSError:  # the manifest only saves time: a batch never fails for it
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def hint_for(entries: dict[str, dict], target: str) -> dict | None:
+    return entries.get(os.path.basename(target))
+
+
+def outcome_from(hint: dict, source: str, target: str, status: str) -> Outcome | None:
+    row = hint.get("row")
+    if not isinstance(row, dict):
+        return None
+    known = {f.name for f in fields(Outcome)}
+    try:
+        values = {k: (tuple(tuple(x) for x in v) if k in _TUPLE_FIELDS else v) for k, v in row.items() if k in known}
+        values["output_id"] = tuple(values.get("output_id", ()))
+        return Outcome(source=source, output=target, status=status, **values)
+    except (TypeError, ValueError):
+        return None
+
+
+def file_identity(path: str) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def file_sha256(path: str) -> str:
+    from ..digest import sha256
+
+    h = sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,203 @@
+"""Before anything runs: which files, which outputs, and whether the output folder can take them.
+
+Everything that can be decided without opening a workbook is decided here, so a batch of
+thousands either starts cleanly or refuses at once with one message (exit code 2):
+- inputs are files, folders (searched recursively) or glob patterns; each file is taken once;
+- every input gets its own output, never another input's path and never another output's
+  (names compared case-insensitively, as Windows and macOS do), " (2)", " (3)"… added;
+- the output folder must be a folder we can write to, and no other batch may be writing into it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import XlperfError
+
+SUFFIXES = (".xlsx", ".xlsm")
+OUTPUT_MARK = "-已评分"
+LOCK_NAME = ".xlperf-batch.lock"
+_OUTPUT_STEM = re.compile(rf"{OUTPUT_MARK}( \(\d+\))?$")
+
+
+class SetupError(XlperfError):
+    """The batch cannot start: nothing was run, nothing was written."""
+
+
+@dataclass
+class Plan:
+    out_dir: Path
+    sources: list[str]
+    targets: list[str]
+    not_files: list[str]  # named inputs that exist but are not regular files (FIFOs, devices…)
+
+
+def make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Path, ...] = ()) -> Plan:
+    """reserved: the summary files, which are neither inputs nor outputs."""
+    out = check_out_dir(Path(out_dir))
+    reserved_keys = {_key(p) for p in reserved}
+    sources: list[str] = []
+    seen: set[str] = set()
+    for path in _expand(inputs, out, reserved_keys):
+        key = _key(path)
+        if key in reserved_keys:
+            raise SetupError(f"汇总文件 {path} 同时是一个输入文件；请换一个汇总文件名（--summary）")
+        if key not in seen:
+            seen.add(key)
+            sources.append(str(path))
+    not_files = [s for s in sources if not _regular(s)]
+    return Plan(out, sources, output_paths(sources, out, reserved_keys), not_files)
+
+
+def check_out_dir(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise SetupError(f"输出位置 {out} 是一个已有的文件，不是目录；-o 须给出一个目录")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".xlperf-probe-{os.getpid()}-{os.urandom(4).hex()}"
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
+    except OSError as exc:
+        raise SetupError(f"输出目录 {out} 无法写入（{exc.strerror or exc}）；请换一个目录或检查权限") from None
+    return out
+
+
+def _expand(inputs: list[str], out: Path, reserved: set[str]) -> list[Path]:
+    found: list[Path] = []
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            found += sorted(f for f in path.rglob("*") if _wanted(f, out, reserved))
+        elif os.path.lexists(path):
+            found.append(path)
+        elif glob.has_magic(text):
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
+            if not matches:
+                raise SetupError(f"没有与 {text} 匹配的文件")
+            found += [m for m in matches if not m.is_dir() and (m.suffix.lower() in SUFFIXES or not m.is_file())]
+        else:
+            raise SetupError(f"找不到输入 {text}")
+    return found
+
+
+def _wanted(f: Path, out: Path, reserved: set[str]) -> bool:
+    """Workbooks found in a folder: not Office lock files (~$…), not hidden files, not this batch's own
+    outputs or summaries when the output folder lies inside the input folder."""
+    if f.suffix.lower() not in SUFFIXES or f.name.startswith(("~$", ".")) or f.is_dir():
+        return False
+    if _key(f) in reserved:
+        return False
+    return not (_key(f.parent) == _key(out) and _OUTPUT_STEM.search(f.stem))
+
+
+def output_paths(sources: list[str], out: Path, reserved: set[str] = frozenset()) -> list[str]:
+    """One output per input, never shared and never an input's own path."""
+    taken = {_key(s) for s in sources} | set(reserved)
+    targets = []
+    for s in sources:
+        src = Path(s)
+        stem, suffix = f"{src.stem}{OUTPUT_MARK}", src.suffix
+        target, n = out / f"{stem}{suffix}", 1
+        while _key(target) in taken:
+            n += 1
+            target = out / f"{stem} ({n}){suffix}"
+        taken.add(_key(target))
+        targets.append(str(target))
+    return targets
+
+
+def _key(path: str | os.PathLike) -> str:
+    return os.path.realpath(path).casefold()
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+# --- temporary files and the folder lock -----------------------------------------------------
+
+# The package writer's temporary file beside its target: ".{name}.{8 hex}.tmp", or, naming its writer,
+# ".{name}.~xlperf-{host crc}-{pid}-{8 hex}.tmp".
+_WRITER = r"(?:~xlperf-[0-9a-f]{8}-[0-9]{1,10}-)?[0-9a-f]{8}\.tmp"
+_ANY_TEMP = re.compile(rf"\.(.+?)\.{_WRITER}")
+
+
+def _temp_name(target: str) -> re.Pattern:
+    return re.compile(rf"\.{re.escape(os.path.basename(target))}\.{_WRITER}")
+
+
+def remove_stray_temps(target: str) -> list[str]:
+    """Remove the temporary files a killed writer of ``target`` left beside it."""
+    folder = os.path.dirname(target) or "."
+    pattern = _temp_name(target)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if pattern.fullmatch(name):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
+
+
+class FolderLock:
+    """One batch at a time per output folder: two writing the same outputs would race."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK_NAME
+        self.fd: int | None = None
+
+    def __enter__(self) -> FolderLock:
+        try:
+            import fcntl
+        except ImportError:  # no flock on this platform: run unlocked
+            return self
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise SetupError(f"另一个 xlperf batch 正在写入 {self.path.parent}；请等它结束或换一个输出目录") from None
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            os.close(self.fd)
+
+
+def remove_earlier_temps(out: Path, targets: list[str]) -> int:
+    """At start: remove what an earlier, interrupted run of the same outputs left (one listing of the folder)."""
+    names = {os.path.basename(t) for t in targets}
+    pattern = _ANY_TEMP
+    count = 0
+    try:
+        entries = os.listdir(out)
+    except OSError:
+        return 0
+    for name in entries:
+        m = pattern.fullmatch(name)
+        if m and m.group(1) in names:
+            try:
+                os.unlink(out / name)
+                count += 1
+            except OSError:
+                pass
+    return count

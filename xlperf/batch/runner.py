@@ -1,0 +1,181 @@
+"""Running a batch: plan, then each file under its limits (locally or on Dask), then the summaries.
+
+Exit codes (the CLI returns them): 0 every file succeeded or was unchanged; 1 some files failed;
+2 nothing could run (bad output folder, no inputs, another batch in the folder, no scheduler).
+
+Locally the parent forks ``jobs`` workers (worker.py), hands each one file at a time and waits on
+their pipes with select, killing and replacing a worker whose file runs past its deadline.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..workbook.atomic import remove_leftovers
+from . import manifest
+from .limits import Limits
+from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
+from .plan import FolderLock, SetupError, make_plan, remove_earlier_temps
+from .progress import Progress
+from .worker import Worker, preload
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_NOT_RUN = 0, 1, 2
+DEFAULT_SUMMARY = "汇总.xlsx"
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome]
+    summary: Path
+    csv: Path
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.outcomes:
+            return EXIT_NOT_RUN
+        return EXIT_SOME_FAILED if any(o.status == FAILED for o in self.outcomes) else EXIT_OK
+
+
+def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, Path]:
+    """The workbook summary (relative names are inside the output folder) and the CSV beside it."""
+    path = Path(summary or DEFAULT_SUMMARY)
+    if not path.is_absolute():
+        path = out / path
+    if path.suffix.lower() != ".xlsx":
+        raise SetupError(f"汇总文件须以 .xlsx 结尾（{path.name}）；同名的 .csv 会写在它旁边")
+    return path, path.with_suffix(".csv")
+
+
+def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = None, force: bool = False,
+        limits: Limits = Limits(), summary: str | os.PathLike | None = None, scheduler: str | None = None,
+        systems: tuple[str, ...] = (), bar: bool | None = None, stream=None) -> Report:
+    """systems: the operator's indicator-system folders (--systems), as absolute paths for every worker."""
+    from .. import __version__
+    from .summary_csv import write_csv
+    from .summary_xlsx import write_summary
+
+    started = time.monotonic()
+    systems = tuple(os.path.abspath(s) for s in systems)
+    out = Path(out_dir)
+    xlsx_path, csv_path = summary_paths(out, summary)
+    plan = make_plan(inputs, out, reserved=(xlsx_path, csv_path))
+    if not plan.sources:
+        raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）")
+    xlsx_path.parent.mkdir(parents=True, exist_ok=True)
+    with FolderLock(plan.out_dir):
+        remove_earlier_temps(plan.out_dir, plan.targets)
+        remove_leftovers(plan.out_dir)  # any dead writer's, as every fill does; the workers then skip it
+        remembered = {} if force else manifest.load(plan.out_dir)
+        outcomes: list[Outcome | None] = [None] * len(plan.sources)
+        progress = Progress(len(plan.sources), stream, bar)
+
+        def done(i: int, outcome: Outcome) -> None:
+            outcomes[i] = outcome
+            progress.update(outcome)
+
+        irregular = set(plan.not_files)
+        todo = []
+        for i, (s, t) in enumerate(zip(plan.sources, plan.targets)):
+            if s in irregular:  # a FIFO or a device: opening it could block or never end
+                done(i, failed(s, NOT_A_FILE, "不是普通文件（可能是管道、设备或失效的链接），未读取"))
+            else:
+                todo.append((i, s, t, manifest.hint_for(remembered, t)))
+        try:
+            if scheduler:
+                from .dask_backend import run_dask
+
+                run_dask(scheduler, todo, force, limits, done, systems)
+            else:
+                run_local(todo, jobs or _cores(), force, limits, done, systems)
+        finally:
+            progress.close()
+        final = [o for o in outcomes if o is not None]
+        write_summary(final, xlsx_path, version=__version__)
+        write_csv(final, csv_path)
+        manifest.save(plan.out_dir, manifest.load(plan.out_dir), final, __version__)
+    counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
+    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts)
+
+
+def _cores() -> int:
+    """The cores this process may use (a container's CPU set), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: bool, limits: Limits, done,
+              systems: tuple[str, ...] = ()) -> None:
+    if not hasattr(os, "fork"):
+        return _run_pool(todo, jobs, force, done, systems)
+    preload()
+    queue = deque(todo)
+    workers: dict[int, Worker] = {}
+    previous = _terminate_as_interrupt()
+    try:
+        while queue or any(w.task for w in workers.values()):
+            while len(workers) < min(jobs, len(queue) + sum(w.task is not None for w in workers.values())):
+                w = Worker(force, limits, systems)
+                workers[w.fd] = w
+            for w in workers.values():
+                if queue and w.idle:
+                    w.give(*queue.popleft())
+            busy = [w for w in workers.values() if w.task is not None]
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else None
+            ready, _, _ = select.select(list(workers), [], [], wait)
+            for fd in ready:
+                finished, ended = workers[fd].read()
+                if ended:
+                    del workers[fd]
+                for index, outcome in finished:
+                    done(index, outcome)
+            now = time.monotonic()
+            for fd, w in list(workers.items()):
+                if w.task is not None and now >= w.deadline:
+                    del workers[fd]
+                    done(*w.kill_for_time())
+    finally:
+        for w in workers.values():  # done or interrupted: no worker outlives the batch, no temp file stays
+            w.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_as_interrupt():
+    """SIGTERM (a service manager stopping the batch) is handled like Ctrl-C: children killed, temps removed."""
+    if sys.platform == "win32":
+        return None
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _run_pool(todo, jobs: int, force: bool, done, systems: tuple[str, ...]) -> None:
+    """Without fork (Windows): a plain process pool; the time limit cannot be enforced there."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from .task import process
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(process, s, t, force, systems, h): (i, s) for i, s, t, h in todo}
+        for future in as_completed(futures):
+            i, s = futures[future]
+            try:
+                done(i, future.result())
+            except Exception as exc:  # noqa: BLE001 - a broken worker fails its file only
+                done(i, failed(s, INTERNAL, f"内部错误（{type(exc).__name__}），请将该文件反馈给维护人员"))

@@ -1,0 +1,242 @@
+"""Worker processes forked from the batch, each filling one file at a time under the limits.
+
+Why forked workers that the parent can kill, rather than a standard pool: a pool cannot end one
+task that hangs (in C code, on a pipe), and a worker that dies breaks the whole pool. Here a
+worker over its file's deadline is killed, its temporary file removed, and a fresh one forked;
+only that file fails. The parent has imported everything a fill needs before forking, so a
+worker starts in about a millisecond and every file pays nothing for start-up.
+
+A worker retires by itself (after saying so) once its memory has grown well past where it
+started, or after MAX_FILES files, so its memory stays flat however many files a batch has.
+Messages are length-prefixed pickles on two pipes; only the parent ever unpickles what a worker
+sends, and a worker only what its own parent sends.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import select
+import signal
+import struct
+import time
+
+from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
+from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
+from .plan import remove_stray_temps
+
+MAX_FILES = 2000
+RETIRE_GROWTH = 256 * 2**20  # bytes of resident memory above the worker's start
+_HEADER = struct.Struct("<I")
+
+
+def preload() -> None:
+    """Import what a fill needs once, in the parent, so that no forked worker pays for it; freeze the
+    """
+    from ..workbook import fill  # noqa: F401
+    from . import task  # noqa: F401
+
+
+class Worker:
+    def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = ()):
+        self.force, self.limits = force, limits
+        self.task: tuple[int, str, str] | None = None
+        self.retiring = False
+        self.buf = bytearray()
+        r_task, w_task = os.pipe()
+        r_out, w_out = os.pipe()
+        gc.freeze()  # the worker's collector then leaves the parent's objects (and their pages) alone
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            _keep_only(r_task, w_out)
+            _worker_main(r_task, w_out, force, limits, systems)
+        gc.unfreeze()
+        os.close(r_task)
+        os.close(w_out)
+        self.pid, self.send_fd, self.fd = pid, w_task, r_out
+
+    def fileno(self) -> int:
+        return self.fd
+
+    @property
+    def idle(self) -> bool:
+        return self.task is None and not self.retiring
+
+    def give(self, index: int, source: str, target: str, hint: dict | None = None) -> None:
+        self.task = (index, source, target)
+        self.started = time.monotonic()
+        self.deadline = self.started + self.limits.timeout
+        data = pickle.dumps((source, target, hint), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            os.write(self.send_fd, _HEADER.pack(len(data)) + data)
+        except OSError:  # it died meanwhile: read() sees the end and reports the file
+            pass
+
+    def close_input(self) -> None:
+        """No more files for it: it ends after the one in hand."""
+        if self.send_fd >= 0:
+            os.close(self.send_fd)
+            self.send_fd = -1
+
+    def read(self) -> tuple[list[tuple[int, Outcome]], bool]:
+        """(finished files, whether the worker has ended). A worker that ended with a file in hand
+        failed that file: killed by its own alarm, out of memory in C code, or crashed."""
+        chunk = os.read(self.fd, 1 << 16)
+        self.buf += chunk
+        finished = []
+        while len(self.buf) >= _HEADER.size:
+            (n,) = _HEADER.unpack_from(self.buf)
+            if len(self.buf) < _HEADER.size + n:
+                break
+            outcome, self.retiring = pickle.loads(bytes(self.buf[_HEADER.size:_HEADER.size + n]))
+            del self.buf[:_HEADER.size + n]
+            finished.append(self._finished(outcome))
+        if chunk:
+            return finished, False
+        status = self._reap(kill=False)
+        if self.task is not None:
+            finished.append(self._finished(self._died(status)))
+        return finished, True
+
+    def kill_for_time(self) -> tuple[int, Outcome]:
+        self._reap(kill=True)
+        return self._finished(failed(self.task[1], TIMEOUT, f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止"))
+
+    def stop(self) -> None:
+        """End it now (the batch is interrupted): whatever it was writing is removed."""
+        self._reap(kill=True)
+
+    def _reap(self, kill: bool) -> int:
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.close_input()
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        _, status = os.waitpid(self.pid, 0)
+        if self.task is not None:
+            remove_stray_temps(self.task[2])
+        return status
+
+    def _died(self, status: int) -> Outcome:
+        source = self.task[1]
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        if sig == signal.SIGALRM:
+            return failed(source, TIMEOUT, f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止")
+        how = f"信号 {sig}" if sig else f"退出码 {os.WEXITSTATUS(status)}"
+        return failed(source, CRASHED, f"处理该文件的进程意外终止（{how}；文件可能过大或已损坏），已跳过")
+
+    def _finished(self, outcome: Outcome) -> tuple[int, Outcome]:
+        index = self.task[0]
+        outcome.seconds = round(time.monotonic() - self.started, 4)
+        self.task = None
+        return index, outcome
+
+
+def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str, ...]) -> None:
+    code = 0
+    try:
+        # Ctrl-C and SIGTERM are the batch's to handle: it kills its workers and cleans up.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process, even inside C code
+        cap_memory(limits.memory_mb)
+        import resource
+
+        from ..workbook import atomic
+        from .task import process
+
+        atomic.CLEAN_ON_WRITE = False  # the batch cleared the output folder before any worker started
+
+        start_rss = resident_bytes()
+        for done in range(1, MAX_FILES + 1):
+            message = _read_frame(r)
+            if message is None:
+                break
+            source, target, hint = pickle.loads(message)
+            arm_alarm(limits)
+            try:
+                outcome = process(source, target, force, systems, hint)
+            except MemoryError:
+                outcome = failed(source, MEMORY, "")
+            disarm_alarm()
+            if outcome.kind == MEMORY:
+                outcome.message = f"超出每个文件 {limits.memory_mb} MB 的内存上限，已跳过"
+            outcome.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            retiring = done == MAX_FILES or resident_bytes() - start_rss > RETIRE_GROWTH
+            data = pickle.dumps((outcome, retiring), protocol=pickle.HIGHEST_PROTOCOL)
+            _write_all(w, _HEADER.pack(len(data)) + data)
+            if retiring:
+                break
+    except BaseException:  # noqa: BLE001 - the parent reports the file in hand as a crash
+        code = 1
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _keep_only(*fds: int) -> None:
+    """Close every inherited descriptor but ours: a worker holding a copy of another worker's pipe
+    would keep that pipe open, and the parent would never see the other worker end."""
+    low = 3
+    for fd in sorted(fds):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, _max_fd())
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
+    except (ValueError, OSError):
+        return 65536
+
+
+def _read_frame(fd: int) -> bytes | None:
+    head = _read_exactly(fd, _HEADER.size)
+    if head is None:
+        return None
+    return _read_exactly(fd, _HEADER.unpack(head)[0])
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    parts, left = [], n
+    while left:
+        chunk = os.read(fd, left)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits(),
+                systems: tuple[str, ...] = (), hint: dict | None = None) -> Outcome:
+    """One file in a fresh worker under the limits, blocking: what a Dask task runs on its worker."""
+    from ..workbook import fill  # noqa: F401 - imported before forking, once per Dask worker process
+
+    worker = Worker(force, limits, systems)
+    worker.give(0, source, target, hint)
+    worker.close_input()  # one file only: the worker ends after it
+    while True:
+        left = worker.deadline - time.monotonic()
+        if left <= 0:
+            return worker.kill_for_time()[1]
+        ready, _, _ = select.select([worker.fd], [], [], left)
+        if ready:
+            finished, ended = worker.read()
+            if finished:
+                if not ended:
+                    worker._reap(kill=False)
+                return finished[0][1]
+            if ended:
+                return failed(source, INTERNAL, "处理进程未返回结果")

@@ -1,0 +1,43 @@
+"""Text bound for a terminal: a workbook's strings must not drive it.
+
+A unit name may carry ESC, CSI or OSC sequences (written in the file as ``_x001B_``): printed raw
+they recolour, retitle or rewrite the operator's terminal. Every control character (C0 except tab
+and newline, DEL, C1), the line/paragraph separators and the bidirectional overrides are shown as
+``\\uXXXX``, which is also a valid escape inside JSON strings, so ``--json`` output stays JSON.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+# A translation table, not a regex: compiling one costs a CLI run ~1 ms.
+_UNSAFE = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
+           *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_TABLE = {cp: f"\\u{cp:04x}" for cp in _UNSAFE}
+
+
+def escape(text: str) -> str:
+    return text.translate(_TABLE)
+
+
+class SafeStream:
+    """A text stream whose writes are escaped; everything else goes to the wrapped stream."""
+
+    def __init__(self, inner: TextIO):
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        return self._inner.write(escape(text))
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def unwrap(stream):
+    """The stream under a SafeStream: for a progress bar, whose own control sequences must pass and
+    whose every piece of workbook text was escaped already."""
+    return stream._inner if isinstance(stream, SafeStream) else stream
