@@ -40,9 +40,9 @@ def _template(args: argparse.Namespace) -> int:
     system = registry_of(args).by_id(args.system)
     vba = None
     if args.output.lower().endswith(".xlsm"):
-        from .workbook.bundled import placeholder_vba
+        from .workbook.bundled import macro_project
 
-        vba = placeholder_vba()
+        vba = macro_project()
     build_template(args.output, system, year=args.year, vba_project=vba)
     print(f"已生成模板：{args.output}（指标体系：{system.name}）")
     return 0

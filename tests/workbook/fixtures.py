@@ -25,7 +25,7 @@ from wb_builders import deflated_zeros, raw_zip  # noqa: F401 - re-exported for 
 from xlperf.examples import reference_data
 from xlperf.system import load
 from xlperf.workbook import template as _template
-from xlperf.workbook.bundled import placeholder_vba
+from xlperf.workbook.bundled import macro_project
 from xlperf.workbook.layout import name_for
 from xlperf.workbook.template import build_template
 
@@ -98,7 +98,7 @@ def before_save(hook):
 def build_example(path: Path, data: dict | None = None, *, vba: bool = False, hook=None) -> Path:
     """The example workbook (or one with other data) built by xlperf's own template builder."""
     data = reference_data() if data is None else data
-    kwargs = {"data": data, "vba_project": placeholder_vba() if vba else None}
+    kwargs = {"data": data, "vba_project": macro_project() if vba else None}
     if hook is None:
         build_template(path, load(SYSTEM), **kwargs)
     else:
@@ -434,9 +434,11 @@ def add_printer_settings(pkg: Pkg, sheet: str) -> str:
 
 def add_custom_ui14(pkg: Pkg) -> str:
     part = "customUI/customUI14.xml"
+    had_ribbon = part in pkg.members  # the .xlsm template has its own ribbon: replace its XML
     pkg.put(part, CUSTOM_UI14)
-    pkg.add_override(part, "application/xml")
-    pkg.add_rel("", REL_UI14, part)
+    if not had_ribbon:
+        pkg.add_override(part, "application/xml")
+        pkg.add_rel("", REL_UI14, part)
     return part
 
 

@@ -16,9 +16,9 @@ SYSTEM = "shenzhen-2024"
 FILES = ("template.xlsx", "template.xlsm", "example-2024.xlsx")
 
 
-def placeholder_vba() -> bytes:
-    """The VBA project of the macro-enabled template (see macros/README.md)."""
-    return (Path(__file__).parent / "vbaProject.bin").read_bytes()
+def macro_project() -> bytes:
+    """The VBA project of the macro-enabled template, built from macros/ (see xlperf/excel/vba.py)."""
+    return (Path(__file__).parent.parent / "excel" / "vbaProject.bin").read_bytes()
 
 
 def regenerate(folder: str | Path = "workbooks") -> list[Path]:
@@ -26,7 +26,7 @@ def regenerate(folder: str | Path = "workbooks") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     system = load(SYSTEM)
     build_template(out / "template.xlsx", system)
-    build_template(out / "template.xlsm", system, vba_project=placeholder_vba())
+    build_template(out / "template.xlsm", system, vba_project=macro_project())
     build_template(out / "example-2024.xlsx", system, data=reference_data())
     return [out / f for f in FILES]
 

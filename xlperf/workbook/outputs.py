@@ -31,7 +31,7 @@ from .layout import (
     level1_name,
 )
 from .reader import ReadInputs
-from .sheetpatch import MAX_TEXT, clean_text
+from ..book.celltext import MAX_TEXT, clean_text
 
 Cells = dict[tuple[int, int], object]
 # Excel keeps 15 significant digits: write rates to 10 decimals so a re-save keeps them.

@@ -13,14 +13,9 @@ from lxml import etree
 from xlperf.workbook.a1 import MAX_COL, MAX_ROW, col_index, parse_range, to_a1
 from xlperf.workbook.opc import XML_NS, local, namespace
 from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
+from xlperf.book.celltext import MAX_TEXT, clean_text  # noqa: F401 - re-exported for the patcher
 from xlperf.workbook.xmlsafe import parse_xml
 
-MAX_TEXT = 32_767  # Excel's cell text limit; longer text makes Excel "repair" the file
-# Characters XML 1.0 forbids: the complement of [\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff], spelled
-# positively because the negated class with an astral range takes ~3 ms to compile (on every CLI start).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half: no cell can hold it, reading yields U+FFFD
-_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _SPACE = f"{{{XML_NS}}}space"
 _BEFORE_DIMENSION = {"sheetPr"}
 _BEFORE_SHEETDATA = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols"}
@@ -31,19 +26,6 @@ _DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 class SheetPatch:
     xml: bytes
     formulas_removed: bool  # some formula cell lost its formula: the workbook's calcChain is now stale
-
-
-def clean_text(text: str) -> str:
-    """Text as stored: literal _xHHHH_ protected from decoding, XML-illegal characters written as _xHHHH_.
-
-    Excel writes a control character in a cell the same way, and the reader decodes it back, so what
-    is written and what verify reads agree for every character a cell can hold.
-    """
-    text = _SURROGATE.sub("\ufffd", text)
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"text longer than {MAX_TEXT} characters")
-    text = _LOOKS_ESCAPED.sub("_x005F_", text)
-    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text) if _ILLEGAL.search(text) else text
 
 
 def number_text(value: object) -> str:

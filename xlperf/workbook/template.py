@@ -85,6 +85,10 @@ def build_template(path: str | Path, system: System, *, year: int | None = None,
         import io
         import zipfile
 
+        from ..excel import front  # the ribbon, the buttons, xlwings.conf: only the .xlsm has them
+
+        button_rows = front.before_save(wb)
+
         # openpyxl copies the VBA parts of ``vba_archive`` and marks the workbook macro-enabled.
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
@@ -93,6 +97,8 @@ def build_template(path: str | Path, system: System, *, year: int | None = None,
             archive.writestr("[Content_Types].xml", _VBA_TYPES)
         wb.vba_archive = zipfile.ZipFile(buffer)
     wb.save(str(path))
+    if vba_project is not None:
+        front.after_save(path, button_rows)
 
 
 _ROOT_RELS = (
@@ -366,7 +372,7 @@ class _Builder:
             "不用的空行可以留空。",
             f"“{evaluator}”工作表：逐行填写“填写值”（是/否、项数、档次或分数），低于满分的要在“理由或说明”中写明理由；"
             "需要改动某项最终得分时在“得分调整”表中填写调整后得分和理由；“报告数”表填写评价报告中写明的比率（可选）。",
-            f"{outputs}（标签为蓝色）由 xlperf fill 命令或 Excel 中的“计算评分”按钮写入，请勿手工修改；"
+            f"{outputs}（标签为蓝色）由 xlperf fill 命令或 Excel 中的“重新计算”按钮写入，请勿手工修改；"
             "xlperf verify 会检出对这些工作表以及计算所用数据的任何手工改动。",
             "隐藏的 _xlperf 工作表记录模板版本和计算记录，请勿删除或修改。",
         ]
