@@ -268,3 +268,7 @@ BOOK_LAYER = sorted((PACKAGE / "book").glob("*.py")) + [
 @pytest.mark.parametrize("path", BOOK_LAYER, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_book_layer_imports_no_zip_xml_or_spreadsheet_library(path: Path) -> None:
     assert not imported(path.read_text(encoding="utf-8")) & FORBIDDEN
+
+    # nor the zip-package machinery that does (relative imports inside workbook/)
+    assert not relative(path.read_text(encoding="utf-8")) & {
+        "package", "sheetread", "sheetpatch", "zipraw", "opc", "xmlsafe", "contents", "writer", "structure", "zipbook"}
