@@ -63,14 +63,6 @@ def excel_value(value: Any, *, date: bool = False) -> Any:
     return value
 
 
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _pos(cell: Any) -> tuple[int, int]:
     if isinstance(cell, tuple):
         return int(cell[0]), int(cell[1])

@@ -30,6 +30,7 @@ from xlperf.errors import SystemFileError
 from xlperf.registry import BUNDLED_DIR, ENV, Registry
 from xlperf.workbook.atomic import parse_leftover, remove_leftovers, temp_name
 from xlperf.workbook.xmlsafe import has_doctype
+from xlperf.workbook.a1 import col_letter
 
 MEMORY_CAP = 1 << 30
 SAFETY_SECONDS = 20.0  # against hangs and blow-ups on a shared 2-core machine; not a speed benchmark
@@ -322,20 +323,12 @@ def test_a_hard_link_to_the_input_is_the_input(base, tmp_path, capsys):
 # -- 8. a junk-filled sheet costs what the layout's ranges hold ---------------------------------------
 
 
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def junk_sheet(base: Path, dst: Path, rows: range, cols: int) -> Path:
     """base with len(rows) × cols numeric junk cells below 基本信息's fields (1.9 million by default)."""
     pkg = Pkg(base)
     part = pkg.sheet_part("基本信息")
     xml = pkg.members[part]
-    letters = [_letters(c) for c in range(1, cols + 1)]
+    letters = [col_letter(c) for c in range(1, cols + 1)]
     junk = "".join(f'<row r="{r}">' + "".join(f'<c r="{L}{r}"><v>7</v></c>' for L in letters) + "</row>"
                    for r in rows)
     end = xml.index(b"</sheetData>")
