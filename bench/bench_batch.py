@@ -75,7 +75,7 @@ def variant_data(k: int) -> dict:
 
 
 def build_variants(folder: Path) -> list[Path]:
-    from xlperf.system import load
+    from xlperf.engine.system import load
     from xlperf.workbook.template import build_template
 
     system = load("shenzhen-2024")

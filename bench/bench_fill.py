@@ -9,7 +9,7 @@ hits all of them alike; each ratio is the median of the per-round ratios case/a,
   a      openpyxl load_workbook() + save() of the same workbook: the base of every ratio
   fill   xlperf.workbook.fill.fill(example, out)                        goal ≤ 0.15 × a
   naive  bench/naive_fill.py's naive_fill(): openpyxl load, inputs through the defined names,
-         xlperf.engine.evaluate, outputs through the defined names, save    (reference)
+         xlperf.engine.evaluate.evaluate, outputs through the defined names, save    (reference)
 Whole process: `python -m xlperf fill EX -o OUT` against `python bench/naive_fill.py EX OUT`, as A/B
 pairs whose order alternates; the ratio is the median of the per-pair ratios.   goal ≤ 0.35
 
@@ -50,7 +50,7 @@ GOAL_WHOLE_PROCESS = 0.35
 def build_large(path: Path) -> Path:
     """The example with its asset and project tables ×100 / ×200 rows (200 rows each)."""
     from xlperf.examples import reference_data
-    from xlperf.system import load
+    from xlperf.engine.system import load
     from xlperf.workbook.template import build_template
 
     data = copy.deepcopy(reference_data())

@@ -2,7 +2,7 @@
 
     python bench/naive_fill.py IN.xlsx OUT.xlsx
 
-load_workbook → read the inputs through the defined names and tables → xlperf.engine.evaluate →
+load_workbook → read the inputs through the defined names and tables → xlperf.engine.evaluate.evaluate →
 write the output values through the defined names → save. The engine, the field definitions and the
 output rendering are xlperf's own pure functions, so the two paths do the same work and differ only
 in how the workbook is read and written. No checks, no audit stamp: this is the floor a
@@ -17,13 +17,13 @@ import sys
 
 from openpyxl import load_workbook
 
-from xlperf import paths
-from xlperf.engine import evaluate
-from xlperf.fields import TABLES, inputs_from_dict
-from xlperf.system import load
-from xlperf.workbook.evaluator_rows import evaluator_data, evaluator_rows
-from xlperf.workbook.layout import load_layout, name_for
-from xlperf.workbook.outputs import render
+from xlperf.engine import paths
+from xlperf.engine.evaluate import evaluate
+from xlperf.engine.fields import TABLES, inputs_from_dict
+from xlperf.engine.system import load
+from xlperf.book.evaluator_rows import evaluator_data, evaluator_rows
+from xlperf.book.layout import load_layout, name_for
+from xlperf.book.outputs import render
 from xlperf.book.protocol import Area
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xlperf.engine import Result, evaluate
+from xlperf.engine.evaluate import Result, evaluate
 from xlperf.examples import reference_data
-from xlperf.fields import inputs_from_dict
-from xlperf.system import load
+from xlperf.engine.fields import inputs_from_dict
+from xlperf.engine.system import load
 
 SYSTEM = load("shenzhen-2024")
 Edit = Callable[[dict], None]

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf.kinds import interval, number
+from xlperf.engine.kinds import interval, number
 
 from reference import Edit, scored
 from reference import found as codes

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf import codec
+from xlperf.book import codec
 
 
 @pytest.mark.parametrize("stored, shown", [

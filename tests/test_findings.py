@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf.engine import Result
-from xlperf.findings import stated_consistent, sum_tolerance
+from xlperf.engine.evaluate import Result
+from xlperf.engine.findings import stated_consistent, sum_tolerance
 
 from reference import Edit, found, scored
 
@@ -248,9 +248,9 @@ def test_override_equal_to_the_data_is_silent() -> None:
 
 
 def test_effectiveness_full_points_despite_missed_target_is_a_finding():
-    from xlperf.engine import evaluate
+    from xlperf.engine.evaluate import evaluate
     from xlperf.examples import reference_data
-    from xlperf.fields import inputs_from_dict
+    from xlperf.engine.fields import inputs_from_dict
 
     data = reference_data()
     data["targets"] = [{"level1": "产出指标", "level2": "数量指标", "name": "举办交流活动", "target": "≥10 场",

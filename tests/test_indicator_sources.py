@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xlperf.examples import reference_inputs
-from xlperf.indicators import compute
+from xlperf.engine.indicators import compute
 
 # The reference unit: assets group 0 is 在用 (169 件, 58.53), group 1 待处置 (34 件, 5.84); quarters are
 # cumulative amounts divided by the adjusted budget.

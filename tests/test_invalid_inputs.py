@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf.engine import evaluate
+from xlperf.engine.evaluate import evaluate
 from xlperf.errors import InputError
 from xlperf.examples import reference_data, reference_inputs
-from xlperf.fields import inputs_from_dict
-from xlperf.inputs import Budget, BudgetStage, Staff, Survey
+from xlperf.engine.fields import inputs_from_dict
+from xlperf.engine.inputs import Budget, BudgetStage, Staff, Survey
 
 Edit = Callable[[dict], None]
 
@@ -232,9 +232,9 @@ def test_every_problem_has_a_message_and_the_value_found() -> None:
     ],
 )
 def test_evaluator_entries_are_checked_against_the_system(key, entry, code):
-    from xlperf.engine import evaluate
+    from xlperf.engine.evaluate import evaluate
     from xlperf.examples import reference_data
-    from xlperf.fields import inputs_from_dict
+    from xlperf.engine.fields import inputs_from_dict
 
     data = reference_data()
     data["evaluator"][key] = entry
@@ -247,7 +247,7 @@ def test_text_in_number_fields_of_inputs_built_directly():
     # Built with dataclasses, not from a dict: text where an amount or a count belongs is a problem, not a crash.
     from dataclasses import replace
 
-    from xlperf.engine import evaluate
+    from xlperf.engine.evaluate import evaluate
     from xlperf.examples import reference_inputs
 
     ref = reference_inputs()
@@ -261,7 +261,7 @@ def test_text_in_number_fields_of_inputs_built_directly():
 
 def test_one_rate_limit_for_engine_reader_and_template() -> None:
     # 1.5 (150 %) is the one bound: above it a rate was typed as 98.7 for 98.7 %, wherever it comes from.
-    from xlperf.inputs import MAX_SENSIBLE_RATE
+    from xlperf.engine.inputs import MAX_SENSIBLE_RATE
     from xlperf.workbook import styles
 
     assert MAX_SENSIBLE_RATE == Decimal("1.5") and styles.RATE_MAX == "1.5"

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf import paths
+from xlperf.engine import paths
 from xlperf.examples import reference_inputs
 
 

@@ -13,11 +13,11 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlperf.engine import Result, evaluate
+from xlperf.engine.evaluate import Result, evaluate
 from xlperf.examples import reference_data, reference_inputs
-from xlperf.fields import inputs_from_dict
-from xlperf.inputs import PROJECT_STATUSES, Inputs, KeyTask, Project, Quarterly, Staff, Survey
-from xlperf.system import BUNDLED, load
+from xlperf.engine.fields import inputs_from_dict
+from xlperf.engine.inputs import PROJECT_STATUSES, Inputs, KeyTask, Project, Quarterly, Staff, Survey
+from xlperf.engine.system import BUNDLED, load
 
 SYSTEMS = {name: load(name) for name in BUNDLED}
 REFERENCE = reference_inputs()

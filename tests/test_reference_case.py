@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from xlperf.engine import evaluate
+from xlperf.engine.evaluate import evaluate
 from xlperf.examples import reference_inputs
-from xlperf.money import percent_text
+from xlperf.engine.money import percent_text
 
 from reference import PUBLISHED_ITEMS
 
@@ -83,7 +83,7 @@ def test_published_figures_are_consistent(result):
 
 
 def test_catalog_names_every_computed_indicator(result):
-    from xlperf.indicators import CATALOG
+    from xlperf.engine.indicators import CATALOG
 
     catalog = {i: (name, unit) for i, name, unit in CATALOG}
     for ind in result.indicators.values():

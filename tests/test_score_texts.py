@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from xlperf.engine import evaluate
+from xlperf.engine.evaluate import evaluate
 from xlperf.errors import SystemFileError
-from xlperf.fields import inputs_from_dict
+from xlperf.engine.fields import inputs_from_dict
 from xlperf.examples import reference_data
-from xlperf.kinds import interval
-from xlperf.system import parse
+from xlperf.engine.kinds import interval
+from xlperf.engine.system import parse
 
 from reference import SYSTEM, scored
 from test_band_edges import adjustments, assets, petitions, procurement, quarters, sangong, survey_counts
 
 PCT = r"(-?\d+(?:\.\d+)?)%"
-SYSTEM_TOML = (Path(__file__).parent.parent / "xlperf" / "systems" / "shenzhen-2024.toml").read_text("utf-8")
+SYSTEM_TOML = (Path(__file__).parent.parent / "xlperf" / "engine" / "systems" / "shenzhen-2024.toml").read_text("utf-8")
 
 
 def contradictions(text: str) -> list[str]:

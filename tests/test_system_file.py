@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from xlperf.engine import evaluate
+from xlperf.engine.evaluate import evaluate
 from xlperf.errors import SystemFileError
 from xlperf.examples import reference_data
-from xlperf.fields import inputs_from_dict
-from xlperf.system import load
+from xlperf.engine.fields import inputs_from_dict
+from xlperf.engine.system import load
 
 MINI = """
 [system]
@@ -297,7 +297,7 @@ def test_parsed_files_are_cached_by_content(tmp_path, monkeypatch):
 
 
 def test_invalid_toml_still_reported_with_the_cache(tmp_path, monkeypatch):
-    from xlperf import system as system_mod
+    from xlperf.engine import system as system_mod
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     bad = tmp_path / "bad.toml"

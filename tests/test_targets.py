@@ -1,4 +1,4 @@
-"""Tests for xlperf.targets: parsing 目标值 and judging 实际完成值."""
+"""Tests for xlperf.engine.targets: parsing 目标值 and judging 实际完成值."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlperf.targets import Judgement, Target, judge, parse_actual, parse_target
+from xlperf.engine.targets import Judgement, Target, judge, parse_actual, parse_target
 
 D = Decimal
 

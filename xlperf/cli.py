@@ -19,9 +19,9 @@ EXIT_ERROR = 1  # bad input or unusable file
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .engine import evaluate
+    from .engine.evaluate import evaluate
     from .examples import reference_inputs
-    from .fields import inputs_from_dict
+    from .engine.fields import inputs_from_dict
     from .report import findings_text, score_table
 
     if args.json_input:

@@ -21,7 +21,7 @@ class Problem:
     """One problem in the user's data, located as precisely as we can: data, worded from one table.
 
     ``code`` names what happened and ``params`` its particulars (what code compares and tests
-    assert); ``message`` is the Chinese sentence from the messages table (xlperf.engine.messages),
+    assert); ``message`` is the Chinese sentence from the messages table (xlperf.engine.evaluate.messages),
     made by ``Problem.of``. ``field`` is the engine's input path (e.g. ``budget.adjusted.total``);
     the book layer fills ``sheet`` and ``cell`` from the layout definition.
     """
@@ -40,7 +40,7 @@ class Problem:
     def of(cls, code: str, *, field: str = "", sheet: str = "", cell: str = "", value: object = "",
            expected: object = "", severity: Severity = Severity.ERROR, **params: object) -> "Problem":
         """A problem worded from the messages table; ``value``, ``expected`` and ``params`` fill its placeholders."""
-        from .messages import message
+        from .engine.messages import message
 
         text = message(code, field=field, value=value, expected=expected, **params)
         return cls(code, text, field, sheet, cell, str(value), str(expected), dict(params), severity)

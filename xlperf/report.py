@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .engine import Result
+from .engine.evaluate import Result
 
 
 def score_table(result: Result) -> str:

@@ -16,7 +16,7 @@ DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB = 60.0, 2048
 
 def registry_of(args: argparse.Namespace):
     """The indicator systems this run trusts: bundled, then each --systems DIR, then XLPERF_SYSTEMS."""
-    from .registry import Registry
+    from .engine.registry import Registry
 
     return Registry(args.systems or ())
 

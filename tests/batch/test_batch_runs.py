@@ -269,12 +269,12 @@ def test_help_defaults_match_the_limits():
 def test_operator_systems_reach_the_workers(tmp_path):
     """A unit scored under an operator's own system (--systems DIR): found by id in the workers, never by path."""
     from batchdata import VARIANTS
-    from xlperf.registry import Registry
+    from xlperf.engine.registry import Registry
     from xlperf.workbook.template import build_template
 
     systems = tmp_path / "systems"
     systems.mkdir()
-    text = (ROOT / "xlperf" / "systems" / "shenzhen-2024.toml").read_text(encoding="utf-8")
+    text = (ROOT / "xlperf" / "engine" / "systems" / "shenzhen-2024.toml").read_text(encoding="utf-8")
     (systems / "bureau-2024.toml").write_text(text.replace('id = "shenzhen-2024"', 'id = "bureau-2024"', 1),
                                               encoding="utf-8")
     inputs = tmp_path / "in"

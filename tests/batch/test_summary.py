@@ -135,7 +135,7 @@ def test_units_under_another_system_get_their_own_sheets(make_inputs, tmp_path):
     """Two units under shenzhen-2024, one under hunan-district (total 21.39 for the reference data):
     the more common system's sheets come first, the other's are numbered; one failures sheet."""
     from batchdata import VARIANTS
-    from xlperf.registry import Registry
+    from xlperf.engine.registry import Registry
     from xlperf.workbook.template import build_template
 
     inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})

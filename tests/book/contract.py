@@ -77,7 +77,7 @@ def str_or_value(value: object) -> object:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
-        from xlperf.codec import from_float
+        from xlperf.book.codec import from_float
 
         return from_float(float(value)) if isinstance(value, float) else Decimal(value)
     return value

@@ -27,7 +27,7 @@ def text(value: object) -> str:
 
 
 def dump(path: Path) -> dict[str, dict[str, str]]:
-    from xlperf.workbook.a1 import to_a1
+    from xlperf.book.a1 import to_a1
     from xlperf.workbook.package import Package
 
     pkg = Package.open(path)
@@ -37,7 +37,7 @@ def dump(path: Path) -> dict[str, dict[str, str]]:
         out[sheet] = {to_a1(*pos): text(cell.value) for pos, cell in sorted(cells.items())
                       if cell.value is not None and text(cell.value) != ""}
     stamp = pkg.defined_names()["xo_stamp"]
-    from xlperf.workbook.a1 import from_a1
+    from xlperf.book.a1 import from_a1
 
     r, c = from_a1(stamp.ref)
     out["_xlperf"].pop(to_a1(r + 5, c), None)  # filled_at: the clock, not the fill

@@ -20,7 +20,7 @@ from xlperf.book import fill as book_fill
 from xlperf.book.memory import MemoryBook
 from xlperf.book.protocol import Area, Book
 from xlperf.errors import InputError
-from xlperf.workbook.a1 import to_a1
+from xlperf.book.a1 import to_a1
 from xlperf.workbook.zipbook import ZipBook
 
 ROOT = Path(__file__).parents[2]

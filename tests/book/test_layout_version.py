@@ -2,7 +2,7 @@
 
 A change to anything a filled workbook is read by — sheets, roles, blocks, fields and their
 labels, names, tables, column keys and labels — changes layout.fingerprint(). When this test
-fails: bump `version` in xlperf/workbook/layout.toml, add the new version's fingerprint below
+fails: bump `version` in xlperf/book/layout.toml, add the new version's fingerprint below
 (keep the old ones), regenerate the bundled workbooks (python -m xlperf.workbook.bundled), and
 say in the 说明 how to move data from the older template.
 """
@@ -16,9 +16,9 @@ import pytest
 from xlperf.book.memory import MemoryBook
 from xlperf.book.protocol import Area
 from xlperf.errors import WorkbookError
-from xlperf.system import load
-from xlperf.workbook.layout import Column, fingerprint, load_layout, version_number
-from xlperf.workbook.reader import read_inputs
+from xlperf.engine.system import load
+from xlperf.book.layout import Column, fingerprint, load_layout, version_number
+from xlperf.book.reader import read_inputs
 
 FINGERPRINTS = {
     "xlperf-template-1": "3b7d3b07a95534a426847283dbca0aed9414e8e765957d38dfc8308972bb4b5c",

@@ -51,7 +51,7 @@ def _file_value(v):
 
 def date_cells(book) -> set[tuple[str, tuple[int, int]]]:
     """The filled cells of the tables' date columns: Excel hands these back as datetimes."""
-    from xlperf.fields import TABLES
+    from xlperf.engine.fields import TABLES
 
     date_labels = {label for _, columns in TABLES.values() for label, kind in columns.values() if kind.startswith("date")}
     out = set()

@@ -23,7 +23,7 @@ from xlperf.excel import actions  # noqa: E402
 from xlperf.excel.xwbook import XwBook, from_excel  # noqa: E402
 from xlperf.workbook.fill import fill as headless_fill  # noqa: E402
 from xlperf.workbook.fill import verify as headless_verify  # noqa: E402
-from xlperf.workbook.layout import STAMP_NAME, name_for  # noqa: E402
+from xlperf.book.layout import STAMP_NAME, name_for  # noqa: E402
 from xlperf.workbook.zipbook import ZipBook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_saved_file_verifies_headless(spec, example_memory, tmp_path):
 
 def large_memory(tmp_path: Path):
     from xlperf.examples import reference_data
-    from xlperf.system import load
+    from xlperf.engine.system import load
     from xlperf.workbook.template import build_template
 
     data = copy.deepcopy(reference_data())

@@ -89,7 +89,7 @@ def test_template_package_is_sound():
 
 def test_a_fill_keeps_the_excel_front_byte_for_byte(tmp_path):
     from xlperf.examples import reference_data
-    from xlperf.system import load
+    from xlperf.engine.system import load
     from xlperf.workbook.bundled import macro_project
     from xlperf.workbook.fill import fill
     from xlperf.workbook.template import build_template

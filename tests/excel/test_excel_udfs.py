@@ -74,7 +74,7 @@ def test_quarterly():
 
 
 def test_quarterly_agrees_with_the_engine_on_the_reference_unit():
-    from xlperf.engine import evaluate
+    from xlperf.engine.evaluate import evaluate
     from xlperf.examples import reference_inputs
 
     inputs = reference_inputs()

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from xwstrict import LOCAL, OPTION_KEYS, Call, Strict, _check_members, spec_from_xlwings  # noqa: F401
-from xlperf.workbook.a1 import col_letter as _col
+from xlperf.book.a1 import col_letter as _col
 from xwvalues import Error, _as_excel_stores, _last, _pos, excel_value  # noqa: F401
 
 

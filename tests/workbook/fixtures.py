@@ -23,10 +23,10 @@ from lxml import etree
 
 from wb_builders import deflated_zeros, raw_zip  # noqa: F401 - re-exported for the tests
 from xlperf.examples import reference_data
-from xlperf.system import load
+from xlperf.engine.system import load
 from xlperf.workbook import template as _template
 from xlperf.workbook.bundled import macro_project
-from xlperf.workbook.layout import name_for
+from xlperf.book.layout import name_for
 from xlperf.workbook.template import build_template
 
 SYSTEM = "shenzhen-2024"

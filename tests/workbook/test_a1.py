@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlperf.workbook.a1 import MAX_COL, MAX_ROW, col_index, col_letter, from_a1, parse_range, to_a1
+from xlperf.book.a1 import MAX_COL, MAX_ROW, col_index, col_letter, from_a1, parse_range, to_a1
 
 COLUMNS = [
     (1, "A"), (2, "B"), (26, "Z"), (27, "AA"), (28, "AB"), (52, "AZ"), (53, "BA"),

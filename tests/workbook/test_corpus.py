@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from lxml import etree
-from xlperf.codec import from_float
+from xlperf.book.codec import from_float
 
 from wb_builders import CORPUS, corpus_missing
 from xlperf.errors import WorkbookError
@@ -293,6 +293,6 @@ def test_patched_shared_formula_files_keep_follower_formulas():
 
 
 def _a1(pos: tuple[int, int]) -> str:
-    from xlperf.workbook.a1 import to_a1
+    from xlperf.book.a1 import to_a1
 
     return to_a1(*pos)

@@ -19,7 +19,7 @@ import pytest
 from fixtures import build_example, example_data
 from wb_builders import CORPUS, IN_CI, corpus_missing
 from xlperf.cli import main
-from xlperf.workbook.a1 import from_a1
+from xlperf.book.a1 import from_a1
 from xlperf.workbook.package import Package
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from xlperf.cli import main
-from xlperf.workbook.a1 import from_a1
+from xlperf.book.a1 import from_a1
 from xlperf.workbook.fill import fill, verify
 from xlperf.workbook.package import Package
 from xlperf.workbook.sheetpatch import patch_sheet_xml
@@ -102,7 +102,7 @@ def test_verify_cli_exit_codes(filled, tmp_path, capsys):
 
 def test_stated_figures_and_overrides_are_read_from_the_evaluator_sheet(tmp_path):
     from xlperf.examples import reference_data
-    from xlperf.system import load
+    from xlperf.engine.system import load
     from xlperf.workbook.template import build_template
 
     data = reference_data()

@@ -17,11 +17,11 @@ import pytest
 
 from fixtures import Pkg, build_example, field_cell, table_cell
 from xlperf.examples import reference_data
-from xlperf.fields import TABLES, label_of
-from xlperf.system import load
-from xlperf.workbook.a1 import from_a1
-from xlperf.workbook.layout import item_name
-from xlperf.workbook.outputs import OutputNames, _finding_row
+from xlperf.engine.fields import TABLES, label_of
+from xlperf.engine.system import load
+from xlperf.book.a1 import from_a1
+from xlperf.book.layout import item_name
+from xlperf.book.outputs import OutputNames, _finding_row
 from xlperf.workbook.package import Package
 from xlperf.book.fill import compute as compute_book
 from xlperf.workbook.zipbook import ZipBook
@@ -184,7 +184,7 @@ def test_the_readme_sheet_states_every_empty_case_handling():
     # The bundled template, as shipped: every case of gaps.HANDLING and every 0 ÷ 0 rule of the system.
     from pathlib import Path
 
-    from xlperf.gaps import HANDLING
+    from xlperf.engine.gaps import HANDLING
 
     path = Path(__file__).parents[2] / "workbooks" / "template.xlsx"
     text = "\n".join(str(c.value) for row in openpyxl.load_workbook(path)["说明"].iter_rows() for c in row if c.value)
@@ -201,7 +201,7 @@ def test_indicator_sheet_notes_the_exact_rate_where_two_decimals_would_cross_an_
     # 三公 899.95 / 1000.00 = 89.995 %: the cell's 0.00% format shows 90.00 %, the band is [0, 90%) → the
     # note beside it gives 89.995 %. 日常公用 61.23 / 67.32 = 90.95…% is far from its edges: no note added.
     from xlperf.workbook.fill import fill
-    from xlperf.workbook.layout import indicator_name, load_layout
+    from xlperf.book.layout import indicator_name, load_layout
 
     data = copy.deepcopy(reference_data())
     data["sangong"] = {"budget": "1000.00", "actual": "899.95"}

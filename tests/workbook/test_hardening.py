@@ -27,10 +27,10 @@ import pytest
 from fixtures import Pkg, add_shared_strings, build_example, field_cell, set_cells, shared_refs, table_cell
 from xlperf.cli import main
 from xlperf.errors import SystemFileError
-from xlperf.registry import BUNDLED_DIR, ENV, Registry
+from xlperf.engine.registry import BUNDLED_DIR, ENV, Registry
 from xlperf.workbook.atomic import parse_leftover, remove_leftovers, temp_name
 from xlperf.workbook.xmlsafe import has_doctype
-from xlperf.workbook.a1 import col_letter
+from xlperf.book.a1 import col_letter
 
 MEMORY_CAP = 1 << 30
 SAFETY_SECONDS = 20.0  # against hangs and blow-ups on a shared 2-core machine; not a speed benchmark

@@ -19,10 +19,10 @@ import pytest
 from lxml import etree
 
 import lo
-from xlperf.engine import Result
-from xlperf.workbook.a1 import from_a1, to_a1
+from xlperf.engine.evaluate import Result
+from xlperf.book.a1 import from_a1, to_a1
 from xlperf.workbook.fill import fill
-from xlperf.workbook.layout import TOTAL_NAME, indicator_name, item_name, level1_name
+from xlperf.book.layout import TOTAL_NAME, indicator_name, item_name, level1_name
 from xlperf.workbook.package import Package
 from xlperf.workbook.structure import check_structure
 from xlperf.workbook.sheetpatch import number_text

@@ -21,7 +21,7 @@ from wb_builders import (
 )
 from xlperf.errors import WorkbookError
 from xlperf.workbook import package as pkgmod
-from xlperf.workbook.a1 import from_a1, parse_range
+from xlperf.book.a1 import from_a1, parse_range
 from xlperf.book.protocol import ErrorValue
 from xlperf.workbook.package import Cell, DefinedName, Limits, Package, TableRef
 from xlperf.workbook.problems import MESSAGES

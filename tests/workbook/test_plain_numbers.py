@@ -8,7 +8,7 @@ import pytest
 
 from fixtures import Pkg, build_example, set_cells, table_cell
 from xlperf.errors import ProblemsError
-from xlperf.messages import message
+from xlperf.engine.messages import message
 from xlperf.workbook.fill import fill
 
 

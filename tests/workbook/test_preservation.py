@@ -35,7 +35,7 @@ from fixtures import (
     rich_workbook,
 )
 from xlperf.cli import main
-from xlperf.workbook.a1 import from_a1
+from xlperf.book.a1 import from_a1
 from xlperf.workbook.fill import verify
 from xlperf.workbook.package import Package
 from xlperf.workbook.structure import check_structure

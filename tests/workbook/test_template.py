@@ -16,13 +16,13 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from xlperf.examples import reference_data
-from xlperf.fields import SCALARS, TABLES
-from xlperf.indicators import CATALOG
-from xlperf.inputs import ASSET_STATUSES
-from xlperf.system import load
-from xlperf import paths
-from xlperf.workbook.evaluator_rows import evaluator_rows
-from xlperf.workbook.layout import (
+from xlperf.engine.fields import SCALARS, TABLES
+from xlperf.engine.indicators import CATALOG
+from xlperf.engine.inputs import ASSET_STATUSES
+from xlperf.engine.system import load
+from xlperf.engine import paths
+from xlperf.book.evaluator_rows import evaluator_rows
+from xlperf.book.layout import (
     FINDINGS_NAME,
     STAMP_KEYS,
     STAMP_NAME,

@@ -23,12 +23,12 @@ from lxml import etree
 
 import lo
 from fixtures import MAIN, Pkg, before_save
-from xlperf import codec
-from xlperf.engine import Result, evaluate
+from xlperf.book import codec
+from xlperf.engine.evaluate import Result, evaluate
 from xlperf.examples import reference_data
-from xlperf.fields import inputs_from_dict
-from xlperf.system import load
-from xlperf.workbook.layout import name_for
+from xlperf.engine.fields import inputs_from_dict
+from xlperf.engine.system import load
+from xlperf.book.layout import name_for
 from xlperf.workbook.package import Package
 from xlperf.workbook.template import build_template
 

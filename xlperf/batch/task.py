@@ -83,7 +83,7 @@ _REGISTRIES: dict = {}
 
 def _registry(systems: tuple[str, ...]):
     """One registry per worker and folder list (a worker fills many files)."""
-    from ..registry import Registry
+    from ..engine.registry import Registry
 
     if systems not in _REGISTRIES:
         _REGISTRIES[systems] = Registry(systems)
@@ -99,7 +99,7 @@ def _existing_output(source: str, target: str, force: bool, registry) -> Outcome
     """
     from .. import __version__
     from ..workbook import fill as fill_module
-    from ..workbook.outputs import inputs_hash
+    from ..book.outputs import inputs_hash
     from ..workbook.package import Package
 
     if force:
@@ -134,7 +134,7 @@ def _has_stamp_name(target: str) -> bool:
     """Cheap ownership check for --force, which rewrites anyway: the workbook defines xlperf's stamp name."""
     import zipfile
 
-    from ..workbook.layout import STAMP_NAME
+    from ..book.layout import STAMP_NAME
 
     try:
         with zipfile.ZipFile(target) as z:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..engine import Result, evaluate
+from ..engine.evaluate import Result, evaluate
 from ..errors import Problem, SystemFileError, WorkbookError
-from ..registry import Registry, shown, valid_id
-from ..system import System
-from ..workbook.layout import FINDINGS_NAME, load_layout
-from ..workbook.outputs import Cells, blocks, canon, inputs_hash, outputs_hash, render, stamp_values
-from ..workbook.reader import ReadInputs, load_inputs, read_values, require_template
+from ..engine.registry import Registry, shown, valid_id
+from ..engine.system import System
+from .layout import FINDINGS_NAME, load_layout
+from .outputs import Cells, blocks, canon, inputs_hash, outputs_hash, render, stamp_values
+from .reader import ReadInputs, load_inputs, read_values, require_template
 from .protocol import Area, Book
 from .stamp import read_stamp, write_stamp
 
@@ -110,7 +110,7 @@ class Verdict:
 
 def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
     from .. import __version__
-    from ..workbook.a1 import to_a1
+    from .a1 import to_a1
 
     stamp = read_stamp(book)
     if not stamp.get("outputs_sha256"):

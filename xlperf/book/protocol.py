@@ -87,7 +87,7 @@ class Area:
     @classmethod
     def parse(cls, sheet: str, ref: str) -> "Area":
         """Area.parse("项目", "$B$3:D9"); a single cell ("C5") is a 1 × 1 area."""
-        from ..workbook.a1 import parse_range
+        from .a1 import parse_range
 
         (top, left), (bottom, right) = parse_range(ref.replace("$", ""))
         return cls(sheet, top, left, bottom, right)
@@ -113,7 +113,7 @@ class Area:
 
     def a1(self) -> str:
         """ "B3:D9", or "C5" for one cell (no sheet, no dollars)."""
-        from ..workbook.a1 import to_a1
+        from .a1 import to_a1
 
         first = to_a1(self.top, self.left)
         return first if (self.top, self.left) == (self.bottom, self.right) else f"{first}:{to_a1(self.bottom, self.right)}"

@@ -7,7 +7,7 @@ template; only the values are xlperf's.
 
 from __future__ import annotations
 
-from ..workbook.layout import STAMP_KEYS, STAMP_NAME
+from .layout import STAMP_KEYS, STAMP_NAME
 from .protocol import Area, Book
 
 
@@ -21,7 +21,7 @@ def stamp_area(book: Book) -> Area | None:
 
 def read_stamp(book: Book) -> dict[str, str]:
     """The stamp as text by key ({} when there is no stamp name; "" for an empty value)."""
-    from ..workbook.outputs import canon
+    from .outputs import canon
 
     area = stamp_area(book)
     if area is None:

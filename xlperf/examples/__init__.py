@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..fields import inputs_from_dict
-from ..inputs import Inputs
+from ..engine.fields import inputs_from_dict
+from ..engine.inputs import Inputs
 
 
 def reference_data() -> dict:

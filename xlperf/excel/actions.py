@@ -25,8 +25,8 @@ from ..book import fill as book_fill
 from ..book.protocol import Book
 from ..book.stamp import write_stamp
 from ..errors import InputError, Problem, ProblemsError
-from ..workbook.layout import FINDINGS_NAME, SYSTEM_NAME_CELL
-from ..workbook.outputs import blocks
+from ..book.layout import FINDINGS_NAME, SYSTEM_NAME_CELL
+from ..book.outputs import blocks
 
 TITLE = "绩效评价"
 MAX_LISTED = 15  # problems shown in one message box; the rest are counted
@@ -96,10 +96,10 @@ def clear(book: Book) -> Outcome:
 
 def output_positions(book: Book) -> dict[str, list[tuple[int, int]]]:
     """The cells a recompute writes, by sheet (the findings list at its template length)."""
-    from ..engine import evaluate
+    from ..engine.evaluate import evaluate
     from ..examples import reference_inputs
-    from ..workbook.layout import load_layout
-    from ..workbook.outputs import render
+    from ..book.layout import load_layout
+    from ..book.outputs import render
 
     result = replace(evaluate(reference_inputs(), book_fill.system_for(book, None)), findings=())
     cells = render(result, None, book.defined_names(), load_layout())
@@ -119,7 +119,7 @@ def verify(book: Book) -> Outcome:
 def new_template(book: Book, folder: str | os.PathLike) -> Outcome:
     """A blank template of the book's system and year beside it, never over an existing file."""
     from ..workbook.bundled import macro_project
-    from ..workbook.layout import name_for
+    from ..book.layout import name_for
     from ..workbook.template import build_template
 
     system = book_fill.system_for(book, None)

@@ -23,10 +23,10 @@ from typing import Any, Callable
 import xlwings as xw
 
 from ..errors import XlperfError
-from ..kinds import KINDS, Ctx, interval
-from ..money import div, round_half_up
-from ..money import points as display_points
-from ..system import System, load
+from ..engine.kinds import KINDS, Ctx, interval
+from ..engine.money import div, round_half_up
+from ..engine.money import points as display_points
+from ..engine.system import System, load
 from .xwbook import from_excel
 
 CATEGORY = "xlperf 绩效评价"
@@ -56,7 +56,7 @@ def _number(value: Any, what: str) -> Decimal:
 
 def _system(caller: Any) -> System:
     """The indicator system of the calling workbook (its xp_system_id cell); the default without one."""
-    from ..workbook.layout import load_layout
+    from ..book.layout import load_layout
 
     if caller is not None:
         try:
@@ -80,7 +80,7 @@ def _rate_rule(system: System, indicator: str) -> tuple[dict, Decimal]:
 
 
 def _scored(params: dict, points: Decimal, indicator: str, rate: Decimal):
-    from ..indicators import Indicator
+    from ..engine.indicators import Indicator
 
     ctx = Ctx({indicator: Indicator(indicator, indicator, rate, "rate", "")}, {})
     return KINDS[params["kind"]][1](params, points, ctx)
@@ -136,7 +136,7 @@ def xlperf_points(indicator, rate, caller=None):
 def xlperf_quarterly(q1, q2, q3, q4, caller=None):
     """四个季度末支出进度 → 预算执行率得分（各季度执行率封顶 100%）。"""
     def compute():
-        from ..indicators import _quarters  # the engine's own quarter indicators, from progress alone
+        from ..engine.indicators import _quarters  # the engine's own quarter indicators, from progress alone
 
         progress = tuple(_number(q, f"第{k}季度支出进度") for k, q in enumerate((q1, q2, q3, q4), start=1))
         system = _system(caller)

@@ -36,7 +36,7 @@ XLWINGS_MODULES = (("xlwings", "xlwings.bas"), ("Dictionary", "addin/Dictionary.
 
 def sheet_count() -> int:
     """The template's sheets, each needing a document module: the layout's plus the xlwings.conf sheet."""
-    from ..workbook.layout import load_layout
+    from ..book.layout import load_layout
 
     return len(load_layout().sheets) + 1
 

@@ -24,7 +24,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .. import codec
+from ..book import codec
 from ..book.protocol import Area, ErrorValue, Pos, Rows, Table, Value
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)

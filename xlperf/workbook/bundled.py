@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..examples import reference_data
-from ..system import load
+from ..engine.system import load
 from .template import build_template
 
 SYSTEM = "shenzhen-2024"

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from xlperf.workbook import opc
-from xlperf.workbook.a1 import MAX_COL, MAX_ROW, parse_range
+from xlperf.book.a1 import MAX_COL, MAX_ROW, parse_range
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.sheetread import Cell, SharedStrings, decode_xstring
 from xlperf.workbook.sheetread import read_cells as _read_cells

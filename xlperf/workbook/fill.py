@@ -14,13 +14,13 @@ from pathlib import Path
 from ..book import fill as book_fill
 from ..book import stamp as book_stamp
 from ..book.fill import EXIT_CODES, INPUTS_EDITED, NOT_FILLED, OTHER_ENGINE, OUTPUTS_EDITED, UNCHANGED, Verdict
-from ..engine import Result
+from ..engine.evaluate import Result
 from ..errors import Problem, WorkbookError
-from ..registry import Registry, shown
-from ..system import System
+from ..engine.registry import Registry, shown
+from ..engine.system import System
 from .atomic import target_problem
 from .problems import workbook_error
-from .reader import ReadInputs
+from ..book.reader import ReadInputs
 from .package import Package
 from .zipbook import ZipBook
 

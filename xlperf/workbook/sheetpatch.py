@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from xlperf.workbook.a1 import MAX_COL, MAX_ROW, col_index, parse_range, to_a1
+from xlperf.book.a1 import MAX_COL, MAX_ROW, col_index, parse_range, to_a1
 from xlperf.workbook.opc import XML_NS, local, namespace
 from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
 from xlperf.book.celltext import MAX_TEXT, clean_text  # noqa: F401 - re-exported for the patcher

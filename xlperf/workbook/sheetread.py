@@ -8,9 +8,9 @@ from typing import Iterator, NamedTuple
 
 from lxml import etree
 
-from xlperf import codec
+from ..book import codec
 from xlperf.book.protocol import ErrorValue  # one error-value type for every book
-from xlperf.workbook.a1 import MAX_ROW, from_a1, to_a1
+from xlperf.book.a1 import MAX_ROW, from_a1, to_a1
 from xlperf.workbook.opc import local
 
 _XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")

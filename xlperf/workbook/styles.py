@@ -11,7 +11,7 @@ import unicodedata
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..inputs import MAX_SENSIBLE_RATE
+from ..engine.inputs import MAX_SENSIBLE_RATE
 
 # Fonts: 宋体 is on every Chinese Windows/WPS install; other systems substitute a CJK font.
 FONT_NAME = "宋体"

@@ -21,16 +21,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import fields as F
-from .. import paths
-from ..indicators import CATALOG
-from ..inputs import ASSET_STATUSES, PROJECT_STATUSES
-from ..scoring import OVERRIDE_PREFIX
-from ..system import System
+from ..engine import fields as F
+from ..engine import paths
+from ..engine.indicators import CATALOG
+from ..engine.inputs import ASSET_STATUSES, PROJECT_STATUSES
+from ..engine.scoring import OVERRIDE_PREFIX
+from ..engine.system import System
 from . import styles as S
 from .sheetpatch import number_text
-from .evaluator_rows import EvalRow, evaluator_rows
-from .layout import (
+from ..book.evaluator_rows import EvalRow, evaluator_rows
+from ..book.layout import (
     FINDINGS_NAME,
     STAMP_KEYS,
     STAMP_NAME,
@@ -125,7 +125,7 @@ _VBA_TYPES = (
 def build_example(path: str | Path) -> None:
     """The bundled example: Shenzhen 2024 system, the reference unit's data."""
     from ..examples import reference_data
-    from ..system import load
+    from ..engine.system import load
 
     build_template(path, load("shenzhen-2024"), data=reference_data())
 
@@ -383,7 +383,7 @@ class _Builder:
             row += 1
         self.fit_rows(ws, 6, row - 1)
         # How empty or conflicting data are scored: from the engine's own table, so sheet and code agree.
-        from ..gaps import notes
+        from ..engine.gaps import notes
 
         row += 1
         self.text(ws, row, 1, "空缺与冲突数据的处理", S.BLOCK_TITLE)

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..book.memory import MemoryBook
 from ..book.protocol import Area, Pos, Rows, Table, Uncalculated, Value
 from ..errors import Problem, WorkbookError
-from .a1 import MAX_COL, MAX_ROW
+from ..book.a1 import MAX_COL, MAX_ROW
 from .package import Cell, Package
 from .problems import workbook_error
 from .sheetpatch import patch_sheet_xml

@@ -14,7 +14,7 @@ from . import findings as findings_mod
 from . import indicators as indicators_mod
 from .findings import Finding
 from .indicators import Indicator
-from .errors import InputError
+from ..errors import InputError
 from .evaluator_check import check_evaluator
 from .inputs import Inputs, validate
 from .scoring import ItemScore, score_items, subtotals

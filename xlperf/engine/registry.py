@@ -17,8 +17,8 @@ import stat
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .digest import sha256
-from .errors import SystemFileError
+from ..digest import sha256
+from ..errors import SystemFileError
 
 ENV = "XLPERF_SYSTEMS"
 BUNDLED_DIR = Path(__file__).parent / "systems"

@@ -2,7 +2,7 @@
 
 A system is the three-level tree (一级 / 二级 / 三级 with 参考分值), the 指标说明
 and 评分标准 texts, and for each 三级指标 a rule kind with its parameters.
-See ``xlperf/systems/README.md`` for the file format.
+See ``xlperf/engine/systems/README.md`` for the file format.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from . import tomlcache
-from .digest import sha256
-from .errors import SystemFileError
+from .. import tomlcache
+from ..digest import sha256
+from ..errors import SystemFileError
 from .kinds import BAND_ON, EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
 
-BUNDLED = ("shenzhen-2024", "hunan-district")  # the ids in xlperf/systems/
+BUNDLED = ("shenzhen-2024", "hunan-district")  # the ids in xlperf/engine/systems/
 
 
 @dataclass(frozen=True)

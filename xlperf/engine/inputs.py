@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .messages import message, text_of
 from .money import ONE
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import paths
 from .bounds import LIMITS, out_of_range, shown_number
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .inputs import (
     Adjustment,
     AssetGroup,

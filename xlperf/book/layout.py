@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from .. import tomlcache
-from ..fields import SCALARS, TABLES
+from ..engine.fields import SCALARS, TABLES
 
 FIELD_PREFIX = "xp_"
 OUT_PREFIX = "xo_"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .errors import Problem
+from ..errors import Problem
 from .inputs import Inputs
 from .kinds import number
 from .messages import message

@@ -12,13 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Mapping
 
-from ..book.protocol import Area, Pos
+from .protocol import Area, Pos
 from ..digest import sha256
-from ..engine import Result
-from ..indicators import CATALOG, Indicator
-from ..money import amount_text, percent_text, round_half_up
-from ..shown import rate_text
-from ..system import System
+from ..engine.evaluate import Result
+from ..engine.indicators import CATALOG, Indicator
+from ..engine.money import amount_text, percent_text, round_half_up
+from ..engine.shown import rate_text
+from ..engine.system import System
 from .a1 import to_a1
 from .layout import (
     FINDINGS_NAME,
@@ -31,7 +31,7 @@ from .layout import (
     level1_name,
 )
 from .reader import ReadInputs
-from ..book.celltext import MAX_TEXT, clean_text
+from .celltext import MAX_TEXT, clean_text
 
 Cells = dict[tuple[int, int], object]
 # Excel keeps 15 significant digits: write rates to 10 decimals so a re-save keeps them.
@@ -63,7 +63,7 @@ def _written(ind: Indicator) -> object:
 
 def _edges(system: System) -> dict[str, list]:
     """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate)."""
-    from ..kinds import edge_tests
+    from ..engine.kinds import edge_tests
 
     out: dict[str, list] = {}
     if system.band_on == "exact":

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..kinds import number
-from ..system import System
+from ..engine.kinds import number
+from ..engine.system import System
 
 YES_NO = ("是", "否")
 

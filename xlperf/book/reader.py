@@ -14,14 +14,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from .. import paths
-from ..book.protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
-from ..bounds import out_of_range, shown_number
+from ..engine import paths
+from .protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
+from ..engine.bounds import out_of_range, shown_number
 from ..errors import InputError, Problem, WorkbookError
-from ..fields import SCALARS, TABLES, inputs_from_dict, kind_of
-from ..inputs import MAX_SENSIBLE_RATE, Inputs
-from ..messages import text_of
-from ..system import System
+from ..engine.fields import SCALARS, TABLES, inputs_from_dict, kind_of
+from ..engine.inputs import MAX_SENSIBLE_RATE, Inputs
+from ..engine.messages import text_of
+from ..engine.system import System
 from .a1 import from_a1, to_a1
 from .evaluator_rows import evaluator_data
 from .layout import Layout, load_layout, name_for, version_number
