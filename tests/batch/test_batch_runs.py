@@ -338,3 +338,19 @@ def test_without_a_usable_record_the_stamp_decides(make_inputs, tmp_path, monkey
         m.setattr(fill_module, "compute", no_fill)
         m.setattr(fill_module, "fill", no_fill)
         assert main(["batch", str(inputs), "-o", str(out)]) == 0
+
+
+# --- without fork (Windows) ----------------------------------------------------------------------
+
+def test_without_fork_a_spawned_pool_fills_every_file_and_lists_the_bad_one(make_inputs, tmp_path, monkeypatch):
+    import xlperf.batch.runner as runner
+
+    monkeypatch.setattr(runner, "_can_fork", lambda: False)
+    monkeypatch.setattr(runner, "preload", lambda: pytest.fail("the fork path ran"))
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "坏.xlsx": b"junk"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "2"]) == 1
+    rows = rows_of(out)
+    assert (rows["甲.xlsx"]["总分"], rows["乙.xlsx"]["总分"]) == (TOTALS["A"], TOTALS["B"])
+    assert rows["坏.xlsx"]["失败类型"] == "输入有误"
+    assert verify(out / "甲-已评分.xlsx").status == "unchanged"

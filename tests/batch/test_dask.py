@@ -2,7 +2,7 @@
 
 The files live on storage both sides see (this machine's disk, as shared storage would be): the
 client sends paths, the worker reads the inputs and writes the outputs, and enforces the per-file
-time limit itself (the worker's preload plants the hang; see hooks.py).
+time and memory limits itself (the worker's preload plants the hang and the hog; see hooks.py).
 """
 
 from __future__ import annotations
@@ -60,16 +60,18 @@ def scheduler(tmp_path_factory):
 
 
 def test_batch_on_a_dask_cluster_with_limits_on_the_worker(make_inputs, tmp_path, scheduler):
-    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "挂起.xlsx": "C", "坏.xlsx": b"junk"})
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "挂起.xlsx": "C", "坏.xlsx": b"junk", "大.xlsx": "A"})
     out = tmp_path / "out"
     started = time.monotonic()
-    assert main(["batch", str(inputs), "-o", str(out), "--scheduler", scheduler, "--timeout", "2"]) == 1
+    assert main(["batch", str(inputs), "-o", str(out), "--scheduler", scheduler, "--timeout", "2",
+                 "--memory", "300"]) == 1
     assert time.monotonic() - started < 50
     with (out / "汇总.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = {Path(r["文件"]).name: r for r in csv.DictReader(fh)}
     assert (rows["甲.xlsx"]["总分"], rows["乙.xlsx"]["总分"]) == (TOTALS["A"], TOTALS["B"])
     assert rows["挂起.xlsx"]["失败类型"] == "超时"  # killed on the worker, where it ran
     assert rows["坏.xlsx"]["失败类型"] == "输入有误"
+    assert rows["大.xlsx"]["失败类型"] == "超出内存上限" and "300 MB" in rows["大.xlsx"]["说明"]  # limited on the worker
     assert sorted(p.name for p in out.iterdir()) == [".xlperf-batch.json", "乙-已评分.xlsx", "汇总.csv", "汇总.xlsx",
                                                      "甲-已评分.xlsx"]
 

@@ -116,7 +116,7 @@ def _cores() -> int:
 
 def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: bool, limits: Limits, done,
               systems: tuple[str, ...] = ()) -> None:
-    if not hasattr(os, "fork"):
+    if not _can_fork():
         return _run_pool(todo, jobs, force, done, systems)
     preload()
     queue = deque(todo)
@@ -151,6 +151,10 @@ def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: b
             signal.signal(signal.SIGTERM, previous)
 
 
+def _can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
 def _terminate_as_interrupt():
     """SIGTERM (a service manager stopping the batch) is handled like Ctrl-C: children killed, temps removed."""
     if sys.platform == "win32":
@@ -166,12 +170,13 @@ def _terminate_as_interrupt():
 
 
 def _run_pool(todo, jobs: int, force: bool, done, systems: tuple[str, ...]) -> None:
-    """Without fork (Windows): a plain process pool; the time limit cannot be enforced there."""
+    """Without fork (Windows): a plain pool of spawned processes; the time and memory limits cannot be enforced."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from .task import process
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(process, s, t, force, systems, h): (i, s) for i, s, t, h in todo}
         for future in as_completed(futures):
             i, s = futures[future]
