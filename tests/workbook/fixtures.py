@@ -247,6 +247,19 @@ def _col_row(ref: str) -> tuple[int, int]:
     return col, int(ref[len(letters):])
 
 
+def _emptied_cell(row_el, ref: str, col: int, found=None):
+    """The row's cell at ref, inserted in column order if absent, with its value and type removed."""
+    c = found if found is not None else next((c for c in row_el if c.get("r") == ref), None)
+    if c is None:
+        c = etree.Element(f"{{{MAIN}}}c", r=ref)
+        later = [x for x in row_el if _col_row(x.get("r"))[0] > col]
+        (later[0].addprevious(c) if later else row_el.append(c))
+    for ch in list(c):
+        c.remove(ch)
+    c.attrib.pop("t", None)
+    return c
+
+
 def set_cells(pkg: Pkg, sheet: str, values: dict[str, object]) -> None:
     """Write values into a sheet's XML by hand: None blanks a cell, Err an error, Formula a formula, str inline text."""
     part = pkg.sheet_part(sheet)
@@ -259,14 +272,7 @@ def set_cells(pkg: Pkg, sheet: str, values: dict[str, object]) -> None:
             row_el = etree.Element(f"{{{MAIN}}}row", r=str(row))
             later = [r for r in data if int(r.get("r")) > row]
             (later[0].addprevious(row_el) if later else data.append(row_el))
-        c = next((c for c in row_el if c.get("r") == ref), None)
-        if c is None:
-            c = etree.Element(f"{{{MAIN}}}c", r=ref)
-            later = [x for x in row_el if _col_row(x.get("r"))[0] > col]
-            (later[0].addprevious(c) if later else row_el.append(c))
-        for ch in list(c):
-            c.remove(ch)
-        c.attrib.pop("t", None)
+        c = _emptied_cell(row_el, ref, col)
         if value is None:
             continue
         if isinstance(value, Formula):
@@ -565,13 +571,7 @@ def shared_refs(pkg: Pkg, sheet: str, refs: dict[str, int]) -> None:
             rows[row] = row_el
         existing = {c.get("r"): c for c in row_el}
         for col, ref, index in sorted(cells):
-            c = existing.get(ref)
-            if c is None:
-                c = etree.Element(f"{{{MAIN}}}c", r=ref)
-                later = [x for x in row_el if _col_row(x.get("r"))[0] > col]
-                (later[0].addprevious(c) if later else row_el.append(c))
-            for ch in list(c):
-                c.remove(ch)
+            c = _emptied_cell(row_el, ref, col, existing.get(ref))
             c.set("t", "s")
             etree.SubElement(c, f"{{{MAIN}}}v").text = str(index)
     # Rows must stay in order for Excel; the new rows were appended after the template's last row.
