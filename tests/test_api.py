@@ -279,3 +279,17 @@ def test_book_layer_imports_no_package_machinery(path: Path) -> None:
     assert not relative(path.read_text(encoding="utf-8")) & {
         "package", "sheetread", "sheetpatch", "zipraw", "opc", "xmlsafe", "contents", "writer", "structure", "zipbook"}
     assert "xlperf" not in imported(path.read_text(encoding="utf-8"))  # no absolute detour either
+
+
+def test_every_data_file_the_package_reads_is_installed_with_it() -> None:
+    # A file read beside the code (layout.toml, the systems, the VBA project) must be package data,
+    # or an installed wheel (xlwings Lite, a server) fails where the source checkout works.
+    import fnmatch
+    import tomllib
+
+    globs = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+        "package-data"]["xlperf"]
+    data = [p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*")
+            if p.is_file() and p.suffix not in {".py", ".pyc", ".md"} and "__pycache__" not in p.parts]
+    assert "book/layout.toml" in data
+    assert [d for d in data if not any(fnmatch.fnmatch(d, g) for g in globs)] == []
