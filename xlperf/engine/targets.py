@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
-from xlperf.engine.money import HUNDRED, percent_text, round_half_up
+from .money import HUNDRED, percent_text, round_half_up
 
 __all__ = [
     "Target",

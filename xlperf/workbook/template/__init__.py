@@ -14,13 +14,12 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from ...engine.system import System
-from .cells import put_number, put_text, put_value
 from .evaluator import EvaluatorSheet, evaluator_values
 from .inputs import InputSheets
 from .outputs import OutputSheets
 from .readme import ReadmeSheet
 
-__all__ = ["build_template", "build_example", "evaluator_values", "put_text", "put_number", "put_value"]
+__all__ = ["build_template", "build_example", "evaluator_values"]
 
 TAB_COLORS = {"input": "FFC000", "evaluator": "70AD47", "output": "5B9BD5"}
 

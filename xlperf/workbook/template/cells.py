@@ -9,7 +9,6 @@ from typing import Any
 from openpyxl.cell.cell import ERROR_CODES, Cell
 
 from ...engine import fields as F
-from ...engine import paths
 from .. import styles as S
 from ..sheetpatch import number_text
 
@@ -64,6 +63,3 @@ def put_value(cell: Cell, value: Any, kind: str) -> None:
     else:
         put_number(cell, converted)
 
-
-def _raw(data: dict | None, path: str) -> Any:
-    return paths.get(data, path)

@@ -7,10 +7,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...book.layout import Block, Sheet, name_for
 from ...engine import fields as F
+from ...engine import paths
 from ...engine.inputs import ASSET_STATUSES, PROJECT_STATUSES
 from .. import styles as S
 from .base import Base
-from .cells import _raw, put_value
+from .cells import put_value
 
 # Input tables grow by typing below their last row; formats and validation reach this far below.
 GROW_ROWS = 200
@@ -57,7 +58,7 @@ class InputSheets(Base):
             self.fit(1, label)
             cell = ws.cell(row, 2)
             cell.border = S.GRID
-            value = _raw(self.data, path)
+            value = paths.get(self.data, path)
             if value is None and path == "year":
                 value = self.year
             put_value(cell, value, kind)
@@ -90,7 +91,7 @@ class InputSheets(Base):
                     cell.fill = S.NO_FIELD_FILL
                     continue
                 kind = F.SCALARS[path][1]
-                put_value(cell, _raw(self.data, path), kind)
+                put_value(cell, paths.get(self.data, path), kind)
                 self.style_input(ws, cell.coordinate, kind)
                 self.fit(j, "0" * 14)
                 self.name(name_for(path), ws, row, j)
@@ -99,7 +100,7 @@ class InputSheets(Base):
 
     def table_block(self, ws: Worksheet, block: Block, row: int, *, last: bool) -> int:
         columns = F.TABLES[block.table][1]
-        given = _raw(self.data, block.table) if self.data is not None else None
+        given = paths.get(self.data, block.table) if self.data is not None else None
         if self.data is not None:
             records = [r or {} for r in (given or [])] or [{}]
         else:
