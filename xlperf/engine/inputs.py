@@ -14,6 +14,7 @@ from decimal import Decimal
 from ..errors import InputError, Problem
 from .messages import message, text_of
 from .money import ONE
+from .schema import amount, count, date, flag, integer, rate, section, series, table, text
 
 # Any rate typed by a person beyond this is almost surely a percentage typed as 98.7 (for 98.7 %).
 # The one limit: the engine refuses it, the workbook reader names it, the template's validation stops it.
@@ -24,19 +25,23 @@ MAX_SENSIBLE_RATE = Decimal("1.5")
 class BudgetStage:
     """One column of the budget: 年初预算, 调整后预算 or 全年支出."""
 
-    total: Decimal
-    basic: Decimal
-    project: Decimal
-    personnel: Decimal | None = None  # 人员经费 (part of 基本支出)
-    public: Decimal | None = None  # 公用经费 (part of 基本支出)
+    total: Decimal = amount("合计")
+    basic: Decimal = amount("基本支出")
+    project: Decimal = amount("项目支出")
+    personnel: Decimal | None = amount("人员经费", default=None)  # part of 基本支出
+    public: Decimal | None = amount("公用经费", default=None)  # part of 基本支出
+
+
+_PRIOR_STAGE = ("total", "basic", "project")
 
 
 @dataclass(frozen=True)
 class Budget:
-    initial: BudgetStage
-    adjusted: BudgetStage
-    spent: BudgetStage
-    prior_year: BudgetStage | None = None  # last year's 年初预算, for year-on-year change
+    initial: BudgetStage = section("年初预算")
+    adjusted: BudgetStage = section("调整后预算")
+    spent: BudgetStage = section("全年支出")
+    # last year's 年初预算, for year-on-year change
+    prior_year: BudgetStage | None = section("上年预算", optional=True, only=_PRIOR_STAGE, default=None)
 
 
 @dataclass(frozen=True)
@@ -47,32 +52,32 @@ class Quarterly:
     progress rates (cumulative ÷ adjusted budget).
     """
 
-    cumulative: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
-    progress: tuple[Decimal, Decimal, Decimal, Decimal] | None = None
+    cumulative: tuple[Decimal, Decimal, Decimal, Decimal] | None = series("第{n}季度末累计支出", "amount", 4)
+    progress: tuple[Decimal, Decimal, Decimal, Decimal] | None = series("第{n}季度末累计支出进度", "rate", 4)
 
 
 @dataclass(frozen=True)
 class Procurement:
-    plan: Decimal  # 政府采购计划金额
-    contracted: Decimal  # 实际采购(成交)金额
-    paid: Decimal  # 实际支付金额
+    plan: Decimal = amount("政府采购计划金额")
+    contracted: Decimal = amount("实际采购金额")  # 实际采购(成交)金额
+    paid: Decimal = amount("实际支付采购金额")
 
 
 @dataclass(frozen=True)
 class SanGong:
     """“三公”经费: totals, optionally broken into the four categories."""
 
-    budget: Decimal
-    actual: Decimal
-    prior_budget: Decimal | None = None  # last year's budgeted 三公, for 变动率
-    outbound_budget: Decimal | None = None  # 因公出国(境)费
-    outbound_actual: Decimal | None = None
-    reception_budget: Decimal | None = None  # 公务接待费
-    reception_actual: Decimal | None = None
-    vehicle_purchase_budget: Decimal | None = None  # 公务用车购置费
-    vehicle_purchase_actual: Decimal | None = None
-    vehicle_operation_budget: Decimal | None = None  # 公务用车运行维护费
-    vehicle_operation_actual: Decimal | None = None
+    budget: Decimal = amount("“三公”经费预算数")
+    actual: Decimal = amount("“三公”经费实际支出数")
+    prior_budget: Decimal | None = amount("上年“三公”经费预算数", default=None)  # for 变动率
+    outbound_budget: Decimal | None = amount("因公出国(境)费预算数", default=None)
+    outbound_actual: Decimal | None = amount("因公出国(境)费实际数", default=None)
+    reception_budget: Decimal | None = amount("公务接待费预算数", default=None)
+    reception_actual: Decimal | None = amount("公务接待费实际数", default=None)
+    vehicle_purchase_budget: Decimal | None = amount("公务用车购置费预算数", default=None)
+    vehicle_purchase_actual: Decimal | None = amount("公务用车购置费实际数", default=None)
+    vehicle_operation_budget: Decimal | None = amount("公务用车运行维护费预算数", default=None)
+    vehicle_operation_actual: Decimal | None = amount("公务用车运行维护费实际数", default=None)
 
 
 SANGONG_CATEGORIES = (
@@ -87,8 +92,8 @@ SANGONG_CATEGORIES = (
 class DailyPublic:
     """日常公用经费."""
 
-    adjusted_budget: Decimal
-    actual: Decimal
+    adjusted_budget: Decimal = amount("日常公用经费调整预算数")
+    actual: Decimal = amount("日常公用经费决算数")
 
 
 ASSET_STATUSES = ("在用", "待处置", "闲置", "出租出借", "待报废", "其他")
@@ -98,27 +103,27 @@ ASSET_STATUSES = ("在用", "待处置", "闲置", "出租出借", "待报废", 
 class AssetGroup:
     """Fixed assets of one status (or one item when counted singly)."""
 
-    status: str
-    count: int
-    value: Decimal  # 原值
-    name: str = ""
+    status: str = text("状态")
+    count: int = count("数量（件）")
+    value: Decimal = amount("原值")
+    name: str = text("资产名称或类别", default="")
 
 
 @dataclass(frozen=True)
 class Assets:
     """固定资产: the stated totals and the groups by status (or an item list)."""
 
-    total_count: int
-    total_value: Decimal
-    groups: tuple[AssetGroup, ...] = ()
+    total_count: int = count("固定资产总数（件）")
+    total_value: Decimal = amount("固定资产原值合计")
+    groups: tuple[AssetGroup, ...] = table("固定资产", order=("name", "status", "count", "value"))
 
 
 @dataclass(frozen=True)
 class Staff:
-    authorized: int  # 核定编制数
-    on_payroll: int  # 在编人数
-    dispatched: int = 0  # 劳务派遣
-    direct_hire: int = 0  # 直接聘用的编外人员
+    authorized: int = count("核定编制数")
+    on_payroll: int = count("在编人数")
+    dispatched: int = count("劳务派遣人数", default=0)
+    direct_hire: int = count("直接聘用编外人数", default=0)  # 直接聘用的编外人员
 
     @property
     def outside(self) -> int:
@@ -130,59 +135,59 @@ PROJECT_STATUSES = ("按期完成", "逾期完成", "未完成")
 
 @dataclass(frozen=True)
 class Project:
-    name: str
-    budget: Decimal  # 调整后预算
-    spent: Decimal
-    status: str  # one of PROJECT_STATUSES
-    planned_finish: dt.date | None = None
-    actual_finish: dt.date | None = None
+    name: str = text("项目名称")
+    budget: Decimal = amount("调整后预算")
+    spent: Decimal = amount("实际支出")
+    status: str = text("完成状态")  # one of PROJECT_STATUSES
+    planned_finish: dt.date | None = date("计划完成日期", default=None)
+    actual_finish: dt.date | None = date("实际完成日期", default=None)
 
 
 @dataclass(frozen=True)
 class KeyTask:
-    name: str
-    source: str  # 交办/下达单位
-    finished: bool
+    name: str = text("工作任务")
+    source: str = text("交办来源", optional=True)  # 交办/下达单位
+    finished: bool = flag("是否完成")
 
 
 @dataclass(frozen=True)
 class Petitions:
     """群众信访: counts, or the rates when only rates are reported."""
 
-    channel_exists: bool
-    received: int | None = None
-    replied: int | None = None
-    replied_on_time: int | None = None
-    reply_rate: Decimal | None = None
-    on_time_rate: Decimal | None = None
+    channel_exists: bool = flag("已建立群众意见反映渠道和回复机制")
+    received: int | None = count("收到信访件数", default=None)
+    replied: int | None = count("已回复件数", default=None)
+    replied_on_time: int | None = count("按时回复件数", default=None)
+    reply_rate: Decimal | None = rate("信访回复率", default=None)
+    on_time_rate: Decimal | None = rate("信访按时回复率", default=None)
 
 
 @dataclass(frozen=True)
 class Survey:
-    name: str
-    respondents: int | None = None
-    satisfied: int | None = None
-    rate: Decimal | None = None
+    name: str = text("调查名称")
+    respondents: int | None = count("调查人数", default=None)
+    satisfied: int | None = count("满意人数", default=None)
+    rate: Decimal | None = rate("满意率", default=None)
 
 
 @dataclass(frozen=True)
 class Adjustment:
     """A budget adjustment or 调剂 during the year (signed amount, 万元)."""
 
-    description: str
-    amount: Decimal
-    date: dt.date | None = None
+    description: str = text("调整事项")
+    amount: Decimal = amount("调整金额")
+    date: dt.date | None = date("日期", default=None)
 
 
 @dataclass(frozen=True)
 class PerformanceTarget:
     """One line of the unit's 绩效目标表 with its actual value."""
 
-    level1: str
-    level2: str
-    name: str
-    target: str
-    actual: str = ""
+    level1: str = text("一级指标", optional=True)
+    level2: str = text("二级指标", optional=True)
+    name: str = text("三级指标")
+    target: str = text("目标值")
+    actual: str = text("实际完成值", default="")
 
 
 @dataclass(frozen=True)
@@ -204,21 +209,22 @@ class EvaluatorEntry:
 
 @dataclass(frozen=True)
 class Inputs:
-    unit: str
-    year: int
-    budget: Budget
-    quarterly: Quarterly
-    procurement: Procurement
-    sangong: SanGong
-    daily_public: DailyPublic
-    assets: Assets
-    staff: Staff
-    projects: tuple[Project, ...] = ()
-    key_tasks: tuple[KeyTask, ...] = ()
-    petitions: Petitions = Petitions(channel_exists=False)
-    surveys: tuple[Survey, ...] = ()
-    adjustments: tuple[Adjustment, ...] = ()
-    targets: tuple[PerformanceTarget, ...] = ()
+    unit: str = text("单位名称")
+    year: int = integer("评价年度")
+    budget: Budget = section()
+    quarterly: Quarterly = section()
+    procurement: Procurement = section()
+    sangong: SanGong = section()
+    daily_public: DailyPublic = section()
+    assets: Assets = section()
+    staff: Staff = section()
+    projects: tuple[Project, ...] = table("项目清单")
+    key_tasks: tuple[KeyTask, ...] = table("重点工作")
+    petitions: Petitions = section(default=Petitions(channel_exists=False))
+    surveys: tuple[Survey, ...] = table("满意度调查")
+    adjustments: tuple[Adjustment, ...] = table("预算调整")
+    targets: tuple[PerformanceTarget, ...] = table("绩效目标")
+    # Built by hand (their keys come from the indicator system and the report), so not in the schema:
     evaluator: dict[str, EvaluatorEntry] = field(default_factory=dict)
     # Figures as the unit's report states them (indicator id → value), checked
     # against the recomputation within the rounding envelope.
@@ -278,9 +284,9 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
     # Shares of a whole cannot pass 100 %: 1.2 is a typing error, not a bonus.
     shares = [(f"petitions.{n}", getattr(p, n)) for n in ("reply_rate", "on_time_rate")]
     shares += [(f"surveys[{i}].rate", sv.rate) for i, sv in enumerate(inputs.surveys)]
-    for path, rate in shares:
-        if rate is not None and ONE < rate <= MAX_SENSIBLE_RATE:  # beyond: RATE_TOO_LARGE
-            add("RATE_ABOVE_100", path, rate)
+    for path, share in shares:
+        if share is not None and ONE < share <= MAX_SENSIBLE_RATE:  # beyond: RATE_TOO_LARGE
+            add("RATE_ABOVE_100", path, share)
     for i, sv in enumerate(inputs.surveys):
         if sv.rate is None and (sv.respondents is None or sv.satisfied is None):
             add("SURVEY_INCOMPLETE", f"surveys[{i}]", sv.name,
