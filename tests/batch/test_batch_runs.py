@@ -83,6 +83,19 @@ def test_exit_2_when_nothing_can_run(make_inputs, tmp_path, capsys, case):
         assert not out.exists() or list(out.iterdir()) == []
 
 
+def test_a_bare_summary_name_goes_into_the_output_folder_a_path_is_taken_as_given(tmp_path, monkeypatch):
+    from xlperf.batch.runner import summary_paths
+
+    monkeypatch.chdir(tmp_path)
+    out = Path("已评分")
+    assert summary_paths(out, None) == (out / "汇总.xlsx", out / "汇总.csv")
+    assert summary_paths(out, "2024年汇总.xlsx")[0] == out / "2024年汇总.xlsx"
+    # "已评分/汇总.xlsx" is what an operator types for the output folder's summary: not 已评分/已评分/.
+    assert summary_paths(out, "已评分/汇总.xlsx")[0] == Path("已评分/汇总.xlsx")
+    assert summary_paths(out, "报表/汇总.xlsx") == (Path("报表/汇总.xlsx"), Path("报表/汇总.csv"))
+    assert summary_paths(out, tmp_path / "x.xlsx")[0] == tmp_path / "x.xlsx"
+
+
 def test_globs_and_files_each_taken_once(make_inputs, tmp_path):
     inputs = make_inputs({"a/甲.xlsx": "A", "b/乙.xlsx": "B", "b/说明.txt": b"x"})
     out = tmp_path / "out"

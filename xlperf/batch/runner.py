@@ -46,9 +46,13 @@ class Report:
 
 
 def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, Path]:
-    """The workbook summary (relative names are inside the output folder) and the CSV beside it."""
+    """The workbook summary and the CSV beside it.
+
+    A bare file name ("2024年汇总.xlsx") goes into the output folder; a path with a folder in it
+    is taken as the shell gives it, relative to the working folder like every other path.
+    """
     path = Path(summary or DEFAULT_SUMMARY)
-    if not path.is_absolute():
+    if len(path.parts) == 1:
         path = out / path
     if path.suffix.lower() != ".xlsx":
         raise SetupError(f"汇总文件须以 .xlsx 结尾（{path.name}）；同名的 .csv 会写在它旁边")
