@@ -174,31 +174,43 @@ def build(cls: type, source: Source, path: str = "", *, row: dict | None = None,
     A blank field takes its declared default, or a zero of its kind, so the record can
     still be checked as a whole (the source has recorded the blank if it mattered).
     """
-    hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
-    for f in fields(cls):
-        if only is not None and f.name not in only:
-            continue
-        spec, at = spec_of(f), f"{path}{f.name}"
-        if isinstance(spec, Value):
-            got = source.value(at, shown_kind(spec, optional), row.get(f.name) if row is not None else ...)
+    for name, spec, kind, fallback, inner in _plan(cls, only, optional):
+        at = path + name
+        if inner is None:  # a Value
+            got = source.value(at, kind, row.get(name) if row is not None else ...)
             if got is None:
                 if optional and not values:
                     return None  # an optional section whose first field is blank is absent
-                got = _fallback(f, spec.kind)
+                got = fallback
         elif isinstance(spec, Series):
-            items = [source.value(f"{at}[{i}]", spec.kind + "?") for i in range(spec.length)]
+            items = [source.value(f"{at}[{i}]", kind) for i in range(spec.length)]
             got = tuple(items) if all(v is not None for v in items) else None
         elif isinstance(spec, Section):
-            got = build(record_type(hints[f.name]), source, f"{at}.", only=spec.only,
-                        optional=optional or spec.optional)
-        elif isinstance(spec, Table):
-            kind = record_type(hints[f.name])
-            got = tuple(build(kind, source, f"{at}[{i}].", row=r or {}) for i, r in enumerate(source.rows(at)))
-        else:
-            continue
-        values[f.name] = got
+            got = build(inner, source, at + ".", only=spec.only, optional=optional or spec.optional)
+        else:  # a Table
+            got = tuple(build(inner, source, f"{at}[{i}].", row=r or {}) for i, r in enumerate(source.rows(at)))
+        values[name] = got
     return cls(**values)
+
+
+@cache
+def _plan(cls: type, only: tuple[str, ...] | None, optional: bool) -> tuple[tuple[str, Any, str, Any, Any], ...]:
+    """(name, spec, kind as shown, fallback, inner record or series marker) per declared field, once per class:
+    building runs for every table row, and resolving annotations is the slow part."""
+    hints = typing.get_type_hints(cls)
+    plan = []
+    for f in fields(cls):
+        spec = spec_of(f)
+        if (only is not None and f.name not in only) or spec is None:
+            continue
+        if isinstance(spec, Value):
+            plan.append((f.name, spec, shown_kind(spec, optional), _fallback(f, spec.kind), None))
+        elif isinstance(spec, Series):
+            plan.append((f.name, spec, spec.kind + "?", None, Series))
+        else:
+            plan.append((f.name, spec, "", None, record_type(hints[f.name])))
+    return tuple(plan)
 
 
 def _fallback(f: Field, kind: str) -> Any:
