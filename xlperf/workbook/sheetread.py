@@ -46,6 +46,10 @@ def decode_xstring(text: str) -> str:
 
 def rich_text(el: etree._Element) -> str:
     """Text of an <si> or <is>: plain <t> and rich-text runs in order; phonetic <rPh> runs skipped."""
+    if len(el) == 1:  # the common case, one plain <t>: no list, no join
+        node = el[0]
+        if local(node.tag) == "t":
+            return decode_xstring(node.text or "")
     parts = []
     for node in el:
         name = local(node.tag)
@@ -64,10 +68,8 @@ class SharedStrings:
     """
 
     def __init__(self, data: bytes | None, part: str, max_chars: int):
-        from xlperf.workbook.xmlsafe import iter_children
-
         self._items: list[str] = []
-        self._rest = iter_children(data, part, "si", "sst") if data is not None else None
+        self._rest = _children(data, part, "si", "sst") if data is not None else None
         self._chars, self._max, self._part = 0, max_chars, part
 
     def _more(self) -> bool:
@@ -248,30 +250,52 @@ def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
     return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
 
 
+# Parts up to this size are parsed in one C call and walked in memory (the tree costs a few times
+# the part); larger ones are streamed row by row, so their memory follows what is kept.
+WHOLE_PART = 1 << 20
+
+
+def _children(data: bytes, part: str, tag: str, parent_tag: str) -> Iterator[etree._Element]:
+    """The <tag> children of <parent_tag> elements in document order: parsed at once when the part is
+    small, streamed (each dropped once passed) when it is large. Same refusals either way."""
+    from xlperf.workbook.xmlsafe import iter_children, parse_xml
+
+    if len(data) > WHOLE_PART:
+        yield from iter_children(data, part, tag, parent_tag)
+        return
+    root = parse_xml(data, part)  # on first use, as the stream would: an unused part is never parsed
+    for el in root.iter("{*}" + tag):
+        parent = el.getparent()
+        if parent is not None and isinstance(parent.tag, str) and parent.tag.endswith(parent_tag):
+            yield el
+
+
 def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: str, max_cells: int,
                max_row: int = MAX_ROW, max_col: int = 16_384) -> dict[tuple[int, int], Cell]:
     """Cells holding a value or a formula within rows 1..max_row and columns 1..max_col.
 
-    The part is parsed row by row and each row dropped once read, so memory follows what is kept,
-    not the sheet; parsing stops at the first row past max_row (rows are stored in ascending order),
-    so junk below the ranges the layout names costs next to nothing.
+    A large part is parsed row by row and each row dropped once read, so memory follows what is
+    kept, not the sheet; iteration stops at the first row past max_row (rows are stored in
+    ascending order), so junk below the ranges the layout names costs next to nothing.
     """
-    from xlperf.workbook.xmlsafe import iter_rows
-
     out: dict[tuple[int, int], Cell] = {}
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
     prev_row = 0
-    for row_el in iter_rows(data, part):
+    for row_el in _children(data, part, "row", "sheetData"):
         rownum = _row_number(row_el, prev_row, part)
         if rownum > max_row:
             break
         prev_row = rownum
-        found = _row_content(row_el, rownum, part)
-        for row, col, c, v, is_el, f in found:
+        for row, col, c, v, is_el, f in _row_content(row_el, rownum, part):
             if col > max_col:
                 continue
             t = c.get("t") or "n"
-            value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
+            if t == "inlineStr" and is_el is not None:
+                value = rich_text(is_el)
+            elif t == "s" and v is not None and shared:
+                value = _shared_value(v, shared, part, row, col)
+            else:
+                value = _value(t, v, None, shared, part, _Ref(row, col))
             formula = None
             if f is not None:
                 formula = f.text or ""
@@ -289,37 +313,57 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
     return out
 
 
+def _shared_value(v: etree._Element, shared, part: str, row: int, col: int) -> object:
+    # The hot case of _value's t="s" branch (a plain index), with the same refusals.
+    text = v.text
+    if text and text.isascii() and text.isdigit():
+        try:
+            return shared[int(text)]
+        except IndexError:
+            raise _error("XML_BROKEN", part=part, cell=to_a1(row, col)) from None
+    return _value("s", v, None, shared, part, _Ref(row, col))
+
+
 _SLOTS = {"v": 3, "is": 4, "f": 5}
+_SLOT_OF: dict[str, int] = {}
 
 
-def _row_content(row_el: etree._Element, rownum: int, part: str) -> list[tuple]:
-    """(row, col, <c>, first <v>, first <is>, first <f>) of the row's cells that hold something.
+def _row_content(row_el: etree._Element, rownum: int, part: str) -> list[list]:
+    """[row, col, <c>, first <v>, first <is>, first <f>] of the row's cells that hold something.
 
     Found in C (templates pre-format hundreds of style-only cells, which Python never touches) when
     each such cell has its r=; otherwise by walking the row in order, counting positions.
     """
     c_tag = row_el.tag[: -len("row")] + "c"
-    found: dict[etree._Element, list] = {}
+    found: list[list] = []
+    cur = entry = None
     for el in row_el.iter("{*}v", "{*}is", "{*}f"):
         c = el.getparent()
-        entry = found.get(c)
-        if entry is None:
+        if c is not cur:
+            # Matches inside one cell come together (document order); deeper ones belong to no cell.
             if c.tag != c_tag or c.getparent() is not row_el:
                 continue
             ref = c.get("r")
             if ref is None:
                 return _row_walk(row_el, rownum, part)
-            entry = found[c] = [*_position(ref, part), c, None, None, None]
-        slot = _SLOTS[local(el.tag)]
+            cur = c
+            entry = [*_position(ref, part), c, None, None, None]
+            found.append(entry)
+        tag = el.tag
+        slot = _SLOT_OF.get(tag)
+        if slot is None:
+            slot = _SLOTS[local(tag)]
+            if len(_SLOT_OF) < 64:
+                _SLOT_OF[tag] = slot
         if entry[slot] is None:
             entry[slot] = el
-    return [tuple(e) for e in found.values()]
+    return found
 
 
-def _row_walk(row_el: etree._Element, rownum: int, part: str) -> list[tuple]:
+def _row_walk(row_el: etree._Element, rownum: int, part: str) -> list[list]:
     out = []
     for row, col, c in _row_cells(row_el, rownum, part):
         v, is_el, f = child(c, "v"), child(c, "is"), child(c, "f")
         if v is not None or is_el is not None or f is not None:
-            out.append((row, col, c, v, is_el, f))
+            out.append([row, col, c, v, is_el, f])
     return out
