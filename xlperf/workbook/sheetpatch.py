@@ -1,19 +1,20 @@
-"""Rewriting cell values inside one worksheet part while keeping styles, order and everything else."""
+"""Rewriting cell values inside one worksheet part while keeping styles, order and everything else.
+
+A plain template sheet takes bytepatch.py's byte-level path; anything else (formulas, cells to
+create, explicit styles, prefixes) is patched here on the lxml tree and serialised again.
+"""
 
 from __future__ import annotations
 
 import bisect
-import math
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from lxml import etree
 
-from xlperf.book.a1 import MAX_COL, MAX_ROW, col_index, parse_range, to_a1
+from xlperf.book.a1 import parse_range, to_a1
+from xlperf.workbook.bytepatch import fast_patch, number_text, prepare  # noqa: F401 - number_text re-exported
 from xlperf.workbook.opc import XML_NS, local, namespace
 from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
-from xlperf.book.celltext import MAX_TEXT, clean_text  # noqa: F401 - re-exported for the patcher
 from xlperf.workbook.xmlsafe import parse_xml
 
 _SPACE = f"{{{XML_NS}}}space"
@@ -26,20 +27,6 @@ _DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 class SheetPatch:
     xml: bytes
     formulas_removed: bool  # some formula cell lost its formula: the workbook's calcChain is now stale
-
-
-def number_text(value: object) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"not a finite number: {value!r}")
-        return repr(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite() or abs(value.adjusted()) > 300:
-            raise ValueError(f"number outside Excel's range: {value!r}")
-        return format(value, "f") if -20 <= value.adjusted() <= 20 else format(value, "E")
-    raise TypeError(f"not a number: {value!r}")
 
 
 class _Sheet:
@@ -174,7 +161,7 @@ def _add(c: etree._Element, el: etree._Element) -> None:
 
 
 def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: "_Sheet") -> None:
-    """Write a value prepared by _prepare: (kind, text) with kind "b", "s" (inline text) or "n"."""
+    """Write a value prepared by bytepatch.prepare: (kind, text) with kind "b", "s" (inline text) or "n"."""
     if prepared is None:
         return
     kind, text = prepared
@@ -190,99 +177,6 @@ def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: "_Sheet") -
         el = etree.Element(sheet.tag_v)
         el.text = text
     _add(c, el)
-
-
-# --- fast path -------------------------------------------------------------------------------
-# The output sheets xlperf owns come from its template: plain <c r="B3" s="7"/> cells, no
-# formulas, no namespace prefixes. Rewriting just those cells' bytes avoids building and
-# serialising the whole tree; anything unusual falls back to the lxml patcher above.
-
-_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"((?:\s+[a-zA-Z]+="[^"<>]*")*)\s*(?:/>|>(.*?)</c>)', re.S)
-_FAST_VALUE_ATTRS = re.compile(rb'\s+(?:t|cm|vm)="[^"]*"')
-_FAST_COLS: dict[bytes, int] = {}
-_FAST_FORMULA = re.compile(rb"<f[\s>/]")
-
-
-def _escape(text: str) -> bytes:
-    # \r must be a character reference, or a parser would read it back as \n.
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-            .encode("utf-8"))
-
-
-def _fast_cell(ref: bytes, attrs: bytes, prepared: tuple[str, str] | None) -> bytes:
-    attrs = _FAST_VALUE_ATTRS.sub(b"", attrs)
-    if prepared is None:
-        return b'<c r="' + ref + b'"' + attrs + b"/>"
-    kind, text = prepared
-    if kind == "s":
-        return (b'<c r="' + ref + b'"' + attrs + b' t="inlineStr"><is><t xml:space="preserve">' + _escape(text)
-                + b"</t></is></c>")
-    t = b' t="b"' if kind == "b" else b""
-    return b'<c r="' + ref + b'"' + attrs + t + b"><v>" + text.encode("ascii") + b"</v></c>"
-
-
-def _fast_patch(xml: bytes, prepared: dict[tuple[int, int], tuple[str, str] | None],
-                clear_rows_from: int | None) -> bytes | None:
-    """The patched sheet, or None when the sheet is not a plain template sheet (use the tree path)."""
-    if _FAST_FORMULA.search(xml) or b"<sheetData" not in xml or b"<!" in xml:
-        return None  # formulas, prefixes or CDATA/DOCTYPE: the lxml path handles them
-    head, sep, rest = xml.partition(b"<sheetData")
-    body, sep2, tail = rest.partition(b"</sheetData>")
-    if not sep2:
-        return None
-    pending = {pos for pos, value in prepared.items() if value is not None}
-    out: list[bytes] = []
-    last = 0
-    matches = list(_FAST_CELL.finditer(body))
-    if len(matches) != body.count(b"<c "):
-        return None  # a cell this pattern does not understand
-    for m in matches:
-        letters, digits = m.group(1), m.group(2)
-        col = _FAST_COLS.get(letters)
-        if col is None:
-            col = _FAST_COLS[letters] = col_index(letters.decode("ascii"))
-        pos = (int(digits), col)
-        if pos in prepared:
-            value = prepared[pos]
-            pending.discard(pos)
-        elif clear_rows_from is not None and pos[0] >= clear_rows_from and m.group(4):
-            value = None
-        else:
-            continue
-        out.append(body[last:m.start()])
-        out.append(_fast_cell(letters + digits, m.group(3), value))
-        last = m.end()
-    if pending:
-        return None  # a cell to create: rows, order and styles need the tree path
-    out.append(body[last:])
-    return head + sep + b"".join(out) + sep2 + tail
-
-
-def _in_sheet(row: int, col: int) -> None:
-    if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-        to_a1(row, col)  # raises with the standard message
-
-
-def _prepare(values: dict, styles: dict) -> dict[tuple[int, int], tuple[str, str] | None]:
-    """Check every value before the XML is touched, and turn each into (kind, text) once."""
-    prepared: dict[tuple[int, int], tuple[str, str] | None] = {}
-    for (row, col), value in values.items():
-        _in_sheet(row, col)
-        if value is None:
-            prepared[row, col] = None
-        elif isinstance(value, bool):
-            prepared[row, col] = ("b", "1" if value else "0")
-        elif isinstance(value, str):
-            prepared[row, col] = ("s", clean_text(value))
-        elif isinstance(value, (int, float, Decimal)):
-            prepared[row, col] = ("n", number_text(value))
-        else:
-            raise TypeError(f"{to_a1(row, col)}: cannot write {type(value).__name__}")
-    for (row, col), style in styles.items():
-        _in_sheet(row, col)
-        if isinstance(style, bool) or not isinstance(style, int) or style < 0:
-            raise ValueError(f"{to_a1(row, col)}: bad style index {style!r}")
-    return prepared
 
 
 def _release_formulas(sheet: _Sheet, wiped: set[tuple[int, int]]) -> bool:
@@ -364,9 +258,9 @@ def patch_sheet(
     above it in its column (rows added below a prepared block); styles given explicitly win.
     """
     styles = styles or {}
-    prepared = _prepare(values, styles)
+    prepared = prepare(values, styles)
     if not styles:
-        fast = _fast_patch(xml, prepared, clear_rows_from)
+        fast = fast_patch(xml, prepared, clear_rows_from, styles_from_above)
         if fast is not None:
             return SheetPatch(fast, False)
     root = parse_xml(xml, part)
