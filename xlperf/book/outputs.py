@@ -102,6 +102,8 @@ def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
 
 def fit_text(text: str) -> str:
     """Text cut to what one Excel cell holds (echoed inputs can add up to more), marked with "…"."""
+    if len(text) <= MAX_TEXT:  # clean_text refuses only on length, which escaping is not counted in
+        return text
     cut = MAX_TEXT - 1
     while True:
         try:
@@ -194,11 +196,9 @@ def canon(value: object) -> str:
 
 
 def outputs_hash(cells: dict[str, Cells]) -> str:
-    h = sha256()
-    for sheet in sorted(cells):
-        for (r, c) in sorted(cells[sheet]):
-            h.update(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e".encode())
-    return h.hexdigest()
+    text = "".join(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e"
+                   for sheet in sorted(cells) for (r, c) in sorted(cells[sheet]))
+    return sha256(text.encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
 
 
 def inputs_hash(data: dict) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from lxml import etree
 
 _BOM8 = b"\xef\xbb\xbf"
@@ -50,6 +52,18 @@ def _parser_options() -> dict:
     return dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
 
 
+_LOCAL = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser with these options per thread: making one costs more than parsing a small part, and
+    an lxml parser may be reused, though never by two threads at once."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(**_parser_options())
+    return parser
+
+
 def iter_rows(data: bytes, part: str):
     """A worksheet's <row> elements one by one, each dropped after the caller moves on (bounded memory)."""
     return iter_children(data, part, "row", "sheetData")
@@ -90,9 +104,8 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
         raise _error("XML_UNSAFE", part)
     if data.startswith(_BOM8):
         data = data[3:]
-    parser = etree.XMLParser(**_parser_options())
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, _parser())
     except (etree.LxmlError, ValueError):
         raise _error("XML_BROKEN", part) from None
     docinfo = root.getroottree().docinfo
