@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from lxml import etree
 
 from xlperf.workbook import opc
 from xlperf.book.a1 import MAX_COL, MAX_ROW, parse_range
+from xlperf.workbook.partmemo import remember
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.sheetread import Cell, SharedStrings, decode_xstring
 from xlperf.workbook.sheetread import read_cells as _read_cells
@@ -47,6 +52,27 @@ class DefinedName:
     ref: str  # "C5" or "B3:D9", dollars stripped
 
 
+@dataclass(frozen=True)
+class WorkbookView:
+    """What the workbook part says that xlperf uses, as plain values (remembered by its bytes)."""
+
+    tag: object  # the root element's tag
+    sheets: tuple[tuple[str | None, str | None, str | None], ...]  # (name, r:id, state) per <sheets>/<sheet>
+    names: tuple[tuple[str | None, str | None, str], ...]  # (name, localSheetId, text) per <definedName>
+
+
+def workbook_view(root: etree._Element) -> WorkbookView:
+    sheets = []
+    for el in root.iter():
+        if opc.local(el.tag) != "sheet" or opc.local(el.getparent().tag) != "sheets":
+            continue
+        rid = next((v for k, v in el.attrib.items() if k in (f"{{{opc.R_NS}}}id", f"{{{opc.R_NS_STRICT}}}id")), None)
+        sheets.append((el.get("name"), rid, el.get("state")))
+    names = tuple((el.get("name"), el.get("localSheetId"), el.text or "")
+                  for el in root.iter("{*}definedName"))  # filtered in C
+    return WorkbookView(root.tag, tuple(sheets), names)
+
+
 class Contents:
     """Sheets, names, tables and cells of an opened package (mixed into Package)."""
 
@@ -58,21 +84,16 @@ class Contents:
     def _list_sheets(self) -> list[SheetRef]:
         rels = {r.id: r for r in self.rels_of(self.workbook_part)}
         out = []
-        for el in self.xml_of(self.workbook_part).iter():
-            if opc.local(el.tag) != "sheet" or opc.local(el.getparent().tag) != "sheets":
-                continue
-            rid = next(
-                (v for k, v in el.attrib.items() if k in (f"{{{opc.R_NS}}}id", f"{{{opc.R_NS_STRICT}}}id")), None
-            )
+        for name, rid, state in self._workbook[1].sheets:
             rel = rels.get(rid or "")
             if rel is None or rel.target is None:
-                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=el.get("name") or "?",
+                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=name or "?",
                                      rel=rid or "r:id")
             kind = rel.kind if rel.kind in ("worksheet", "chartsheet") else "other"
-            state = el.get("state") or "visible"
+            state = state or "visible"
             out.append(
                 SheetRef(
-                    name=el.get("name") or "",
+                    name=name or "",
                     part=self.member(rel.target) or rel.target,
                     state=state if state in ("visible", "hidden", "veryHidden") else "visible",
                     kind=kind,
@@ -96,25 +117,10 @@ class Contents:
             self._names = self._defined_names()
         return dict(self._names)
 
-    def _defined_names(self) -> dict[str, DefinedName]:
+    def _defined_names(self) -> Mapping[str, DefinedName]:
         by_name = {s.name.casefold(): s.name for s in self.sheets()}
-        out = {}
-        for el in self.xml_of(self.workbook_part).iter("{*}definedName"):  # filtered in C
-            if el.get("localSheetId") is not None:
-                continue
-            m = _NAME_REF.match((el.text or "").strip())
-            if not m or not el.get("name"):
-                continue
-            sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
-            sheet = by_name.get(sheet.casefold())
-            ref = m.group(3).replace("$", "").upper()
-            try:
-                parse_range(ref)
-            except ValueError:
-                continue
-            if sheet is not None:
-                out[el.get("name")] = DefinedName(el.get("name"), sheet, ref)
-        return out
+        data, view = self._workbook
+        return remember("names", data, lambda: MappingProxyType(_names_of(view, by_name)), tuple(by_name.items()))
 
     def tables(self) -> dict[str, TableRef]:
         out = {}
@@ -127,13 +133,9 @@ class Contents:
                 member = self.member(rel.target or rel.raw_target)
                 if member is None:
                     raise workbook_error("BROKEN_PACKAGE", part=rel.target or rel.raw_target)
-                root = self.xml_of(member)
-                columns = tuple(
-                    decode_xstring(c.get("name") or "") for c in root.iter() if opc.local(c.tag) == "tableColumn"
-                )
-                name = root.get("name") or root.get("displayName") or ""
-                display = root.get("displayName") or name
-                out[display] = TableRef(name, display, root.get("ref") or "", columns, member, sheet.name)
+                data = self.read(member)
+                name, display, ref, columns = remember("table", data, lambda: _table_of(parse_xml(data, member)))
+                out[display] = TableRef(name, display, ref, columns, member, sheet.name)
         return out
 
     def _strings(self) -> SharedStrings:
@@ -178,3 +180,30 @@ class Contents:
             value = next((v for v in prop if isinstance(v.tag, str)), None)
             out[prop.get("name")] = (value.text or "") if value is not None else ""
         return out
+
+
+def _table_of(root: etree._Element) -> tuple[str, str, str, tuple[str, ...]]:
+    """(name, display name, ref, column names) of a table part."""
+    columns = tuple(decode_xstring(c.get("name") or "") for c in root.iter() if opc.local(c.tag) == "tableColumn")
+    name = root.get("name") or root.get("displayName") or ""
+    return name, root.get("displayName") or name, root.get("ref") or "", columns
+
+
+def _names_of(view: WorkbookView, by_name: dict[str, str]) -> dict[str, DefinedName]:
+    out = {}
+    for name, local_sheet, text in view.names:
+        if local_sheet is not None:
+            continue
+        m = _NAME_REF.match(text.strip())
+        if not m or not name:
+            continue
+        sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+        sheet = by_name.get(sheet.casefold())
+        ref = m.group(3).replace("$", "").upper()
+        try:
+            parse_range(ref)
+        except ValueError:
+            continue
+        if sheet is not None:
+            out[name] = DefinedName(name, sheet, ref)
+    return out

@@ -50,7 +50,7 @@ class ZipBook:
 
     def defined_names(self) -> dict[str, Area]:
         if self._names is None:  # asked for by the reader, the renderer and the stamp: convert once
-            self._names = {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+            self._names = {name: _area(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
         return dict(self._names)
 
     def tables(self) -> dict[str, Table]:
@@ -132,6 +132,18 @@ class ZipBook:
             parts[part] = patch_sheet_xml(xml, values, styles_from_above=True,
                                           clear_rows_from=clear_from)
         return parts
+
+
+_AREAS: dict[tuple[str, str], Area] = {}  # (sheet, ref) → Area: every copy of the template names the same
+
+
+def _area(sheet: str, ref: str) -> Area:
+    found = _AREAS.get((sheet, ref))
+    if found is None:
+        found = Area.parse(sheet, ref)
+        if len(_AREAS) < 65_536:
+            _AREAS[(sheet, ref)] = found
+    return found
 
 
 def _value(cell: Cell | None) -> Value:
