@@ -12,6 +12,7 @@ _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 _LETTERS: dict[int, str] = {}  # column → letters, filled as asked (at most MAX_COL entries)
 _RANGES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}  # valid refs seen, bounded below
+_REFS: dict[tuple[int, int], str] = {}  # (row, col) → "B3", bounded like _RANGES
 _MAX_RANGES = 65_536
 
 
@@ -45,9 +46,16 @@ def col_index(letters: str) -> int:
 
 
 def to_a1(row: int, col: int) -> str:
+    if type(row) is int and type(col) is int:  # the hot case: a reference made before
+        found = _REFS.get((row, col))
+        if found is not None:
+            return found
     if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= MAX_ROW:
         raise ValueError(f"row out of range: {row!r}")
-    return f"{col_letter(col)}{row}"
+    ref = f"{col_letter(col)}{row}"
+    if type(row) is int and type(col) is int and len(_REFS) < _MAX_RANGES:
+        _REFS[(row, col)] = ref
+    return ref
 
 
 def from_a1(ref: str) -> tuple[int, int]:

@@ -148,9 +148,10 @@ class Contents:
     def shared_strings(self) -> list[str]:
         return self._strings().all()
 
-    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
-                   ) -> dict[tuple[int, int], Cell]:
-        """Cells with a value or formula; with bounds, only those in rows ≤ max_row and columns ≤ max_col.
+    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None, *,
+                   min_row: int = 1, min_col: int = 1) -> dict[tuple[int, int], Cell]:
+        """Cells with a value or formula; with bounds, only those in rows min_row..max_row and columns
+        min_col..max_col.
 
         The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
         costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
@@ -161,13 +162,13 @@ class Contents:
         member = self.member(ref.part)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
-        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        box = (min_row, min_col, max_row or MAX_ROW, max_col or MAX_COL)
         cached = self._cells.get(member)
-        if cached is None or cached[0] < rows or cached[1] < cols:
+        if cached is None or not covers(cached[0], box):
             cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
-                                rows, cols)
-            cached = self._cells[member] = (rows, cols, cells)
-        return dict(cached[2])
+                                box[2], box[3], box[0], box[1])
+            cached = self._cells[member] = (box, cells)
+        return dict(cached[1])
 
     def custom_properties(self) -> dict[str, str]:
         member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")
@@ -180,6 +181,11 @@ class Contents:
             value = next((v for v in prop if isinstance(v.tag, str)), None)
             out[prop.get("name")] = (value.text or "") if value is not None else ""
         return out
+
+
+def covers(done: tuple[int, int, int, int], wanted: tuple[int, int, int, int]) -> bool:
+    """A read of the box done (top, left, bottom, right) holds every cell of the box wanted."""
+    return done[0] <= wanted[0] and done[1] <= wanted[1] and done[2] >= wanted[2] and done[3] >= wanted[3]
 
 
 def _table_of(root: etree._Element) -> tuple[str, str, str, tuple[str, ...]]:

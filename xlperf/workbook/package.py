@@ -66,8 +66,8 @@ class Package(Contents):
         self._names: dict[str, DefinedName] | None = None
         self._types: list[opc.ContentTypes | None] = []  # [] until looked up
         self._workbook: tuple | None = None  # (bytes, WorkbookView) of the workbook part
-        # by sheet part: (rows, columns read, cells); fill reads a sheet more than once
-        self._cells: dict[str, tuple[int, int, dict[tuple[int, int], Cell]]] = {}
+        # by sheet part: ((top, left, bottom, right) read, cells); fill reads a sheet more than once
+        self._cells: dict[str, tuple[tuple[int, int, int, int], dict[tuple[int, int], Cell]]] = {}
         self.workbook_part = ""
 
     def __repr__(self) -> str:

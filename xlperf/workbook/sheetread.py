@@ -149,13 +149,22 @@ def _row_cells(row_el: etree._Element, rownum: int, part: str) -> Iterator[tuple
         yield row, col, c
 
 
+_POSITIONS: dict[str, tuple[int, int]] = {}  # valid refs seen: every copy of a template has the same
+
+
 def _position(ref: str, part: str) -> tuple[int, int]:
-    # Hot path: plain "B12" refs with a memo of column letters; anything else takes the strict parser.
+    # Hot path: a ref seen before; then plain "B12" refs with a memo of column letters; anything else
+    # takes the strict parser.
+    found = _POSITIONS.get(ref)
+    if found is not None:
+        return found
     m = _PLAIN_REF.fullmatch(ref)
     if m:
         col = _COLS.get(m.group(1))
         row = int(m.group(2))
         if col is not None and 1 <= row <= MAX_ROW:
+            if len(_POSITIONS) < 100_000:
+                _POSITIONS[ref] = (row, col)
             return row, col
     try:
         row, col = from_a1(ref)
@@ -271,8 +280,9 @@ def _children(data: bytes, part: str, tag: str, parent_tag: str) -> Iterator[etr
 
 
 def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: str, max_cells: int,
-               max_row: int = MAX_ROW, max_col: int = 16_384) -> dict[tuple[int, int], Cell]:
-    """Cells holding a value or a formula within rows 1..max_row and columns 1..max_col.
+               max_row: int = MAX_ROW, max_col: int = 16_384, min_row: int = 1, min_col: int = 1
+               ) -> dict[tuple[int, int], Cell]:
+    """Cells holding a value or a formula within rows min_row..max_row and columns min_col..max_col.
 
     A large part is parsed row by row and each row dropped once read, so memory follows what is
     kept, not the sheet; iteration stops at the first row past max_row (rows are stored in
@@ -286,8 +296,10 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
         if rownum > max_row:
             break
         prev_row = rownum
+        if rownum < min_row:
+            continue  # above the area: its cells are never decoded
         for row, col, c, v, is_el, f in _row_content(row_el, rownum, part):
-            if col > max_col:
+            if col > max_col or col < min_col:
                 continue
             t = c.get("t") or "n"
             if t == "inlineStr" and is_el is not None:
