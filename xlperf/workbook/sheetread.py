@@ -290,15 +290,10 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
     """
     out: dict[tuple[int, int], Cell] = {}
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    prev_row = 0
-    for row_el in _children(data, part, "row", "sheetData"):
-        rownum = _row_number(row_el, prev_row, part)
-        if rownum > max_row:
-            break
-        prev_row = rownum
-        if rownum < min_row:
-            continue  # above the area: its cells are never decoded
-        for row, col, c, v, is_el, f in _row_content(row_el, rownum, part):
+    rows = _tree_rows(data, part, max_row, min_row) if len(data) <= WHOLE_PART else \
+        _streamed_rows(data, part, max_row, min_row)
+    for found in rows:
+        for row, col, c, v, is_el, f in found:
             if col > max_col or col < min_col:
                 continue
             t = c.get("t") or "n"
@@ -323,6 +318,71 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
                 if len(out) > max_cells:
                     raise _error("TOO_LARGE", part=part)
     return out
+
+
+def _streamed_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
+    """The content of each row from min_row to max_row (see _row_content), streaming the part."""
+    prev_row = 0
+    for row_el in _children(data, part, "row", "sheetData"):
+        rownum = _row_number(row_el, prev_row, part)
+        if rownum > max_row:
+            return
+        prev_row = rownum
+        if rownum >= min_row:  # above the area: its cells are never decoded
+            yield _row_content(row_el, rownum, part)
+
+
+def _tree_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
+    """What _streamed_rows yields, from a part parsed at once and walked in one C-level pass over
+    its rows and value, inline-string and formula elements (the same rules, without a call per row)."""
+    from xlperf.workbook.xmlsafe import parse_xml
+
+    root = parse_xml(data, part)
+    prev_row = 0
+    row_el = None  # the row being read, None while between rows or skipping one
+    c_tag = ""
+    found: list[list] = []
+    cur = entry = None
+    for el in root.iter("{*}row", "{*}v", "{*}is", "{*}f"):
+        tag = el.tag
+        slot = _SLOT_OF.get(tag)
+        if slot is None:
+            name = local(tag)
+            slot = 0 if name == "row" else _SLOTS[name]
+            if len(_SLOT_OF) < 64:
+                _SLOT_OF[tag] = slot
+        if slot == 0:  # a row
+            parent = el.getparent()
+            if parent is None or not isinstance(parent.tag, str) or not parent.tag.endswith("sheetData"):
+                continue
+            if row_el is not None:
+                yield found
+            row_el, found, cur = None, [], None
+            rownum = _row_number(el, prev_row, part)
+            if rownum > max_row:
+                return
+            prev_row = rownum
+            if rownum >= min_row:
+                row_el, c_tag = el, tag[: -len("row")] + "c"
+            continue
+        if row_el is None:
+            continue
+        c = el.getparent()
+        if c is not cur:
+            if c.tag != c_tag or c.getparent() is not row_el:
+                continue
+            ref = c.get("r")
+            if ref is None:  # a cell without r=: the row is walked in order, as the stream does
+                yield _row_walk(row_el, prev_row, part)
+                row_el, found = None, []
+                continue
+            cur = c
+            entry = [*_position(ref, part), c, None, None, None]
+            found.append(entry)
+        if entry[slot] is None:
+            entry[slot] = el
+    if row_el is not None:
+        yield found
 
 
 def _shared_value(v: etree._Element, shared, part: str, row: int, col: int) -> object:
