@@ -78,7 +78,8 @@ def _escape(text: str) -> bytes:
 
 def _cell_tail(ref: bytes, attrs: bytes, prepared: tuple[str, str] | None) -> bytes:
     """A rewritten cell without its leading '<c r="'."""
-    attrs = _VALUE_ATTRS.sub(b"", attrs)
+    if b"t=" in attrs or b"m=" in attrs:  # (t=, cm=, vm=: most template cells carry only s=)
+        attrs = _VALUE_ATTRS.sub(b"", attrs)
     if prepared is None:
         return ref + b'"' + attrs + b"/>"
     kind, text = prepared
