@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from xlperf.book.protocol import ErrorValue
 from xlperf.errors import WorkbookError
-from xlperf.workbook import sheetread
+from xlperf.workbook import sheetread, xmlsafe
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -29,7 +30,8 @@ SHEET = f"""<?xml version="1.0" encoding="UTF-8"?>
 @pytest.fixture(params=["whole", "streamed"])
 def way(request, monkeypatch):
     if request.param == "streamed":
-        monkeypatch.setattr(sheetread, "WHOLE_PART", 0)  # every part streamed, as a large one is
+        for module in (sheetread, xmlsafe):  # every part streamed, as a large one is
+            monkeypatch.setattr(module, "WHOLE_PART", 0)
     return request.param
 
 
@@ -37,7 +39,7 @@ def test_both_ways_read_the_same_cells(way):
     cells = sheetread.read_cells(SHEET, ["zero", "one"], "sheet", 1000)
     assert {pos: c.value for pos, c in cells.items()} == {
         (1, 1): "one", (1, 2): Decimal("0.58"), (1, 4): "rich", (2, 1): True, (2, 2): Decimal(4),
-        (3, 1): "a\rb", (3, 2): Decimal(6), (5, 1): sheetread.ErrorValue("#N/A"), (5, 5): "x", (9, 1): Decimal(99)}
+        (3, 1): "a\rb", (3, 2): Decimal(6), (5, 1): ErrorValue("#N/A"), (5, 5): "x", (9, 1): Decimal(99)}
     assert cells[(2, 2)].formula == "A1*2" and cells[(3, 2)].formula == "A2*2"  # B3 follows B2: one row down
 
 

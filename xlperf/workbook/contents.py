@@ -17,7 +17,7 @@ from xlperf.workbook import opc
 from xlperf.book.a1 import MAX_COL, MAX_ROW, parse_range
 from xlperf.workbook.partmemo import remember
 from xlperf.workbook.problems import workbook_error
-from xlperf.workbook.sheetread import Cell, SharedStrings, decode_xstring
+from xlperf.workbook.cellvalues import Cell, SharedStrings, decode_xstring
 from xlperf.workbook.sheetread import read_cells as _read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 

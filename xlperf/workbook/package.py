@@ -24,7 +24,8 @@ from xlperf.workbook import opc
 from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef, workbook_view
 from xlperf.workbook.partmemo import remember
 from xlperf.workbook.problems import workbook_error
-from xlperf.workbook.sheetread import Cell, SharedStrings, formula_cells
+from xlperf.workbook.cellvalues import Cell, SharedStrings
+from xlperf.workbook.sheetread import formula_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import raw_member
 

@@ -1,29 +1,22 @@
-"""Reading worksheet cells and shared strings into exact Python values (Decimal, never float)."""
+"""Finding a worksheet's cells: rows and positions, within a box, from a part parsed at once or streamed.
+
+cellvalues.py turns each cell found into its exact value (Decimal, never float).
+"""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from lxml import etree
 
-from ..book import codec
-from xlperf.book.protocol import ErrorValue  # one error-value type for every book
 from xlperf.book.a1 import MAX_ROW, from_a1, to_a1
+from xlperf.workbook.cellvalues import Cell, CellRef, SharedStrings, decode, decode_shared, rich_text
 from xlperf.workbook.opc import local
+from xlperf.workbook.xmlsafe import WHOLE_PART, children, parse_xml
 
-_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _COLS: dict[str, int] = {}
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class Cell(NamedTuple):
-    """One cell's value and formula (a named tuple: reading makes thousands of them)."""
-
-    value: object  # Decimal | str | bool | None | ErrorValue
-    formula: str | None  # as stored, without the leading "="
 
 
 def _error(code: str, **where):
@@ -31,73 +24,6 @@ def _error(code: str, **where):
     from xlperf.workbook.problems import workbook_error
 
     return workbook_error(code, **where)
-
-
-def decode_xstring(text: str) -> str:
-    """Undo Excel's _xHHHH_ escapes (_x000D_ is a CR, _x005F_ a literal underscore)."""
-    if "_x" not in text:
-        return text
-    out = _XESC.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if _SURROGATE.search(out):
-        # Astral characters arrive as two escaped UTF-16 halves; lone halves cannot be encoded.
-        out = out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return out
-
-
-def rich_text(el: etree._Element) -> str:
-    """Text of an <si> or <is>: plain <t> and rich-text runs in order; phonetic <rPh> runs skipped."""
-    if len(el) == 1:  # the common case, one plain <t>: no list, no join
-        node = el[0]
-        if local(node.tag) == "t":
-            return decode_xstring(node.text or "")
-    parts = []
-    for node in el:
-        name = local(node.tag)
-        if name == "t":
-            parts.append(decode_xstring(node.text or ""))
-        elif name == "r":
-            parts.extend(decode_xstring(t.text or "") for t in node if local(t.tag) == "t")
-    return "".join(parts)
-
-
-class SharedStrings:
-    """The shared strings, parsed only as far as the highest index a read cell asks for.
-
-    A sender can pad the table with millions of strings no cell xlperf reads refers to; they are
-    never parsed. max_chars bounds the text held.
-    """
-
-    def __init__(self, data: bytes | None, part: str, max_chars: int):
-        self._items: list[str] = []
-        self._rest = _children(data, part, "si", "sst") if data is not None else None
-        self._chars, self._max, self._part = 0, max_chars, part
-
-    def _more(self) -> bool:
-        if self._rest is None:
-            return False
-        si = next(self._rest, None)
-        if si is None:
-            self._rest = None
-            return False
-        text = rich_text(si)
-        self._chars += len(text)
-        if self._chars > self._max:
-            raise _error("TOO_LARGE", part=self._part)
-        self._items.append(text)
-        return True
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __getitem__(self, index: int) -> str:
-        while index >= len(self._items) and self._more():
-            pass
-        return self._items[index]
-
-    def all(self) -> list[str]:
-        while self._more():
-            pass
-        return list(self._items)
 
 
 def sheet_data(root: etree._Element) -> etree._Element | None:
@@ -197,86 +123,8 @@ def child(el: etree._Element, name: str) -> etree._Element | None:
     return None
 
 
-class _Ref:
-    """A cell address formatted only when an error message needs it."""
-
-    __slots__ = ("row", "col")
-
-    def __init__(self, row: int, col: int):
-        self.row, self.col = row, col
-
-    def __str__(self) -> str:
-        return to_a1(self.row, self.col)
-
-
-def _number(text: str, part: str, ref: object) -> Decimal:
-    # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
-    try:
-        return codec.from_number_text(text)
-    except codec.NotANumber:
-        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-
-
-def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",
-           part: str, ref: object) -> object:
-    """A cell's value from its t= and its (first) <v> and <is>."""
-    text = v.text if v is not None else None
-    if t == "n":
-        return _number(text, part, ref) if text and text.strip() else None
-    if t == "s":
-        if not text or not text.strip():
-            return None
-        try:
-            index = int(text)
-            if index < 0:  # Python would read from the end: the last string as the unit's name
-                raise IndexError(index)
-            return (shared or [])[index]
-        except (ValueError, IndexError):
-            raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-    if t == "inlineStr":
-        if is_el is not None:
-            return rich_text(is_el)
-        return decode_xstring(text) if text is not None else None
-    if t == "str":
-        return decode_xstring(text or "") if v is not None else None
-    if t == "b":
-        if not text or not text.strip():
-            return None
-        flag = text.strip().lower()
-        if flag in ("1", "true"):
-            return True
-        if flag in ("0", "false"):
-            return False
-        raise _error("XML_BROKEN", part=part, cell=str(ref))
-    if t == "e":
-        return ErrorValue(text.strip()) if text and text.strip() else None
-    if t == "d":
-        return text.strip() if text and text.strip() else None
-    raise _error("XML_BROKEN", part=part, cell=str(ref))
-
-
 def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
     return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
-
-
-# Parts up to this size are parsed in one C call and walked in memory (the tree costs a few times
-# the part); larger ones are streamed row by row, so their memory follows what is kept.
-WHOLE_PART = 1 << 20
-
-
-def _children(data: bytes, part: str, tag: str, parent_tag: str) -> Iterator[etree._Element]:
-    """The <tag> children of <parent_tag> elements in document order: parsed at once when the part is
-    small, streamed (each dropped once passed) when it is large. Same refusals either way."""
-    from xlperf.workbook.xmlsafe import iter_children, parse_xml
-
-    if len(data) > WHOLE_PART:
-        yield from iter_children(data, part, tag, parent_tag)
-        return
-    root = parse_xml(data, part)  # on first use, as the stream would: an unused part is never parsed
-    for el in root.iter("{*}" + tag):
-        parent = el.getparent()
-        if parent is not None and isinstance(parent.tag, str) and parent.tag.endswith(parent_tag):
-            yield el
 
 
 def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: str, max_cells: int,
@@ -300,9 +148,9 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
             if t == "inlineStr" and is_el is not None:
                 value = rich_text(is_el)
             elif t == "s" and v is not None and shared:
-                value = _shared_value(v, shared, part, row, col)
+                value = decode_shared(v, shared, part, row, col)
             else:
-                value = _value(t, v, None, shared, part, _Ref(row, col))
+                value = decode(t, v, None, shared, part, CellRef(row, col))
             formula = None
             if f is not None:
                 formula = f.text or ""
@@ -323,7 +171,7 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
 def _streamed_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
     """The content of each row from min_row to max_row (see _row_content), streaming the part."""
     prev_row = 0
-    for row_el in _children(data, part, "row", "sheetData"):
+    for row_el in children(data, part, "row", "sheetData"):
         rownum = _row_number(row_el, prev_row, part)
         if rownum > max_row:
             return
@@ -335,8 +183,6 @@ def _streamed_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterat
 def _tree_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
     """What _streamed_rows yields, from a part parsed at once and walked in one C-level pass over
     its rows and value, inline-string and formula elements (the same rules, without a call per row)."""
-    from xlperf.workbook.xmlsafe import parse_xml
-
     root = parse_xml(data, part)
     prev_row = 0
     row_el = None  # the row being read, None while between rows or skipping one
@@ -383,17 +229,6 @@ def _tree_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[l
             entry[slot] = el
     if row_el is not None:
         yield found
-
-
-def _shared_value(v: etree._Element, shared, part: str, row: int, col: int) -> object:
-    # The hot case of _value's t="s" branch (a plain index), with the same refusals.
-    text = v.text
-    if text and text.isascii() and text.isdigit():
-        try:
-            return shared[int(text)]
-        except IndexError:
-            raise _error("XML_BROKEN", part=part, cell=to_a1(row, col)) from None
-    return _value("s", v, None, shared, part, _Ref(row, col))
 
 
 _SLOTS = {"v": 3, "is": 4, "f": 5}

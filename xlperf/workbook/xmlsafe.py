@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Iterator
 
 from lxml import etree
 
@@ -64,6 +65,24 @@ def _parser() -> etree.XMLParser:
     if parser is None:
         parser = _LOCAL.parser = etree.XMLParser(**_parser_options())
     return parser
+
+
+# Parts up to this size are parsed in one C call and walked in memory (the tree costs a few times
+# the part); larger ones are streamed row by row, so their memory follows what is kept.
+WHOLE_PART = 1 << 20
+
+
+def children(data: bytes, part: str, tag: str, parent_tag: str) -> Iterator[etree._Element]:
+    """The <tag> children of <parent_tag> elements in document order: parsed at once when the part is
+    small, streamed (each dropped once passed) when it is large. Same refusals either way."""
+    if len(data) > WHOLE_PART:
+        yield from iter_children(data, part, tag, parent_tag)
+        return
+    root = parse_xml(data, part)  # on first use, as the stream would: an unused part is never parsed
+    for el in root.iter("{*}" + tag):
+        parent = el.getparent()
+        if parent is not None and isinstance(parent.tag, str) and parent.tag.endswith(parent_tag):
+            yield el
 
 
 def iter_rows(data: bytes, part: str):
