@@ -61,8 +61,24 @@ def _written(ind: Indicator) -> object:
     return ind.value
 
 
+_EDGES: dict[int, tuple[System, dict[str, list]]] = {}  # by id(system), the system kept so the id stays its
+
+
 def _edges(system: System) -> dict[str, list]:
-    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate)."""
+    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate).
+
+    Worked out once per system object: a batch worker fills many files under the same one."""
+    found = _EDGES.get(id(system))
+    if found is not None and found[0] is system:
+        return found[1]
+    out = _edges_of(system)
+    if len(_EDGES) >= 64:
+        _EDGES.clear()
+    _EDGES[id(system)] = (system, out)
+    return out
+
+
+def _edges_of(system: System) -> dict[str, list]:
     from ..engine.kinds import edge_tests
 
     out: dict[str, list] = {}
