@@ -13,7 +13,7 @@ _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _LETTERS: dict[int, str] = {}  # column → letters, filled as asked (at most MAX_COL entries)
 _RANGES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}  # valid refs seen, bounded below
 _REFS: dict[tuple[int, int], str] = {}  # (row, col) → "B3", bounded like _RANGES
-_MAX_RANGES = 65_536
+_MAX_RANGES = 20_000  # a few MB at most; a template names a few thousand cells
 
 
 def col_letter(col: int) -> str:

@@ -89,7 +89,7 @@ def _position(ref: str, part: str) -> tuple[int, int]:
         col = _COLS.get(m.group(1))
         row = int(m.group(2))
         if col is not None and 1 <= row <= MAX_ROW:
-            if len(_POSITIONS) < 100_000:
+            if len(_POSITIONS) < 20_000:  # a few MB at most, whatever a sheet holds
                 _POSITIONS[ref] = (row, col)
             return row, col
     try:

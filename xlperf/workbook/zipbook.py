@@ -147,7 +147,7 @@ def _area(sheet: str, ref: str) -> Area:
     found = _AREAS.get((sheet, ref))
     if found is None:
         found = Area.parse(sheet, ref)
-        if len(_AREAS) < 65_536:
+        if len(_AREAS) < 20_000:
             _AREAS[(sheet, ref)] = found
     return found
 
