@@ -107,9 +107,14 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# Cached bytecode on both sides, as after `pip install` (openpyxl's is compiled at install): this sandbox
+# sets PYTHONDONTWRITEBYTECODE, which would make every xlperf run recompile its own modules.
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str]) -> tuple[subprocess.CompletedProcess, float, float]:
     cpu, start = _cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, cwd=ROOT, env=_ENV)
     return proc, time.perf_counter() - start, _cpu() - cpu
 
 

@@ -20,7 +20,7 @@ from xlperf.workbook.package import Cell, Package
 from xlperf.workbook.sheetpatch import patch_sheet
 from xlperf.workbook.structure import check_structure
 from xlperf.workbook.writer import write_package
-from xlperf.workbook.sheetread import decode_xstring
+from xlperf.workbook.cellvalues import decode_xstring
 from xlperf.workbook.zipraw import raw_member
 
 FILES = sorted(CORPUS.rglob("*.xls[xm]")) if CORPUS.exists() else []

@@ -996,10 +996,10 @@ def _cells_of(xml: bytes) -> dict:
 
 
 def test_fast_path_agrees_with_the_tree_path():
-    from xlperf.workbook import sheetpatch
+    from xlperf.workbook import bytepatch
 
     xml = _plain_sheet()
-    fast = sheetpatch._fast_patch(xml, sheetpatch._prepare(FAST_VALUES, {}), None)
+    fast = bytepatch.fast_patch(xml, bytepatch.prepare(FAST_VALUES, {}), None)
     assert fast is not None  # a plain template sheet takes the fast path
     slow = patch_sheet_xml(xml, FAST_VALUES, styles={(9, 9): 1})  # a style forces the tree path
     expected = {pos: v for pos, v in _cells_of(slow).items() if pos != (9, 9)}
@@ -1009,20 +1009,42 @@ def test_fast_path_agrees_with_the_tree_path():
 
 
 def test_fast_path_refill_and_clear_rows():
-    from xlperf.workbook import sheetpatch
+    from xlperf.workbook import bytepatch
 
     first = patch_sheet_xml(_plain_sheet(), {(5, 1): "old finding", (6, 2): Decimal(3)})
     again = patch_sheet_xml(first, {(5, 1): "new"}, clear_rows_from=5)
     assert _cells_of(again) == {(5, 1): "new"}
-    assert sheetpatch._fast_patch(first, sheetpatch._prepare({(5, 1): "new"}, {}), 5) is not None
+    assert bytepatch.fast_patch(first, bytepatch.prepare({(5, 1): "new"}, {}), 5) is not None
+
+
+def test_fast_path_appends_a_cell_to_its_row_as_the_tree_path_does():
+    from lxml import etree
+
+    from xlperf.workbook import bytepatch
+
+    # Column D loses its cells below D2 (s="4"), so D4 is created under a styled cell; column E has none.
+    xml = _plain_sheet()
+    for r in range(3, 7):
+        xml = xml.replace(f'<c r="D{r}" s="4"/>'.encode(), b"")
+    values = {(4, 4): "under D2", (5, 5): Decimal(7), (3, 1): "kept"}
+    fast = bytepatch.fast_patch(xml, bytepatch.prepare(values, {}), None, styles_from_above=True)
+    assert fast is not None
+    slow = patch_sheet_xml(xml, values, styles={(9, 9): 1}, styles_from_above=True)  # forced tree path
+    expected = {pos: v for pos, v in _cells_of(slow).items() if pos != (9, 9)}
+    assert _cells_of(fast) == expected
+    root = etree.fromstring(fast)
+    style = {c.get("r"): c.get("s") for c in root.iter("{*}c")}
+    assert style["D4"] == "4" and style["E5"] is None  # D2's style comes down; column E had none above
+    assert root.find("{*}dimension").get("ref") == "A1:E6"
+    assert [c.get("r") for c in root.iter("{*}c") if c.get("r").endswith("4")] == ["A4", "B4", "C4", "D4"]
 
 
 def test_fast_path_steps_aside_for_formulas_new_cells_and_prefixes():
-    from xlperf.workbook import sheetpatch
+    from xlperf.workbook import bytepatch
 
     xml = _plain_sheet()
-    assert sheetpatch._fast_patch(xml, sheetpatch._prepare({(9, 9): "x"}, {}), None) is None  # new cell
+    assert bytepatch.fast_patch(xml, bytepatch.prepare({(9, 9): "x"}, {}), None) is None  # new cell
     with_formula = xml.replace(b'<c r="A1" s="1"/>', b'<c r="A1" s="1"><f>1+1</f><v>2</v></c>')
-    assert sheetpatch._fast_patch(with_formula, sheetpatch._prepare({(2, 2): "x"}, {}), None) is None
+    assert bytepatch.fast_patch(with_formula, bytepatch.prepare({(2, 2): "x"}, {}), None) is None
     prefixed = xml.replace(b'<c r="A1" s="1"/>', b'<c r="A1" s="1" x14ac:foo="1"/>')
-    assert sheetpatch._fast_patch(prefixed, sheetpatch._prepare({(2, 2): "x"}, {}), None) is None
+    assert bytepatch.fast_patch(prefixed, bytepatch.prepare({(2, 2): "x"}, {}), None) is None

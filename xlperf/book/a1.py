@@ -10,14 +10,25 @@ MAX_COL = 16_384
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
+_LETTERS: dict[int, str] = {}  # column → letters, filled as asked (at most MAX_COL entries)
+_RANGES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}  # valid refs seen, bounded below
+_REFS: dict[tuple[int, int], str] = {}  # (row, col) → "B3", bounded like _RANGES
+_MAX_RANGES = 20_000  # a few MB at most; a template names a few thousand cells
+
+
 def col_letter(col: int) -> str:
     """1 -> "A", 27 -> "AA", 16384 -> "XFD"."""
+    letters = _LETTERS.get(col) if type(col) is int else None  # type(): True must not pass as 1
+    if letters is not None:
+        return letters
     if isinstance(col, bool) or not isinstance(col, int) or not 1 <= col <= MAX_COL:
         raise ValueError(f"column out of range: {col!r}")
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
+    n, letters = col, ""
+    while n:
+        n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
+    if type(col) is int:
+        _LETTERS[col] = letters
     return letters
 
 
@@ -35,9 +46,16 @@ def col_index(letters: str) -> int:
 
 
 def to_a1(row: int, col: int) -> str:
+    if type(row) is int and type(col) is int:  # the hot case: a reference made before
+        found = _REFS.get((row, col))
+        if found is not None:
+            return found
     if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= MAX_ROW:
         raise ValueError(f"row out of range: {row!r}")
-    return f"{col_letter(col)}{row}"
+    ref = f"{col_letter(col)}{row}"
+    if type(row) is int and type(col) is int and len(_REFS) < _MAX_RANGES:
+        _REFS[(row, col)] = ref
+    return ref
 
 
 def from_a1(ref: str) -> tuple[int, int]:
@@ -53,6 +71,17 @@ def from_a1(ref: str) -> tuple[int, int]:
 
 def parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """"A1:C5" -> ((1, 1), (5, 3)); a single cell gives the same corner twice; corners are normalised."""
+    if type(ref) is str:  # every workbook names the same template cells: remember the answers
+        found = _RANGES.get(ref)
+        if found is None:
+            found = _parse_range(ref)
+            if len(_RANGES) < _MAX_RANGES:
+                _RANGES[ref] = found
+        return found
+    return _parse_range(ref)
+
+
+def _parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     if not isinstance(ref, str):
         raise ValueError(f"not a range: {ref!r}")
     parts = ref.split(":")

@@ -22,8 +22,10 @@ def clean_text(text: str) -> str:
     Excel writes a control character in a cell the same way, and the reader decodes it back, so what
     is written and what verify reads agree for every character a cell can hold.
     """
-    text = _SURROGATE.sub("\ufffd", text)
+    if not text.isascii():  # (ASCII holds no surrogate)
+        text = _SURROGATE.sub("\ufffd", text)
     if len(text) > MAX_TEXT:
         raise ValueError(f"text longer than {MAX_TEXT} characters")
-    text = _LOOKS_ESCAPED.sub("_x005F_", text)
+    if "_x" in text:
+        text = _LOOKS_ESCAPED.sub("_x005F_", text)
     return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text) if _ILLEGAL.search(text) else text

@@ -32,7 +32,20 @@ class EvalRow:
         return self.key.split("#", 1)[0]
 
 
+_ROWS: dict[int, tuple[System, tuple[EvalRow, ...]]] = {}  # by id(system), the system kept so the id stays its
+
+
 def evaluator_rows(system: System) -> list[EvalRow]:
+    """The evaluator sheet's rows for a system, worked out once per system object (rows are frozen)."""
+    found = _ROWS.get(id(system))
+    if found is None or found[0] is not system:
+        if len(_ROWS) >= 64:
+            _ROWS.clear()
+        found = _ROWS[id(system)] = (system, tuple(_rows_of(system)))
+    return list(found[1])
+
+
+def _rows_of(system: System) -> list[EvalRow]:
     rows: list[EvalRow] = []
     for item in system.items:
         for params in item.rules:

@@ -61,8 +61,24 @@ def _written(ind: Indicator) -> object:
     return ind.value
 
 
+_EDGES: dict[int, tuple[System, dict[str, list]]] = {}  # by id(system), the system kept so the id stays its
+
+
 def _edges(system: System) -> dict[str, list]:
-    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate)."""
+    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate).
+
+    Worked out once per system object: a batch worker fills many files under the same one."""
+    found = _EDGES.get(id(system))
+    if found is not None and found[0] is system:
+        return found[1]
+    out = _edges_of(system)
+    if len(_EDGES) >= 64:
+        _EDGES.clear()
+    _EDGES[id(system)] = (system, out)
+    return out
+
+
+def _edges_of(system: System) -> dict[str, list]:
     from ..engine.kinds import edge_tests
 
     out: dict[str, list] = {}
@@ -102,6 +118,8 @@ def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
 
 def fit_text(text: str) -> str:
     """Text cut to what one Excel cell holds (echoed inputs can add up to more), marked with "…"."""
+    if len(text) <= MAX_TEXT:  # clean_text refuses only on length, which escaping is not counted in
+        return text
     cut = MAX_TEXT - 1
     while True:
         try:
@@ -194,11 +212,9 @@ def canon(value: object) -> str:
 
 
 def outputs_hash(cells: dict[str, Cells]) -> str:
-    h = sha256()
-    for sheet in sorted(cells):
-        for (r, c) in sorted(cells[sheet]):
-            h.update(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e".encode())
-    return h.hexdigest()
+    text = "".join(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e"
+                   for sheet in sorted(cells) for (r, c) in sorted(cells[sheet]))
+    return sha256(text.encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
 
 
 def inputs_hash(data: dict) -> str:

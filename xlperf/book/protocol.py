@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Mapping, Protocol, Sequence, Union, runtime_checkable
 
+from .a1 import parse_range
+
 Pos = tuple[int, int]  # (row, col), 1-based
 
 
@@ -87,8 +89,6 @@ class Area:
     @classmethod
     def parse(cls, sheet: str, ref: str) -> "Area":
         """Area.parse("项目", "$B$3:D9"); a single cell ("C5") is a 1 × 1 area."""
-        from .a1 import parse_range
-
         (top, left), (bottom, right) = parse_range(ref.replace("$", ""))
         return cls(sheet, top, left, bottom, right)
 

@@ -60,6 +60,8 @@ class ReadInputs:
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
     """A cell value as the plain data ``inputs_from_dict`` expects; problems recorded here."""
+    if value is None:  # most cells a table spans are blank
+        return None
     sheet, cell = where
     base = kind.rstrip("?")
     if isinstance(value, ErrorValue):

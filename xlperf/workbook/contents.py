@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from lxml import etree
 
 from xlperf.workbook import opc
 from xlperf.book.a1 import MAX_COL, MAX_ROW, parse_range
+from xlperf.workbook.partmemo import remember
 from xlperf.workbook.problems import workbook_error
-from xlperf.workbook.sheetread import Cell, SharedStrings, decode_xstring
+from xlperf.workbook.cellvalues import Cell, SharedStrings, decode_xstring
 from xlperf.workbook.sheetread import read_cells as _read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 
@@ -47,6 +52,27 @@ class DefinedName:
     ref: str  # "C5" or "B3:D9", dollars stripped
 
 
+@dataclass(frozen=True)
+class WorkbookView:
+    """What the workbook part says that xlperf uses, as plain values (remembered by its bytes)."""
+
+    tag: object  # the root element's tag
+    sheets: tuple[tuple[str | None, str | None, str | None], ...]  # (name, r:id, state) per <sheets>/<sheet>
+    names: tuple[tuple[str | None, str | None, str], ...]  # (name, localSheetId, text) per <definedName>
+
+
+def workbook_view(root: etree._Element) -> WorkbookView:
+    sheets = []
+    for el in root.iter():
+        if opc.local(el.tag) != "sheet" or opc.local(el.getparent().tag) != "sheets":
+            continue
+        rid = next((v for k, v in el.attrib.items() if k in (f"{{{opc.R_NS}}}id", f"{{{opc.R_NS_STRICT}}}id")), None)
+        sheets.append((el.get("name"), rid, el.get("state")))
+    names = tuple((el.get("name"), el.get("localSheetId"), el.text or "")
+                  for el in root.iter("{*}definedName"))  # filtered in C
+    return WorkbookView(root.tag, tuple(sheets), names)
+
+
 class Contents:
     """Sheets, names, tables and cells of an opened package (mixed into Package)."""
 
@@ -58,21 +84,16 @@ class Contents:
     def _list_sheets(self) -> list[SheetRef]:
         rels = {r.id: r for r in self.rels_of(self.workbook_part)}
         out = []
-        for el in self.xml_of(self.workbook_part).iter():
-            if opc.local(el.tag) != "sheet" or opc.local(el.getparent().tag) != "sheets":
-                continue
-            rid = next(
-                (v for k, v in el.attrib.items() if k in (f"{{{opc.R_NS}}}id", f"{{{opc.R_NS_STRICT}}}id")), None
-            )
+        for name, rid, state in self._workbook[1].sheets:
             rel = rels.get(rid or "")
             if rel is None or rel.target is None:
-                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=el.get("name") or "?",
+                raise workbook_error("SHEET_NO_PART", part=self.workbook_part, sheet=name or "?",
                                      rel=rid or "r:id")
             kind = rel.kind if rel.kind in ("worksheet", "chartsheet") else "other"
-            state = el.get("state") or "visible"
+            state = state or "visible"
             out.append(
                 SheetRef(
-                    name=el.get("name") or "",
+                    name=name or "",
                     part=self.member(rel.target) or rel.target,
                     state=state if state in ("visible", "hidden", "veryHidden") else "visible",
                     kind=kind,
@@ -96,25 +117,10 @@ class Contents:
             self._names = self._defined_names()
         return dict(self._names)
 
-    def _defined_names(self) -> dict[str, DefinedName]:
+    def _defined_names(self) -> Mapping[str, DefinedName]:
         by_name = {s.name.casefold(): s.name for s in self.sheets()}
-        out = {}
-        for el in self.xml_of(self.workbook_part).iter("{*}definedName"):  # filtered in C
-            if el.get("localSheetId") is not None:
-                continue
-            m = _NAME_REF.match((el.text or "").strip())
-            if not m or not el.get("name"):
-                continue
-            sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
-            sheet = by_name.get(sheet.casefold())
-            ref = m.group(3).replace("$", "").upper()
-            try:
-                parse_range(ref)
-            except ValueError:
-                continue
-            if sheet is not None:
-                out[el.get("name")] = DefinedName(el.get("name"), sheet, ref)
-        return out
+        data, view = self._workbook
+        return remember("names", data, lambda: MappingProxyType(_names_of(view, by_name)), tuple(by_name.items()))
 
     def tables(self) -> dict[str, TableRef]:
         out = {}
@@ -127,13 +133,9 @@ class Contents:
                 member = self.member(rel.target or rel.raw_target)
                 if member is None:
                     raise workbook_error("BROKEN_PACKAGE", part=rel.target or rel.raw_target)
-                root = self.xml_of(member)
-                columns = tuple(
-                    decode_xstring(c.get("name") or "") for c in root.iter() if opc.local(c.tag) == "tableColumn"
-                )
-                name = root.get("name") or root.get("displayName") or ""
-                display = root.get("displayName") or name
-                out[display] = TableRef(name, display, root.get("ref") or "", columns, member, sheet.name)
+                data = self.read(member)
+                name, display, ref, columns = remember("table", data, lambda: _table_of(parse_xml(data, member)))
+                out[display] = TableRef(name, display, ref, columns, member, sheet.name)
         return out
 
     def _strings(self) -> SharedStrings:
@@ -146,9 +148,10 @@ class Contents:
     def shared_strings(self) -> list[str]:
         return self._strings().all()
 
-    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None
-                   ) -> dict[tuple[int, int], Cell]:
-        """Cells with a value or formula; with bounds, only those in rows ≤ max_row and columns ≤ max_col.
+    def read_cells(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None, *,
+                   min_row: int = 1, min_col: int = 1) -> dict[tuple[int, int], Cell]:
+        """Cells with a value or formula; with bounds, only those in rows min_row..max_row and columns
+        min_col..max_col.
 
         The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
         costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
@@ -159,13 +162,13 @@ class Contents:
         member = self.member(ref.part)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=ref.part, sheet=ref.name)
-        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        box = (min_row, min_col, max_row or MAX_ROW, max_col or MAX_COL)
         cached = self._cells.get(member)
-        if cached is None or cached[0] < rows or cached[1] < cols:
+        if cached is None or not covers(cached[0], box):
             cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
-                                rows, cols)
-            cached = self._cells[member] = (rows, cols, cells)
-        return dict(cached[2])
+                                box[2], box[3], box[0], box[1])
+            cached = self._cells[member] = (box, cells)
+        return dict(cached[1])
 
     def custom_properties(self) -> dict[str, str]:
         member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")
@@ -178,3 +181,35 @@ class Contents:
             value = next((v for v in prop if isinstance(v.tag, str)), None)
             out[prop.get("name")] = (value.text or "") if value is not None else ""
         return out
+
+
+def covers(done: tuple[int, int, int, int], wanted: tuple[int, int, int, int]) -> bool:
+    """A read of the box done (top, left, bottom, right) holds every cell of the box wanted."""
+    return done[0] <= wanted[0] and done[1] <= wanted[1] and done[2] >= wanted[2] and done[3] >= wanted[3]
+
+
+def _table_of(root: etree._Element) -> tuple[str, str, str, tuple[str, ...]]:
+    """(name, display name, ref, column names) of a table part."""
+    columns = tuple(decode_xstring(c.get("name") or "") for c in root.iter() if opc.local(c.tag) == "tableColumn")
+    name = root.get("name") or root.get("displayName") or ""
+    return name, root.get("displayName") or name, root.get("ref") or "", columns
+
+
+def _names_of(view: WorkbookView, by_name: dict[str, str]) -> dict[str, DefinedName]:
+    out = {}
+    for name, local_sheet, text in view.names:
+        if local_sheet is not None:
+            continue
+        m = _NAME_REF.match(text.strip())
+        if not m or not name:
+            continue
+        sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+        sheet = by_name.get(sheet.casefold())
+        ref = m.group(3).replace("$", "").upper()
+        try:
+            parse_range(ref)
+        except ValueError:
+            continue
+        if sheet is not None:
+            out[name] = DefinedName(name, sheet, ref)
+    return out

@@ -21,9 +21,11 @@ from pathlib import Path
 from lxml import etree
 
 from xlperf.workbook import opc
-from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef
+from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef, workbook_view
+from xlperf.workbook.partmemo import remember
 from xlperf.workbook.problems import workbook_error
-from xlperf.workbook.sheetread import Cell, SharedStrings, formula_cells
+from xlperf.workbook.cellvalues import Cell, SharedStrings
+from xlperf.workbook.sheetread import formula_cells
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import raw_member
 
@@ -63,8 +65,10 @@ class Package(Contents):
         self._sheets: list[SheetRef] | None = None
         self._shared: SharedStrings | None = None
         self._names: dict[str, DefinedName] | None = None
-        # by sheet part: (rows, columns read, cells); fill reads a sheet more than once
-        self._cells: dict[str, tuple[int, int, dict[tuple[int, int], Cell]]] = {}
+        self._types: list[opc.ContentTypes | None] = []  # [] until looked up
+        self._workbook: tuple | None = None  # (bytes, WorkbookView) of the workbook part
+        # by sheet part: ((top, left, bottom, right) read, cells); fill reads a sheet more than once
+        self._cells: dict[str, tuple[tuple[int, int, int, int], dict[tuple[int, int], Cell]]] = {}
         self.workbook_part = ""
 
     def __repr__(self) -> str:
@@ -209,13 +213,20 @@ class Package(Contents):
             return []
         found = self._rels_cache.get(member)
         if found is None:
-            found = self._rels_cache[member] = opc.parse_rels(self.xml_of(member), part)
+            data = self.read(member)
+            found = self._rels_cache[member] = list(
+                remember("rels", data, lambda: tuple(opc.parse_rels(parse_xml(data, member), part)), part))
         return found
 
     def content_types(self) -> opc.ContentTypes | None:
-        if self.member(opc.CONTENT_TYPES) is None:
-            return None
-        return opc.ContentTypes.parse(self.xml_of(opc.CONTENT_TYPES))
+        if not self._types:
+            member = self.member(opc.CONTENT_TYPES)
+            if member is None:
+                self._types.append(None)
+            else:
+                data = self.read(member)
+                self._types.append(remember("types", data, lambda: opc.ContentTypes.parse(parse_xml(data, member))))
+        return self._types[0]
 
     def is_macro_enabled(self) -> bool:
         """The workbook part is registered as macro-enabled (.xlsm), whether or not it holds a macro project."""
@@ -255,13 +266,15 @@ class Package(Contents):
         member = self.member(target)
         if member is None:
             raise workbook_error("BROKEN_PACKAGE", part=target)
-        root = self.xml_of(member)
-        ns = opc.namespace(root.tag) if isinstance(root.tag, str) else ""
+        data = self.read(member)
+        view = remember("workbook", data, lambda: workbook_view(parse_xml(data, member)))
+        ns = opc.namespace(view.tag) if isinstance(view.tag, str) else ""
         if opc.STRICT_MARK in ns:
             raise workbook_error("STRICT_OOXML", path=self.path)
-        if opc.local(root.tag) != "workbook" or ns != _MAIN_NS:
+        if opc.local(view.tag) != "workbook" or ns != _MAIN_NS:
             raise workbook_error("NOT_WORKBOOK", path=self.path)
         self.workbook_part = member
+        self._workbook = (data, view)
     # -- for the writer ----------------------------------------------------------------------------
 
     def calc_chain(self) -> str | None:

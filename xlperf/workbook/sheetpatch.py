@@ -1,24 +1,23 @@
-"""Rewriting cell values inside one worksheet part while keeping styles, order and everything else."""
+"""Rewriting cell values inside one worksheet part while keeping styles, order and everything else.
+
+A plain template sheet takes bytepatch.py's byte-level path; anything else (formulas, cells to
+create, explicit styles, prefixes) is patched here on the lxml tree and serialised again.
+"""
 
 from __future__ import annotations
 
-import bisect
-import math
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from lxml import etree
 
-from xlperf.book.a1 import MAX_COL, MAX_ROW, col_index, parse_range, to_a1
-from xlperf.workbook.opc import XML_NS, local, namespace
-from xlperf.workbook.sheetread import child, expand_shared, iter_cells, sheet_data
-from xlperf.book.celltext import MAX_TEXT, clean_text  # noqa: F401 - re-exported for the patcher
+from xlperf.book.a1 import parse_range, to_a1
+from xlperf.workbook.bytepatch import fast_patch, number_text, prepare  # noqa: F401 - number_text re-exported
+from xlperf.workbook.opc import XML_NS, local
+from xlperf.workbook.sheetread import child, expand_shared
+from xlperf.workbook.sheettree import SheetTree
 from xlperf.workbook.xmlsafe import parse_xml
 
 _SPACE = f"{{{XML_NS}}}space"
-_BEFORE_DIMENSION = {"sheetPr"}
-_BEFORE_SHEETDATA = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols"}
 _DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
@@ -26,130 +25,6 @@ _DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 class SheetPatch:
     xml: bytes
     formulas_removed: bool  # some formula cell lost its formula: the workbook's calcChain is now stale
-
-
-def number_text(value: object) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"not a finite number: {value!r}")
-        return repr(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite() or abs(value.adjusted()) > 300:
-            raise ValueError(f"number outside Excel's range: {value!r}")
-        return format(value, "f") if -20 <= value.adjusted() <= 20 else format(value, "E")
-    raise TypeError(f"not a number: {value!r}")
-
-
-class _Sheet:
-    """Index of one parsed worksheet: rows and cells by position, kept in document order."""
-
-    def __init__(self, root: etree._Element, part: str):
-        self.root, self.part = root, part
-        ns = namespace(root.tag)
-        self.q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
-        self.tag_v, self.tag_is, self.tag_t = self.q("v"), self.q("is"), self.q("t")
-        data = sheet_data(root)
-        if data is None:
-            data = etree.Element(self.q("sheetData"))
-            root.insert(_insert_index(root, _BEFORE_SHEETDATA), data)
-        self.data = data
-        prev = 0
-        self.row_nums: list[int] = []
-        self.row_els: list[etree._Element] = []
-        for row_el in data:
-            if local(row_el.tag) != "row":
-                continue
-            if row_el.get("r") is None:
-                row_el.set("r", str(prev + 1))
-            prev = int(row_el.get("r")) if row_el.get("r").isdigit() else prev + 1
-            self.row_nums.append(prev)
-            self.row_els.append(row_el)
-        self.rows = dict(zip(self.row_nums, self.row_els))
-        self.cells: dict[tuple[int, int], etree._Element] = {}
-        self.row_cols: dict[int, tuple[list[int], list[etree._Element]]] = {}
-        for row, col, c, _ in iter_cells(root, part):
-            if c.get("r") is None:
-                c.set("r", to_a1(row, col))
-            if (row, col) not in self.cells:
-                self.cells[row, col] = c
-                cols, els = self.row_cols.setdefault(row, ([], []))
-                cols.append(col)
-                els.append(c)
-
-    def row(self, row: int) -> etree._Element:
-        el = self.rows.get(row)
-        if el is not None:
-            return el
-        el = etree.Element(self.q("row"))
-        el.set("r", str(row))
-        i = bisect.bisect_right(self.row_nums, row)
-        if i < len(self.row_els):
-            self.row_els[i].addprevious(el)
-        else:
-            self.data.append(el)
-        self.row_nums.insert(i, row)
-        self.row_els.insert(i, el)
-        self.rows[row] = el
-        return el
-
-    def cell(self, pos: tuple[int, int]) -> etree._Element:
-        el = self.cells.get(pos)
-        if el is not None:
-            return el
-        row, col = pos
-        row_el = self.row(row)
-        cols, els = self.row_cols.setdefault(row, ([], []))
-        el = etree.Element(self.q("c"))
-        el.set("r", to_a1(row, col))
-        i = bisect.bisect_right(cols, col)
-        if i < len(els) and els[i].getparent() is row_el:
-            els[i].addprevious(el)
-        else:
-            ext = child(row_el, "extLst")
-            if ext is not None:
-                ext.addprevious(el)
-            else:
-                row_el.append(el)
-        cols.insert(i, col)
-        els.insert(i, el)
-        self.cells[pos] = el
-        _widen_spans(row_el, col)
-        return el
-
-    def update_dimension(self) -> None:
-        if self.cells:
-            rows = [r for r, _ in self.cells]
-            cols = [c for _, c in self.cells]
-            first, last = to_a1(min(rows), min(cols)), to_a1(max(rows), max(cols))
-            ref = first if first == last else f"{first}:{last}"
-        else:
-            ref = "A1"
-        dim = child(self.root, "dimension")
-        if dim is None:
-            dim = etree.Element(self.q("dimension"))
-            self.root.insert(_insert_index(self.root, _BEFORE_DIMENSION), dim)
-        dim.set("ref", ref)
-
-
-def _insert_index(root: etree._Element, before: set[str]) -> int:
-    index = 0
-    for i, el in enumerate(root):
-        if local(el.tag) in before:
-            index = i + 1
-    return index
-
-
-def _widen_spans(row_el: etree._Element, col: int) -> None:
-    spans = row_el.get("spans")
-    if spans is None:
-        return
-    lo, sep, hi = spans.partition(":")
-    if sep and lo.isdigit() and hi.isdigit() and " " not in spans:
-        row_el.set("spans", f"{min(int(lo), col)}:{max(int(hi), col)}")
-    else:
-        del row_el.attrib["spans"]  # spans is only an optimisation hint; absent is always valid
 
 
 def _clear(c: etree._Element) -> bool:
@@ -173,8 +48,8 @@ def _add(c: etree._Element, el: etree._Element) -> None:
         c.append(el)
 
 
-def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: "_Sheet") -> None:
-    """Write a value prepared by _prepare: (kind, text) with kind "b", "s" (inline text) or "n"."""
+def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: SheetTree) -> None:
+    """Write a value prepared by bytepatch.prepare: (kind, text) with kind "b", "s" (inline text) or "n"."""
     if prepared is None:
         return
     kind, text = prepared
@@ -192,100 +67,7 @@ def _set(c: etree._Element, prepared: tuple[str, str] | None, sheet: "_Sheet") -
     _add(c, el)
 
 
-# --- fast path -------------------------------------------------------------------------------
-# The output sheets xlperf owns come from its template: plain <c r="B3" s="7"/> cells, no
-# formulas, no namespace prefixes. Rewriting just those cells' bytes avoids building and
-# serialising the whole tree; anything unusual falls back to the lxml patcher above.
-
-_FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"((?:\s+[a-zA-Z]+="[^"<>]*")*)\s*(?:/>|>(.*?)</c>)', re.S)
-_FAST_VALUE_ATTRS = re.compile(rb'\s+(?:t|cm|vm)="[^"]*"')
-_FAST_COLS: dict[bytes, int] = {}
-_FAST_FORMULA = re.compile(rb"<f[\s>/]")
-
-
-def _escape(text: str) -> bytes:
-    # \r must be a character reference, or a parser would read it back as \n.
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-            .encode("utf-8"))
-
-
-def _fast_cell(ref: bytes, attrs: bytes, prepared: tuple[str, str] | None) -> bytes:
-    attrs = _FAST_VALUE_ATTRS.sub(b"", attrs)
-    if prepared is None:
-        return b'<c r="' + ref + b'"' + attrs + b"/>"
-    kind, text = prepared
-    if kind == "s":
-        return (b'<c r="' + ref + b'"' + attrs + b' t="inlineStr"><is><t xml:space="preserve">' + _escape(text)
-                + b"</t></is></c>")
-    t = b' t="b"' if kind == "b" else b""
-    return b'<c r="' + ref + b'"' + attrs + t + b"><v>" + text.encode("ascii") + b"</v></c>"
-
-
-def _fast_patch(xml: bytes, prepared: dict[tuple[int, int], tuple[str, str] | None],
-                clear_rows_from: int | None) -> bytes | None:
-    """The patched sheet, or None when the sheet is not a plain template sheet (use the tree path)."""
-    if _FAST_FORMULA.search(xml) or b"<sheetData" not in xml or b"<!" in xml:
-        return None  # formulas, prefixes or CDATA/DOCTYPE: the lxml path handles them
-    head, sep, rest = xml.partition(b"<sheetData")
-    body, sep2, tail = rest.partition(b"</sheetData>")
-    if not sep2:
-        return None
-    pending = {pos for pos, value in prepared.items() if value is not None}
-    out: list[bytes] = []
-    last = 0
-    matches = list(_FAST_CELL.finditer(body))
-    if len(matches) != body.count(b"<c "):
-        return None  # a cell this pattern does not understand
-    for m in matches:
-        letters, digits = m.group(1), m.group(2)
-        col = _FAST_COLS.get(letters)
-        if col is None:
-            col = _FAST_COLS[letters] = col_index(letters.decode("ascii"))
-        pos = (int(digits), col)
-        if pos in prepared:
-            value = prepared[pos]
-            pending.discard(pos)
-        elif clear_rows_from is not None and pos[0] >= clear_rows_from and m.group(4):
-            value = None
-        else:
-            continue
-        out.append(body[last:m.start()])
-        out.append(_fast_cell(letters + digits, m.group(3), value))
-        last = m.end()
-    if pending:
-        return None  # a cell to create: rows, order and styles need the tree path
-    out.append(body[last:])
-    return head + sep + b"".join(out) + sep2 + tail
-
-
-def _in_sheet(row: int, col: int) -> None:
-    if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-        to_a1(row, col)  # raises with the standard message
-
-
-def _prepare(values: dict, styles: dict) -> dict[tuple[int, int], tuple[str, str] | None]:
-    """Check every value before the XML is touched, and turn each into (kind, text) once."""
-    prepared: dict[tuple[int, int], tuple[str, str] | None] = {}
-    for (row, col), value in values.items():
-        _in_sheet(row, col)
-        if value is None:
-            prepared[row, col] = None
-        elif isinstance(value, bool):
-            prepared[row, col] = ("b", "1" if value else "0")
-        elif isinstance(value, str):
-            prepared[row, col] = ("s", clean_text(value))
-        elif isinstance(value, (int, float, Decimal)):
-            prepared[row, col] = ("n", number_text(value))
-        else:
-            raise TypeError(f"{to_a1(row, col)}: cannot write {type(value).__name__}")
-    for (row, col), style in styles.items():
-        _in_sheet(row, col)
-        if isinstance(style, bool) or not isinstance(style, int) or style < 0:
-            raise ValueError(f"{to_a1(row, col)}: bad style index {style!r}")
-    return prepared
-
-
-def _release_formulas(sheet: _Sheet, wiped: set[tuple[int, int]]) -> bool:
+def _release_formulas(sheet: SheetTree, wiped: set[tuple[int, int]]) -> bool:
     """Keep formulas that depend on wiped cells' <f> elements valid; True if any formula was dropped.
 
     A shared-formula master that is overwritten takes its followers' text with it, so each surviving
@@ -333,7 +115,7 @@ def _release_formulas(sheet: _Sheet, wiped: set[tuple[int, int]]) -> bool:
     return removed
 
 
-def _styles_from_above(sheet: _Sheet, values: dict[tuple[int, int], object]) -> dict[tuple[int, int], int]:
+def _styles_from_above(sheet: SheetTree, values: dict[tuple[int, int], object]) -> dict[tuple[int, int], int]:
     missing = [pos for pos in values if pos not in sheet.cells]
     if not missing:
         return {}
@@ -364,13 +146,13 @@ def patch_sheet(
     above it in its column (rows added below a prepared block); styles given explicitly win.
     """
     styles = styles or {}
-    prepared = _prepare(values, styles)
+    prepared = prepare(values, styles)
     if not styles:
-        fast = _fast_patch(xml, prepared, clear_rows_from)
+        fast = fast_patch(xml, prepared, clear_rows_from, styles_from_above)
         if fast is not None:
             return SheetPatch(fast, False)
     root = parse_xml(xml, part)
-    sheet = _Sheet(root, part)
+    sheet = SheetTree(root, part)
     if styles_from_above:
         styles = {**_styles_from_above(sheet, values), **styles}
     wiped = set(values)

@@ -1,29 +1,22 @@
-"""Reading worksheet cells and shared strings into exact Python values (Decimal, never float)."""
+"""Finding a worksheet's cells: rows and positions, within a box, from a part parsed at once or streamed.
+
+cellvalues.py turns each cell found into its exact value (Decimal, never float).
+"""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from lxml import etree
 
-from ..book import codec
-from xlperf.book.protocol import ErrorValue  # one error-value type for every book
 from xlperf.book.a1 import MAX_ROW, from_a1, to_a1
+from xlperf.workbook.cellvalues import Cell, CellRef, SharedStrings, decode, decode_shared, rich_text
 from xlperf.workbook.opc import local
+from xlperf.workbook.xmlsafe import WHOLE_PART, children, parse_xml
 
-_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PLAIN_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _COLS: dict[str, int] = {}
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class Cell(NamedTuple):
-    """One cell's value and formula (a named tuple: reading makes thousands of them)."""
-
-    value: object  # Decimal | str | bool | None | ErrorValue
-    formula: str | None  # as stored, without the leading "="
 
 
 def _error(code: str, **where):
@@ -31,71 +24,6 @@ def _error(code: str, **where):
     from xlperf.workbook.problems import workbook_error
 
     return workbook_error(code, **where)
-
-
-def decode_xstring(text: str) -> str:
-    """Undo Excel's _xHHHH_ escapes (_x000D_ is a CR, _x005F_ a literal underscore)."""
-    if "_x" not in text:
-        return text
-    out = _XESC.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if _SURROGATE.search(out):
-        # Astral characters arrive as two escaped UTF-16 halves; lone halves cannot be encoded.
-        out = out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return out
-
-
-def rich_text(el: etree._Element) -> str:
-    """Text of an <si> or <is>: plain <t> and rich-text runs in order; phonetic <rPh> runs skipped."""
-    parts = []
-    for node in el:
-        name = local(node.tag)
-        if name == "t":
-            parts.append(decode_xstring(node.text or ""))
-        elif name == "r":
-            parts.extend(decode_xstring(t.text or "") for t in node if local(t.tag) == "t")
-    return "".join(parts)
-
-
-class SharedStrings:
-    """The shared strings, parsed only as far as the highest index a read cell asks for.
-
-    A sender can pad the table with millions of strings no cell xlperf reads refers to; they are
-    never parsed. max_chars bounds the text held.
-    """
-
-    def __init__(self, data: bytes | None, part: str, max_chars: int):
-        from xlperf.workbook.xmlsafe import iter_children
-
-        self._items: list[str] = []
-        self._rest = iter_children(data, part, "si", "sst") if data is not None else None
-        self._chars, self._max, self._part = 0, max_chars, part
-
-    def _more(self) -> bool:
-        if self._rest is None:
-            return False
-        si = next(self._rest, None)
-        if si is None:
-            self._rest = None
-            return False
-        text = rich_text(si)
-        self._chars += len(text)
-        if self._chars > self._max:
-            raise _error("TOO_LARGE", part=self._part)
-        self._items.append(text)
-        return True
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __getitem__(self, index: int) -> str:
-        while index >= len(self._items) and self._more():
-            pass
-        return self._items[index]
-
-    def all(self) -> list[str]:
-        while self._more():
-            pass
-        return list(self._items)
 
 
 def sheet_data(root: etree._Element) -> etree._Element | None:
@@ -147,13 +75,22 @@ def _row_cells(row_el: etree._Element, rownum: int, part: str) -> Iterator[tuple
         yield row, col, c
 
 
+_POSITIONS: dict[str, tuple[int, int]] = {}  # valid refs seen: every copy of a template has the same
+
+
 def _position(ref: str, part: str) -> tuple[int, int]:
-    # Hot path: plain "B12" refs with a memo of column letters; anything else takes the strict parser.
+    # Hot path: a ref seen before; then plain "B12" refs with a memo of column letters; anything else
+    # takes the strict parser.
+    found = _POSITIONS.get(ref)
+    if found is not None:
+        return found
     m = _PLAIN_REF.fullmatch(ref)
     if m:
         col = _COLS.get(m.group(1))
         row = int(m.group(2))
         if col is not None and 1 <= row <= MAX_ROW:
+            if len(_POSITIONS) < 20_000:  # a few MB at most, whatever a sheet holds
+                _POSITIONS[ref] = (row, col)
             return row, col
     try:
         row, col = from_a1(ref)
@@ -186,92 +123,34 @@ def child(el: etree._Element, name: str) -> etree._Element | None:
     return None
 
 
-class _Ref:
-    """A cell address formatted only when an error message needs it."""
-
-    __slots__ = ("row", "col")
-
-    def __init__(self, row: int, col: int):
-        self.row, self.col = row, col
-
-    def __str__(self) -> str:
-        return to_a1(self.row, self.col)
-
-
-def _number(text: str, part: str, ref: object) -> Decimal:
-    # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
-    try:
-        return codec.from_number_text(text)
-    except codec.NotANumber:
-        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-
-
-def _value(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",
-           part: str, ref: object) -> object:
-    """A cell's value from its t= and its (first) <v> and <is>."""
-    text = v.text if v is not None else None
-    if t == "n":
-        return _number(text, part, ref) if text and text.strip() else None
-    if t == "s":
-        if not text or not text.strip():
-            return None
-        try:
-            index = int(text)
-            if index < 0:  # Python would read from the end: the last string as the unit's name
-                raise IndexError(index)
-            return (shared or [])[index]
-        except (ValueError, IndexError):
-            raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-    if t == "inlineStr":
-        if is_el is not None:
-            return rich_text(is_el)
-        return decode_xstring(text) if text is not None else None
-    if t == "str":
-        return decode_xstring(text or "") if v is not None else None
-    if t == "b":
-        if not text or not text.strip():
-            return None
-        flag = text.strip().lower()
-        if flag in ("1", "true"):
-            return True
-        if flag in ("0", "false"):
-            return False
-        raise _error("XML_BROKEN", part=part, cell=str(ref))
-    if t == "e":
-        return ErrorValue(text.strip()) if text and text.strip() else None
-    if t == "d":
-        return text.strip() if text and text.strip() else None
-    raise _error("XML_BROKEN", part=part, cell=str(ref))
-
-
 def formula_cells(root: etree._Element, part: str) -> set[tuple[int, int]]:
     return {(row, col) for row, col, c, _ in iter_cells(root, part) if child(c, "f") is not None}
 
 
 def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: str, max_cells: int,
-               max_row: int = MAX_ROW, max_col: int = 16_384) -> dict[tuple[int, int], Cell]:
-    """Cells holding a value or a formula within rows 1..max_row and columns 1..max_col.
+               max_row: int = MAX_ROW, max_col: int = 16_384, min_row: int = 1, min_col: int = 1
+               ) -> dict[tuple[int, int], Cell]:
+    """Cells holding a value or a formula within rows min_row..max_row and columns min_col..max_col.
 
-    The part is parsed row by row and each row dropped once read, so memory follows what is kept,
-    not the sheet; parsing stops at the first row past max_row (rows are stored in ascending order),
-    so junk below the ranges the layout names costs next to nothing.
+    A large part is parsed row by row and each row dropped once read, so memory follows what is
+    kept, not the sheet; iteration stops at the first row past max_row (rows are stored in
+    ascending order), so junk below the ranges the layout names costs next to nothing.
     """
-    from xlperf.workbook.xmlsafe import iter_rows
-
     out: dict[tuple[int, int], Cell] = {}
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    prev_row = 0
-    for row_el in iter_rows(data, part):
-        rownum = _row_number(row_el, prev_row, part)
-        if rownum > max_row:
-            break
-        prev_row = rownum
-        found = _row_content(row_el, rownum, part)
+    rows = _tree_rows(data, part, max_row, min_row) if len(data) <= WHOLE_PART else \
+        _streamed_rows(data, part, max_row, min_row)
+    for found in rows:
         for row, col, c, v, is_el, f in found:
-            if col > max_col:
+            if col > max_col or col < min_col:
                 continue
             t = c.get("t") or "n"
-            value = _value(t, v, is_el if t == "inlineStr" else None, shared, part, _Ref(row, col))
+            if t == "inlineStr" and is_el is not None:
+                value = rich_text(is_el)
+            elif t == "s" and v is not None and shared:
+                value = decode_shared(v, shared, part, row, col)
+            else:
+                value = decode(t, v, None, shared, part, CellRef(row, col))
             formula = None
             if f is not None:
                 formula = f.text or ""
@@ -289,37 +168,109 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
     return out
 
 
+def _streamed_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
+    """The content of each row from min_row to max_row (see _row_content), streaming the part."""
+    prev_row = 0
+    for row_el in children(data, part, "row", "sheetData"):
+        rownum = _row_number(row_el, prev_row, part)
+        if rownum > max_row:
+            return
+        prev_row = rownum
+        if rownum >= min_row:  # above the area: its cells are never decoded
+            yield _row_content(row_el, rownum, part)
+
+
+def _tree_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
+    """What _streamed_rows yields, from a part parsed at once and walked in one C-level pass over
+    its rows and value, inline-string and formula elements (the same rules, without a call per row)."""
+    root = parse_xml(data, part)
+    prev_row = 0
+    row_el = None  # the row being read, None while between rows or skipping one
+    c_tag = ""
+    found: list[list] = []
+    cur = entry = None
+    for el in root.iter("{*}row", "{*}v", "{*}is", "{*}f"):
+        tag = el.tag
+        slot = _SLOT_OF.get(tag)
+        if slot is None:
+            name = local(tag)
+            slot = 0 if name == "row" else _SLOTS[name]
+            if len(_SLOT_OF) < 64:
+                _SLOT_OF[tag] = slot
+        if slot == 0:  # a row
+            parent = el.getparent()
+            if parent is None or not isinstance(parent.tag, str) or not parent.tag.endswith("sheetData"):
+                continue
+            if row_el is not None:
+                yield found
+            row_el, found, cur = None, [], None
+            rownum = _row_number(el, prev_row, part)
+            if rownum > max_row:
+                return
+            prev_row = rownum
+            if rownum >= min_row:
+                row_el, c_tag = el, tag[: -len("row")] + "c"
+            continue
+        if row_el is None:
+            continue
+        c = el.getparent()
+        if c is not cur:
+            if c.tag != c_tag or c.getparent() is not row_el:
+                continue
+            ref = c.get("r")
+            if ref is None:  # a cell without r=: the row is walked in order, as the stream does
+                yield _row_walk(row_el, prev_row, part)
+                row_el, found = None, []
+                continue
+            cur = c
+            entry = [*_position(ref, part), c, None, None, None]
+            found.append(entry)
+        if entry[slot] is None:
+            entry[slot] = el
+    if row_el is not None:
+        yield found
+
+
 _SLOTS = {"v": 3, "is": 4, "f": 5}
+_SLOT_OF: dict[str, int] = {}
 
 
-def _row_content(row_el: etree._Element, rownum: int, part: str) -> list[tuple]:
-    """(row, col, <c>, first <v>, first <is>, first <f>) of the row's cells that hold something.
+def _row_content(row_el: etree._Element, rownum: int, part: str) -> list[list]:
+    """[row, col, <c>, first <v>, first <is>, first <f>] of the row's cells that hold something.
 
     Found in C (templates pre-format hundreds of style-only cells, which Python never touches) when
     each such cell has its r=; otherwise by walking the row in order, counting positions.
     """
     c_tag = row_el.tag[: -len("row")] + "c"
-    found: dict[etree._Element, list] = {}
+    found: list[list] = []
+    cur = entry = None
     for el in row_el.iter("{*}v", "{*}is", "{*}f"):
         c = el.getparent()
-        entry = found.get(c)
-        if entry is None:
+        if c is not cur:
+            # Matches inside one cell come together (document order); deeper ones belong to no cell.
             if c.tag != c_tag or c.getparent() is not row_el:
                 continue
             ref = c.get("r")
             if ref is None:
                 return _row_walk(row_el, rownum, part)
-            entry = found[c] = [*_position(ref, part), c, None, None, None]
-        slot = _SLOTS[local(el.tag)]
+            cur = c
+            entry = [*_position(ref, part), c, None, None, None]
+            found.append(entry)
+        tag = el.tag
+        slot = _SLOT_OF.get(tag)
+        if slot is None:
+            slot = _SLOTS[local(tag)]
+            if len(_SLOT_OF) < 64:
+                _SLOT_OF[tag] = slot
         if entry[slot] is None:
             entry[slot] = el
-    return [tuple(e) for e in found.values()]
+    return found
 
 
-def _row_walk(row_el: etree._Element, rownum: int, part: str) -> list[tuple]:
+def _row_walk(row_el: etree._Element, rownum: int, part: str) -> list[list]:
     out = []
     for row, col, c in _row_cells(row_el, rownum, part):
         v, is_el, f = child(c, "v"), child(c, "is"), child(c, "f")
         if v is not None or is_el is not None or f is not None:
-            out.append((row, col, c, v, is_el, f))
+            out.append([row, col, c, v, is_el, f])
     return out

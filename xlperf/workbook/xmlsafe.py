@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Iterator
+
 from lxml import etree
 
 _BOM8 = b"\xef\xbb\xbf"
@@ -47,7 +50,39 @@ def has_doctype(data: bytes) -> bool:
 
 
 def _parser_options() -> dict:
-    return dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
+    # collect_ids=False: no table of xml:id values, which nothing here looks up (a quarter of a sheet's parse).
+    return dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False,
+                collect_ids=False)
+
+
+_LOCAL = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser with these options per thread: making one costs more than parsing a small part, and
+    an lxml parser may be reused, though never by two threads at once."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(**_parser_options())
+    return parser
+
+
+# Parts up to this size are parsed in one C call and walked in memory (the tree costs a few times
+# the part); larger ones are streamed row by row, so their memory follows what is kept.
+WHOLE_PART = 1 << 20
+
+
+def children(data: bytes, part: str, tag: str, parent_tag: str) -> Iterator[etree._Element]:
+    """The <tag> children of <parent_tag> elements in document order: parsed at once when the part is
+    small, streamed (each dropped once passed) when it is large. Same refusals either way."""
+    if len(data) > WHOLE_PART:
+        yield from iter_children(data, part, tag, parent_tag)
+        return
+    root = parse_xml(data, part)  # on first use, as the stream would: an unused part is never parsed
+    for el in root.iter("{*}" + tag):
+        parent = el.getparent()
+        if parent is not None and isinstance(parent.tag, str) and parent.tag.endswith(parent_tag):
+            yield el
 
 
 def iter_rows(data: bytes, part: str):
@@ -90,9 +125,8 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
         raise _error("XML_UNSAFE", part)
     if data.startswith(_BOM8):
         data = data[3:]
-    parser = etree.XMLParser(**_parser_options())
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, _parser())
     except (etree.LxmlError, ValueError):
         raise _error("XML_BROKEN", part) from None
     docinfo = root.getroottree().docinfo

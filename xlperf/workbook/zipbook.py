@@ -15,6 +15,7 @@ from ..book.memory import MemoryBook
 from ..book.protocol import Area, Pos, Rows, Table, Uncalculated, Value
 from ..errors import Problem, WorkbookError
 from ..book.a1 import MAX_COL, MAX_ROW
+from .contents import covers
 from .package import Cell, Package
 from .problems import workbook_error
 from .sheetpatch import patch_sheet_xml
@@ -31,7 +32,7 @@ class ZipBook:
     def __init__(self, pkg: Package, out_path: str | os.PathLike | None = None):
         self.pkg = pkg
         self.out_path = Path(out_path) if out_path is not None else None
-        self._cells: dict[str, tuple[int, int, dict[Pos, Cell]]] = {}  # sheet → (rows, cols read, cells)
+        self._cells: dict[str, tuple[tuple[int, int, int, int], dict[Pos, Cell]]] = {}  # sheet → (box read, cells)
         self._pending: dict[str, dict[Pos, Value]] = {}
         self._clear_from: dict[str, int] = {}
         self._names: dict[str, Area] | None = None
@@ -50,7 +51,7 @@ class ZipBook:
 
     def defined_names(self) -> dict[str, Area]:
         if self._names is None:  # asked for by the reader, the renderer and the stamp: convert once
-            self._names = {name: Area.parse(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
+            self._names = {name: _area(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
         return dict(self._names)
 
     def tables(self) -> dict[str, Table]:
@@ -63,25 +64,30 @@ class ZipBook:
             out[name] = Table(name, area, t.columns)
         return out
 
-    def _sheet_cells(self, sheet: str, max_row: int | None = None, max_col: int | None = None) -> dict[Pos, Cell]:
-        """The sheet's cells at least down to max_row and across to max_col (None: the whole sheet).
+    def _sheet_cells(self, sheet: str, max_row: int | None = None, max_col: int | None = None,
+                     min_row: int = 1, min_col: int = 1) -> dict[Pos, Cell]:
+        """The sheet's cells at least in rows min_row..max_row and columns min_col..max_col (None: to the end).
 
-        Bounded, so a sheet padded with junk below the layout's ranges costs what the ranges hold;
-        a wider read already made is reused.
+        Bounded, so a sheet padded with junk below the layout's ranges costs what the ranges hold, and
+        cells above or left of them are never decoded; a read already made is reused when it covers
+        the area, and a new one covers both (so a sheet asked for piece by piece is read once or twice).
         """
-        rows, cols = max_row or MAX_ROW, max_col or MAX_COL
+        box = (min_row, min_col, max_row or MAX_ROW, max_col or MAX_COL)
         cached = self._cells.get(sheet)
-        if cached is None or cached[0] < rows or cached[1] < cols:
+        if cached is None or not covers(cached[0], box):
+            if cached is not None:
+                done = cached[0]
+                box = (min(done[0], box[0]), min(done[1], box[1]), max(done[2], box[2]), max(done[3], box[3]))
             self.pkg.sheet(sheet)  # KeyError for an unknown sheet, as the interface says
             try:
-                cells = self.pkg.read_cells(sheet, max_row=rows, max_col=cols)
+                cells = self.pkg.read_cells(sheet, max_row=box[2], max_col=box[3], min_row=box[0], min_col=box[1])
             except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
                 raise WorkbookError([p if p.sheet else replace(p, sheet=sheet) for p in exc.problems]) from None
-            cached = self._cells[sheet] = (rows, cols, cells)
-        return cached[2]
+            cached = self._cells[sheet] = (box, cells)
+        return cached[1]
 
     def read(self, area: Area) -> list[list[Value]]:
-        cells = self._sheet_cells(area.sheet, area.bottom, area.right)
+        cells = self._sheet_cells(area.sheet, area.bottom, area.right, area.top, area.left)
         return [[_value(cells.get((r, c))) for c in range(area.left, area.right + 1)]
                 for r in range(area.top, area.bottom + 1)]
 
@@ -132,6 +138,18 @@ class ZipBook:
             parts[part] = patch_sheet_xml(xml, values, styles_from_above=True,
                                           clear_rows_from=clear_from)
         return parts
+
+
+_AREAS: dict[tuple[str, str], Area] = {}  # (sheet, ref) → Area: every copy of the template names the same
+
+
+def _area(sheet: str, ref: str) -> Area:
+    found = _AREAS.get((sheet, ref))
+    if found is None:
+        found = Area.parse(sheet, ref)
+        if len(_AREAS) < 20_000:
+            _AREAS[(sheet, ref)] = found
+    return found
 
 
 def _value(cell: Cell | None) -> Value:

@@ -10,7 +10,7 @@ from openpyxl.cell.cell import ERROR_CODES, Cell
 
 from ...engine import fields as F
 from .. import styles as S
-from ..sheetpatch import number_text
+from ..bytepatch import number_text
 
 _NUMBER_LIKE = re.compile(r"^\s*[-+]?[\d.,%]+\s*$")
 

@@ -1,0 +1,172 @@
+"""Cell values as stored in a sheet part → exact Python values (Decimal, never float).
+
+The decoding half of reading a sheet: shared and inline strings (with Excel's _xHHHH_ escapes),
+numbers through the one codec, booleans, errors; sheetread.py finds the cells and calls in here.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import NamedTuple
+
+from lxml import etree
+
+from ..book import codec
+from xlperf.book.protocol import ErrorValue  # one error-value type for every book
+from xlperf.book.a1 import to_a1
+from xlperf.workbook.opc import local
+from xlperf.workbook.xmlsafe import children
+
+_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Cell(NamedTuple):
+    """One cell's value and formula (a named tuple: reading makes thousands of them)."""
+
+    value: object  # Decimal | str | bool | None | ErrorValue
+    formula: str | None  # as stored, without the leading "="
+
+
+def _error(code: str, **where):
+    # package.py owns the message table and imports this module, so import it late.
+    from xlperf.workbook.problems import workbook_error
+
+    return workbook_error(code, **where)
+
+
+def decode_xstring(text: str) -> str:
+    """Undo Excel's _xHHHH_ escapes (_x000D_ is a CR, _x005F_ a literal underscore)."""
+    if "_x" not in text:
+        return text
+    out = _XESC.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if _SURROGATE.search(out):
+        # Astral characters arrive as two escaped UTF-16 halves; lone halves cannot be encoded.
+        out = out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return out
+
+
+def rich_text(el: etree._Element) -> str:
+    """Text of an <si> or <is>: plain <t> and rich-text runs in order; phonetic <rPh> runs skipped."""
+    if len(el) == 1:  # the common case, one plain <t>: no list, no join
+        node = el[0]
+        if local(node.tag) == "t":
+            return decode_xstring(node.text or "")
+    parts = []
+    for node in el:
+        name = local(node.tag)
+        if name == "t":
+            parts.append(decode_xstring(node.text or ""))
+        elif name == "r":
+            parts.extend(decode_xstring(t.text or "") for t in node if local(t.tag) == "t")
+    return "".join(parts)
+
+
+class SharedStrings:
+    """The shared strings, parsed only as far as the highest index a read cell asks for.
+
+    A sender can pad the table with millions of strings no cell xlperf reads refers to; they are
+    never parsed. max_chars bounds the text held.
+    """
+
+    def __init__(self, data: bytes | None, part: str, max_chars: int):
+        self._items: list[str] = []
+        self._rest = children(data, part, "si", "sst") if data is not None else None
+        self._chars, self._max, self._part = 0, max_chars, part
+
+    def _more(self) -> bool:
+        if self._rest is None:
+            return False
+        si = next(self._rest, None)
+        if si is None:
+            self._rest = None
+            return False
+        text = rich_text(si)
+        self._chars += len(text)
+        if self._chars > self._max:
+            raise _error("TOO_LARGE", part=self._part)
+        self._items.append(text)
+        return True
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, index: int) -> str:
+        while index >= len(self._items) and self._more():
+            pass
+        return self._items[index]
+
+    def all(self) -> list[str]:
+        while self._more():
+            pass
+        return list(self._items)
+
+
+class CellRef:
+    """A cell address formatted only when an error message needs it."""
+
+    __slots__ = ("row", "col")
+
+    def __init__(self, row: int, col: int):
+        self.row, self.col = row, col
+
+    def __str__(self) -> str:
+        return to_a1(self.row, self.col)
+
+
+def _number(text: str, part: str, ref: object) -> Decimal:
+    # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
+    try:
+        return codec.from_number_text(text)
+    except codec.NotANumber:
+        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+
+
+def decode(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",
+           part: str, ref: object) -> object:
+    """A cell's value from its t= and its (first) <v> and <is>."""
+    text = v.text if v is not None else None
+    if t == "n":
+        return _number(text, part, ref) if text and text.strip() else None
+    if t == "s":
+        if not text or not text.strip():
+            return None
+        try:
+            index = int(text)
+            if index < 0:  # Python would read from the end: the last string as the unit's name
+                raise IndexError(index)
+            return (shared or [])[index]
+        except (ValueError, IndexError):
+            raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+    if t == "inlineStr":
+        if is_el is not None:
+            return rich_text(is_el)
+        return decode_xstring(text) if text is not None else None
+    if t == "str":
+        return decode_xstring(text or "") if v is not None else None
+    if t == "b":
+        if not text or not text.strip():
+            return None
+        flag = text.strip().lower()
+        if flag in ("1", "true"):
+            return True
+        if flag in ("0", "false"):
+            return False
+        raise _error("XML_BROKEN", part=part, cell=str(ref))
+    if t == "e":
+        return ErrorValue(text.strip()) if text and text.strip() else None
+    if t == "d":
+        return text.strip() if text and text.strip() else None
+    raise _error("XML_BROKEN", part=part, cell=str(ref))
+
+
+def decode_shared(v: etree._Element, shared, part: str, row: int, col: int) -> object:
+    # The hot case of decode's t="s" branch (a plain index), with the same refusals.
+    text = v.text
+    if text and text.isascii() and text.isdigit():
+        try:
+            return shared[int(text)]
+        except IndexError:
+            raise _error("XML_BROKEN", part=part, cell=to_a1(row, col)) from None
+    return decode("s", v, None, shared, part, CellRef(row, col))

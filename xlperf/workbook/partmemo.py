@@ -1,0 +1,44 @@
+"""What a structural part says, remembered per process by its exact bytes.
+
+Copies of one template share their relationships, content types, workbook part and table parts
+byte for byte, so a batch worker (or any process filling many files) parses each such part once.
+The key is the part's whole content (plus what the answer depends on, such as the source of a
+.rels), so a hit returns exactly what parsing would; other bytes are parsed as usual. Only the
+answers of successful parses are kept, and they are immutable; a refused part is refused again
+for the next file. Every part is still read (inflated, size-checked, CRC-checked) per file.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+MAX_PART = 1 << 18  # larger parts are parsed every time: no memo holds a big part
+MAX_HELD = 16 << 20  # bytes of keys held; past it the memo starts afresh
+
+_memo: dict[tuple, object] = {}
+_held = 0
+
+
+def remember(kind: str, data: bytes, compute: Callable[[], T], *more: object) -> T:
+    """compute(), or what it returned before for these exact bytes (and ``more``)."""
+    global _held
+    if len(data) > MAX_PART:
+        return compute()
+    key = (kind, data, *more)
+    found = _memo.get(key)
+    if found is None:
+        found = compute()
+        if _held + len(data) > MAX_HELD:
+            _memo.clear()
+            _held = 0
+        _memo[key] = found
+        _held += len(data)
+    return found  # type: ignore[return-value]
+
+
+def clear() -> None:
+    global _held
+    _memo.clear()
+    _held = 0
