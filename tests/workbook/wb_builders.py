@@ -8,6 +8,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from lxml import etree
+
 # /work/shared/corpus beside the checkout; XLPERF_CORPUS points elsewhere (a worktree sits one level deeper).
 CORPUS = Path(os.environ.get("XLPERF_CORPUS") or Path(__file__).parents[2].parent / "shared" / "corpus")
 IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
@@ -161,3 +163,33 @@ def deflated_zeros(megabytes: int) -> bytes:
 def entries_of(parts: dict[str, bytes]) -> list[tuple[str, int, bytes, int, int]]:
     """Stored (uncompressed) raw_zip entries for ordinary parts."""
     return [(name, 0, data, zlib.crc32(data), len(data)) for name, data in parts.items()]
+
+
+# -- shared by the package tests ------------------------------------------------------------------
+
+NS = {"m": MAIN}
+VBA = CORPUS / "calamine" / "vba.xlsm"
+
+
+def problem_code(excinfo) -> str:
+    problems = excinfo.value.problems
+    assert len(problems) == 1
+    message = problems[0].message
+    assert message and "\n" not in message and "Traceback" not in message
+    return problems[0].code
+
+
+def cell_el(xml: bytes, ref: str):
+    root = etree.fromstring(xml)
+    found = root.xpath(f"//m:c[@r='{ref}']", namespaces=NS)
+    return found[0] if found else None
+
+
+def simple_book(tmp_path: Path, rows: str, name: str = "b.xlsx", **kw) -> Path:
+    return write_workbook(tmp_path / name, [{"name": "Data", "xml": sheet_xml(rows)}], **kw)
+
+
+def formula_book(tmp_path: Path, *, calc_chain: bool = True) -> Path:
+    rows = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1*2</f><v>2</v></c><c r="C1"><v>3</v></c></row>'
+    chain = f'<calcChain xmlns="{MAIN}"><c r="B1" i="1"/></calcChain>'.encode() if calc_chain else None
+    return write_workbook(tmp_path / "f.xlsx", [{"name": "F", "xml": sheet_xml(rows)}], calc_chain=chain)
