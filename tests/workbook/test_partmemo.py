@@ -61,3 +61,18 @@ def test_the_memo_keeps_no_large_part_and_stays_bounded():
         assert partmemo.remember("test", data, lambda d=data: d[:1]) == data[:1]
     assert partmemo._held <= partmemo.MAX_HELD
     partmemo.clear()
+
+
+def test_a_remembered_sheet_split_is_never_changed_by_a_patch():
+    from xlperf.workbook import bytepatch
+    from xlperf.workbook.sheetpatch import patch_sheet_xml
+
+    partmemo.clear()
+    xml = patch_sheet_xml(Pkg(EXAMPLE).members["xl/worksheets/sheet15.xml"], {(2, 2): "old", (3, 2): "x"})
+    first = bytepatch.fast_patch(xml, bytepatch.prepare({(2, 2): "first"}, {}), None)
+    second = bytepatch.fast_patch(xml, bytepatch.prepare({(3, 2): "second"}, {}), 3)  # a hit on the same bytes
+    partmemo.clear()
+    assert second == bytepatch.fast_patch(xml, bytepatch.prepare({(3, 2): "second"}, {}), 3)  # what a miss makes
+    assert b"first" in first and b"old" not in first and b">x<" in first
+    assert b"first" not in second and b"old" in second and b">x<" not in second and b"second" in second
+    partmemo.clear()

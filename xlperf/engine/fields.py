@@ -76,6 +76,25 @@ class _Builder:
             if not optional:
                 self.problem("REQUIRED", path)
             return None
+        if type(value) is str and kind == "text":
+            return value.strip()  # what convert gives; text has no bounds
+        if type(value) is str and kind in LIMITS:
+            # The reader's numbers come as text: parsed once, then bounded and converted as below would
+            # (text that parses has no trailing %, so the slow path's two parses give this same Decimal).
+            try:
+                number = D(value)
+            except (ValueError, TypeError, ArithmeticError):
+                pass  # not plain digits ("98.7%", "abc"): the general path decides
+            else:
+                bound = _bound_of(number, kind)
+                if bound:
+                    self.problem("OUT_OF_RANGE", path, shown_number(value), expected=bound)
+                    return None
+                try:
+                    return _number(number, kind)
+                except ValueError:
+                    self.problem("NOT_INTEGER", path, value)
+                    return None
         if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
             self.problem("NOT_EXACT", path, value)
             return None
@@ -104,9 +123,16 @@ def _out_of_range(value: Any, kind: str) -> str | None:
         return None
     try:
         text = value.strip().rstrip("%％") if isinstance(value, str) else value
-        return out_of_range(D(text), kind)
+        return _bound_of(D(text), kind)
     except (ValueError, TypeError, ArithmeticError):
         return None  # not a number at all: convert says so
+
+
+def _bound_of(number: Decimal, kind: str) -> str | None:
+    try:
+        return out_of_range(number, kind)
+    except ArithmeticError:
+        return None
 
 
 def _blank(value: Any) -> bool:
@@ -128,10 +154,7 @@ def convert(value: Any, kind: str) -> Any:
             return D(value.strip()[:-1]) / 100
         return D(value)
     if kind in ("count", "int"):
-        number = D(value) if not isinstance(value, int) else Decimal(value)
-        if number != number.to_integral_value():
-            raise ValueError("not integer")
-        return int(number)
+        return _number(D(value) if not isinstance(value, int) else Decimal(value), kind)
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -151,6 +174,15 @@ def convert(value: Any, kind: str) -> Any:
         except ValueError:
             raise ValueError("not date") from None
     raise ValueError(kind)
+
+
+def _number(number: Decimal, kind: str) -> Decimal | int:
+    """An exact number as the kind holds it: amounts and rates as they are, counts whole."""
+    if kind in ("amount", "rate"):
+        return number
+    if number != number.to_integral_value():
+        raise ValueError("not integer")
+    return int(number)
 
 
 def inputs_from_dict(data: dict[str, Any]) -> Inputs:

@@ -335,7 +335,11 @@ def _walk_numbers(obj: object, path: str, add) -> None:
             (f.name, str(f.type).split(" |")[0] in _NUMERIC) for f in fields(obj)) if is_dataclass(obj) else ()
     for name, numeric in names:
         value = getattr(obj, name)
-        if type(value) not in _LEAVES:
+        if type(value) is Decimal or type(value) is int:
+            # A number inside its bounds adds nothing: no path is made for it (most fields of a long list).
+            if value < 0 or value > MAX_SENSIBLE_RATE:
+                _walk_numbers(value, f"{path}.{name}" if path else name, add)
+        elif type(value) not in _LEAVES:
             _walk_numbers(value, f"{path}.{name}" if path else name, add)
         elif numeric and type(value) is str:
             # Inputs built directly: text where an amount belongs (dicts go through fields.convert).

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from types import MappingProxyType
 
 from xlperf.book.a1 import MAX_COL, MAX_ROW, col_index, col_letter, to_a1
 from xlperf.book.celltext import clean_text
+from xlperf.workbook.partmemo import remember
 
 Prepared = dict[tuple[int, int], "tuple[str, str] | None"]
 
@@ -105,19 +107,11 @@ def fast_patch(xml: bytes, prepared: Prepared, clear_rows_from: int | None,
     added here only at the end of an existing row (the stamp's values beside their keys), with the
     tree path's style rule; anything else about new cells is left to the tree path.
     """
-    if _FORMULA.search(xml) or b"<sheetData" not in xml or b"<!" in xml:
-        return None  # formulas, prefixes or CDATA/DOCTYPE: the lxml path handles them
-    head, sep, rest = xml.partition(b"<sheetData")
-    body, sep2, tail = rest.partition(b"</sheetData>")
-    if not sep2 or b"<?" in body:
-        return None  # a processing instruction may hold anything, even text that looks like a cell
-    cells = _CELL.findall(body)
-    pieces = body.split(_OPEN)
-    if len(cells) != body.count(b"<c ") or len(pieces) != len(cells) + 1:
-        return None  # a cell this pattern does not understand
-    index = {letters + digits: i for i, (letters, digits, _, _) in enumerate(cells, 1)}
-    if len(index) != len(cells):
-        return None  # a position given twice: the tree path decides which one counts
+    split = remember("sheet-split", xml, lambda: _split(xml), weight=3)
+    if split is _NOT_PLAIN:
+        return None
+    head, sep, cells, pieces_held, index, filled, sep2, tail = split
+    pieces = list(pieces_held)
     created: list[tuple[tuple[int, int], tuple[str, str]]] = []
     for pos, value in prepared.items():
         i = index.get(_ref(pos))
@@ -128,10 +122,9 @@ def fast_patch(xml: bytes, prepared: Prepared, clear_rows_from: int | None,
         if not _rewrite(pieces, i, value):
             return None
     if clear_rows_from is not None:
-        for i, (letters, digits, _, content) in enumerate(cells, 1):
-            if content and int(digits) >= clear_rows_from:
-                if (int(digits), _column(letters)) not in prepared and not _rewrite(pieces, i, None):
-                    return None
+        for i, row, col in filled:
+            if row >= clear_rows_from and (row, col) not in prepared and not _rewrite(pieces, i, None):
+                return None
     body = _OPEN.join(pieces)
     if created:
         grown = _create(head, body, cells, sorted(created), styles_from_above)
@@ -139,6 +132,35 @@ def fast_patch(xml: bytes, prepared: Prepared, clear_rows_from: int | None,
             return None
         head, body = grown
     return head + sep + body + sep2 + tail
+
+
+_NOT_PLAIN = ()  # what _split answers for a sheet the byte patch does not handle
+
+
+def _split(xml: bytes) -> tuple:
+    """What the patch needs from a sheet's bytes alone, or _NOT_PLAIN: (head, "<sheetData", its
+    cells as found, the body split at each cell start, {ref: piece index}, (piece index, row, column)
+    of each cell with content, "</sheetData>", tail).
+
+    Copies of one template carry their output sheets byte for byte, so this is remembered per
+    process by the exact bytes (partmemo); every part is still checked by the pattern, as before.
+    """
+    if _FORMULA.search(xml) or b"<sheetData" not in xml or b"<!" in xml:
+        return _NOT_PLAIN  # formulas, prefixes or CDATA/DOCTYPE: the lxml path handles them
+    head, sep, rest = xml.partition(b"<sheetData")
+    body, sep2, tail = rest.partition(b"</sheetData>")
+    if not sep2 or b"<?" in body:
+        return _NOT_PLAIN  # a processing instruction may hold anything, even text that looks like a cell
+    cells = _CELL.findall(body)
+    pieces = body.split(_OPEN)
+    if len(cells) != body.count(b"<c ") or len(pieces) != len(cells) + 1:
+        return _NOT_PLAIN  # a cell this pattern does not understand
+    index = {letters + digits: i for i, (letters, digits, _, _) in enumerate(cells, 1)}
+    if len(index) != len(cells):
+        return _NOT_PLAIN  # a position given twice: the tree path decides which one counts
+    filled = tuple((i, int(digits), _column(letters)) for i, (letters, digits, _, content) in enumerate(cells, 1)
+                   if content)
+    return head, sep, tuple(cells), tuple(pieces), MappingProxyType(index), filled, sep2, tail
 
 
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z0-9:]*"/>')

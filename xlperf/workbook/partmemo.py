@@ -21,8 +21,11 @@ _memo: dict[tuple, object] = {}
 _held = 0
 
 
-def remember(kind: str, data: bytes, compute: Callable[[], T], *more: object) -> T:
-    """compute(), or what it returned before for these exact bytes (and ``more``)."""
+def remember(kind: str, data: bytes, compute: Callable[[], T], *more: object, weight: int = 1) -> T:
+    """compute(), or what it returned before for these exact bytes (and ``more``).
+
+    ``weight``: about how many times the key's size the answer holds (counted against MAX_HELD).
+    """
     global _held
     if len(data) > MAX_PART:
         return compute()
@@ -30,11 +33,12 @@ def remember(kind: str, data: bytes, compute: Callable[[], T], *more: object) ->
     found = _memo.get(key)
     if found is None:
         found = compute()
-        if _held + len(data) > MAX_HELD:
+        cost = len(data) * weight
+        if _held + cost > MAX_HELD:
             _memo.clear()
             _held = 0
         _memo[key] = found
-        _held += len(data)
+        _held += cost
     return found  # type: ignore[return-value]
 
 
