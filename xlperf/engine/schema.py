@@ -111,39 +111,36 @@ def derive(root: type) -> Derived:
     """The path tables of ``root``; raises TypeError for a nested field with no declaration."""
     scalars: dict[str, tuple[str, str]] = {}
     tables: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
-    undeclared = []
+    undeclared = tuple(f.name for f in fields(root) if spec_of(f) is None)
 
     def walk(cls: type, path: str, prefix: str, optional: bool, only: tuple[str, ...] | None) -> None:
-        hints = typing.get_type_hints(cls)
-        for f in fields(cls):
-            if only is not None and f.name not in only:
-                continue
-            spec, at = spec_of(f), f"{path}{f.name}"
+        if cls is not root:
+            _refuse_undeclared(cls, "has no schema declaration", only)
+        for step in _plan(cls, only, optional):
+            spec, at = step.spec, path + step.name
             if isinstance(spec, Value):
-                scalars[at] = (prefix + spec.label, shown_kind(spec, optional))
+                scalars[at] = (prefix + spec.label, step.kind)
             elif isinstance(spec, Series):
                 for i in range(spec.length):
-                    scalars[f"{at}[{i}]"] = (prefix + spec.label.format(n=i + 1), spec.kind + "?")
+                    scalars[f"{at}[{i}]"] = (prefix + spec.label.format(n=i + 1), step.kind)
             elif isinstance(spec, Section):
-                walk(record_type(hints[f.name]), f"{at}.", prefix + spec.prefix, optional or spec.optional, spec.only)
-            elif isinstance(spec, Table):
-                row = record_type(hints[f.name])
-                columns = {c.name: c for c in fields(row) if _is_value(c, row)}
-                tables[at] = (spec.label, {name: (spec_of(columns[name]).label, shown_kind(spec_of(columns[name])))
+                walk(step.inner, f"{at}.", prefix + spec.prefix, optional or spec.optional, spec.only)
+            else:  # a Table: its columns are plain values
+                _refuse_undeclared(step.inner, "must be a plain value (a table column)", None, Value)
+                columns = {c.name: c for c in _plan(step.inner, None, False)}
+                tables[at] = (spec.label, {name: (columns[name].spec.label, columns[name].kind)
                                            for name in spec.order or columns})
-            elif cls is root:
-                undeclared.append(f.name)
-            else:
-                raise TypeError(f"{cls.__name__}.{f.name} has no schema declaration")
 
     walk(root, "", "", False, None)
-    return Derived(scalars, tables, tuple(undeclared))
+    return Derived(scalars, tables, undeclared)
 
 
-def _is_value(f: Field, cls: type) -> bool:
-    if not isinstance(spec_of(f), Value):
-        raise TypeError(f"table column {cls.__name__}.{f.name} must be a plain value")
-    return True
+def _refuse_undeclared(cls: type, what: str, only: tuple[str, ...] | None, kind: type | None = None) -> None:
+    """TypeError for a field of ``cls`` with no declaration (or, with ``kind``, another kind of one)."""
+    for f in fields(cls):
+        spec = spec_of(f)
+        if (only is None or f.name in only) and (spec is None if kind is None else not isinstance(spec, kind)):
+            raise TypeError(f"{cls.__name__}.{f.name} {what}")
 
 
 def record_type(hint: Any) -> type:
@@ -177,7 +174,7 @@ def build(cls: type, source: Source, path: str = "", *, row: dict | None = None,
     values: dict[str, Any] = {}
     for name, spec, kind, fallback, inner in _plan(cls, only, optional):
         at = path + name
-        if inner is None:  # a Value
+        if isinstance(spec, Value):
             got = source.value(at, kind, row.get(name) if row is not None else ...)
             if got is None:
                 if optional and not values:
@@ -194,10 +191,18 @@ def build(cls: type, source: Source, path: str = "", *, row: dict | None = None,
     return cls(**values)
 
 
+class _Step(typing.NamedTuple):
+    name: str
+    spec: object  # Value | Series | Section | Table
+    kind: str  # as shown ("amount?"), for values and series
+    fallback: Any  # what a blank value becomes
+    inner: Any  # the record type of a section or table
+
+
 @cache
-def _plan(cls: type, only: tuple[str, ...] | None, optional: bool) -> tuple[tuple[str, Any, str, Any, Any], ...]:
-    """(name, spec, kind as shown, fallback, inner record or series marker) per declared field, once per class:
-    building runs for every table row, and resolving annotations is the slow part."""
+def _plan(cls: type, only: tuple[str, ...] | None, optional: bool) -> tuple[_Step, ...]:
+    """Each declared field of ``cls`` as one step, worked out once per class for both ``derive`` and
+    ``build``: building runs for every table row, and resolving annotations is the slow part."""
     hints = typing.get_type_hints(cls)
     plan = []
     for f in fields(cls):
@@ -205,11 +210,11 @@ def _plan(cls: type, only: tuple[str, ...] | None, optional: bool) -> tuple[tupl
         if (only is not None and f.name not in only) or spec is None:
             continue
         if isinstance(spec, Value):
-            plan.append((f.name, spec, shown_kind(spec, optional), _fallback(f, spec.kind), None))
+            plan.append(_Step(f.name, spec, shown_kind(spec, optional), _fallback(f, spec.kind), None))
         elif isinstance(spec, Series):
-            plan.append((f.name, spec, spec.kind + "?", None, Series))
+            plan.append(_Step(f.name, spec, spec.kind + "?", None, None))
         else:
-            plan.append((f.name, spec, "", None, record_type(hints[f.name])))
+            plan.append(_Step(f.name, spec, "", None, record_type(hints[f.name])))
     return tuple(plan)
 
 
