@@ -329,3 +329,20 @@ def test_tests_keep_the_cache_in_a_temporary_folder():
     from xlperf import tomlcache
 
     assert "xlperf-test-cache-" in str(tomlcache.cache_dir())  # set by tests/conftest.py
+
+
+def test_once_per_system_remembers_per_object_not_per_content() -> None:
+    from xlperf.engine.system import once_per_system, parse_trusted
+
+    calls = []
+
+    @once_per_system
+    def work(system):
+        calls.append(system)
+        return len(calls)
+
+    data = MINI.encode("utf-8")
+    first, twin = parse_trusted(data, "a"), parse_trusted(data, "b")
+    assert (work(first), work(first), work(twin), work(first)) == (1, 1, 2, 1)
+    work.cache_clear()
+    assert work(first) == 3

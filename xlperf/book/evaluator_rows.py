@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.kinds import number
-from ..engine.system import System
+from ..engine.system import System, once_per_system
 
 YES_NO = ("是", "否")
 
@@ -32,17 +32,14 @@ class EvalRow:
         return self.key.split("#", 1)[0]
 
 
-_ROWS: dict[int, tuple[System, tuple[EvalRow, ...]]] = {}  # by id(system), the system kept so the id stays its
-
-
 def evaluator_rows(system: System) -> list[EvalRow]:
-    """The evaluator sheet's rows for a system, worked out once per system object (rows are frozen)."""
-    found = _ROWS.get(id(system))
-    if found is None or found[0] is not system:
-        if len(_ROWS) >= 64:
-            _ROWS.clear()
-        found = _ROWS[id(system)] = (system, tuple(_rows_of(system)))
-    return list(found[1])
+    """The evaluator sheet's rows for a system (a fresh list; the frozen rows are worked out once)."""
+    return list(_frozen_rows(system))
+
+
+@once_per_system
+def _frozen_rows(system: System) -> tuple[EvalRow, ...]:
+    return tuple(_rows_of(system))
 
 
 def _rows_of(system: System) -> list[EvalRow]:

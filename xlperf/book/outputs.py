@@ -18,7 +18,7 @@ from ..engine.evaluate import Result
 from ..engine.indicators import CATALOG, Indicator
 from ..engine.money import amount_text, percent_text, round_half_up
 from ..engine.shown import rate_text
-from ..engine.system import System
+from ..engine.system import System, once_per_system
 from .a1 import to_a1
 from .layout import (
     FINDINGS_NAME,
@@ -61,24 +61,9 @@ def _written(ind: Indicator) -> object:
     return ind.value
 
 
-_EDGES: dict[int, tuple[System, dict[str, list]]] = {}  # by id(system), the system kept so the id stays its
-
-
+@once_per_system
 def _edges(system: System) -> dict[str, list]:
-    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate).
-
-    Worked out once per system object: a batch worker fills many files under the same one."""
-    found = _EDGES.get(id(system))
-    if found is not None and found[0] is system:
-        return found[1]
-    out = _edges_of(system)
-    if len(_EDGES) >= 64:
-        _EDGES.clear()
-    _EDGES[id(system)] = (system, out)
-    return out
-
-
-def _edges_of(system: System) -> dict[str, list]:
+    """Indicator id → the edge tests of every rule reading it (none when rules band on the printed rate)."""
     from ..engine.kinds import edge_tests
 
     out: dict[str, list] = {}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .. import tomlcache
 from ..digest import sha256
@@ -18,6 +19,8 @@ from ..errors import SystemFileError
 from .kinds import BAND_ON, EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
 
 BUNDLED = ("shenzhen-2024", "hunan-district")  # the ids in xlperf/engine/systems/
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,29 @@ class System:
                     if p in params:
                         keys.append((params[p], item, params))
         return keys
+
+
+def once_per_system(work: Callable[[System], _T]) -> Callable[[System], _T]:
+    """Remember ``work(system)`` per system object: a batch worker fills many files under the same one.
+
+    Keyed by id() because a System holds dicts (unhashable); the system is kept beside its answer so
+    its id cannot be reused by another object while remembered. At most 64 systems, then forgotten.
+    The answer is shared: ``work`` must return something nobody mutates."""
+    seen: dict[int, tuple[System, _T]] = {}
+
+    @wraps(work)
+    def remembered(system: System) -> _T:
+        found = seen.get(id(system))
+        if found is not None and found[0] is system:
+            return found[1]
+        if len(seen) >= 64:
+            seen.clear()
+        answer = work(system)
+        seen[id(system)] = (system, answer)
+        return answer
+
+    remembered.cache_clear = seen.clear  # type: ignore[attr-defined]
+    return remembered
 
 
 def load(name_or_path: str | Path) -> System:
