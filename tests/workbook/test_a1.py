@@ -80,3 +80,13 @@ def test_parse_range_rejects(ref):
 def test_round_trip(col, row):
     assert col_index(col_letter(col)) == col
     assert from_a1(to_a1(row, col)) == (row, col)
+
+
+def test_remembered_answers_never_let_true_pass_as_one():
+    # The helpers remember answers per process; 1 and True are equal keys to a plain dict.
+    assert (col_letter(1), to_a1(1, 1), parse_range("A1")) == ("A", "A1", ((1, 1), (1, 1)))
+    for call in (lambda: col_letter(True), lambda: to_a1(True, 1), lambda: to_a1(1, True)):
+        with pytest.raises(ValueError):
+            call()
+    with pytest.raises(ValueError):  # unhashable: a ValueError like any bad ref, not the memo's TypeError
+        parse_range(["A1"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -10,26 +11,28 @@ MAX_COL = 16_384
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
-_LETTERS: dict[int, str] = {}  # column → letters, filled as asked (at most MAX_COL entries)
-_RANGES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}  # valid refs seen, bounded below
-_REFS: dict[tuple[int, int], str] = {}  # (row, col) → "B3", bounded like _RANGES
-_MAX_RANGES = 20_000  # a few MB at most; a template names a few thousand cells
+# Every workbook names the same template cells, so answers are remembered per process. Only exact
+# int / str arguments reach a memo: True must not pass as 1, and a non-str ref must raise ValueError,
+# not lru_cache's TypeError. Errors are never remembered.
+_MEMO = 20_000  # entries per memo: a few MB at most; a template names a few thousand cells
 
 
 def col_letter(col: int) -> str:
     """1 -> "A", 27 -> "AA", 16384 -> "XFD"."""
-    letters = _LETTERS.get(col) if type(col) is int else None  # type(): True must not pass as 1
-    if letters is not None:
-        return letters
+    return _col_letter(col) if type(col) is int else _col_letter_checked(col)
+
+
+def _col_letter_checked(col: int) -> str:
     if isinstance(col, bool) or not isinstance(col, int) or not 1 <= col <= MAX_COL:
         raise ValueError(f"column out of range: {col!r}")
     n, letters = col, ""
     while n:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
-    if type(col) is int:
-        _LETTERS[col] = letters
     return letters
+
+
+_col_letter = lru_cache(maxsize=MAX_COL)(_col_letter_checked)
 
 
 def col_index(letters: str) -> int:
@@ -46,16 +49,16 @@ def col_index(letters: str) -> int:
 
 
 def to_a1(row: int, col: int) -> str:
-    if type(row) is int and type(col) is int:  # the hot case: a reference made before
-        found = _REFS.get((row, col))
-        if found is not None:
-            return found
+    return _to_a1(row, col) if type(row) is int and type(col) is int else _to_a1_checked(row, col)
+
+
+def _to_a1_checked(row: int, col: int) -> str:
     if isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= MAX_ROW:
         raise ValueError(f"row out of range: {row!r}")
-    ref = f"{col_letter(col)}{row}"
-    if type(row) is int and type(col) is int and len(_REFS) < _MAX_RANGES:
-        _REFS[(row, col)] = ref
-    return ref
+    return f"{col_letter(col)}{row}"
+
+
+_to_a1 = lru_cache(maxsize=_MEMO)(_to_a1_checked)
 
 
 def from_a1(ref: str) -> tuple[int, int]:
@@ -71,14 +74,7 @@ def from_a1(ref: str) -> tuple[int, int]:
 
 def parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """"A1:C5" -> ((1, 1), (5, 3)); a single cell gives the same corner twice; corners are normalised."""
-    if type(ref) is str:  # every workbook names the same template cells: remember the answers
-        found = _RANGES.get(ref)
-        if found is None:
-            found = _parse_range(ref)
-            if len(_RANGES) < _MAX_RANGES:
-                _RANGES[ref] = found
-        return found
-    return _parse_range(ref)
+    return _remembered_range(ref) if type(ref) is str else _parse_range(ref)
 
 
 def _parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -92,3 +88,6 @@ def _parse_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
         raise ValueError(f"not a range: {ref!r}")
     (r1, c1), (r2, c2) = from_a1(parts[0]), from_a1(parts[1])
     return (min(r1, r2), min(c1, c2)), (max(r1, r2), max(c1, c2))
+
+
+_remembered_range = lru_cache(maxsize=_MEMO)(_parse_range)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from ..book.memory import MemoryBook
@@ -140,16 +141,9 @@ class ZipBook:
         return parts
 
 
-_AREAS: dict[tuple[str, str], Area] = {}  # (sheet, ref) → Area: every copy of the template names the same
-
-
+@lru_cache(maxsize=20_000)  # every copy of the template names the same areas; errors are not remembered
 def _area(sheet: str, ref: str) -> Area:
-    found = _AREAS.get((sheet, ref))
-    if found is None:
-        found = Area.parse(sheet, ref)
-        if len(_AREAS) < 20_000:
-            _AREAS[(sheet, ref)] = found
-    return found
+    return Area.parse(sheet, ref)
 
 
 def _value(cell: Cell | None) -> Value:
