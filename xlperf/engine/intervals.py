@@ -5,13 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .money import HUNDRED, D
 from .shown import edge_text
 
 
+# The texts come from indicator-system files, and scoring reads the same few hundred every fill:
+# the parsed answers (immutable Decimals and Intervals) are remembered; errors are not.
+_TEXTS = 4096
+
+
 def number(text: object) -> Decimal:
     """'90%' → 0.9, '0.5' → 0.5, 'inf' → Infinity."""
+    return _number_text(text) if type(text) is str else _number(text)
+
+
+def _number(text: object) -> Decimal:
     s = str(text).strip().replace("％", "%")
     if s in ("inf", "+inf", "∞", "+∞"):
         return Decimal("Infinity")
@@ -44,6 +54,10 @@ class Interval:
 _INTERVAL = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^\])]+?)\s*([\])])\s*$")
 
 
+_number_text = lru_cache(maxsize=_TEXTS)(_number)
+
+
+@lru_cache(maxsize=_TEXTS)
 def interval(text: str) -> Interval:
     m = _INTERVAL.match(text)
     if not m:

@@ -115,12 +115,28 @@ class CellRef:
         return to_a1(self.row, self.col)
 
 
+_DECODED: dict[str, Decimal] = {}  # <v> text → its Decimal: units share most of their numbers (0, 1, years, counts)
+_DECODED_MAX = 50_000
+_decoder = None  # the decoder the memo's answers came from (a test may swap the codec's)
+
+
 def _number(text: str, part: str, ref: object) -> Decimal:
     # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
-    try:
-        return codec.from_number_text(text)
-    except codec.NotANumber:
-        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+    global _decoder
+    decoder = codec.from_number_text
+    if decoder is not _decoder:
+        _DECODED.clear()
+        _decoder = decoder
+    found = _DECODED.get(text)
+    if found is None:
+        try:
+            found = decoder(text)
+        except codec.NotANumber:
+            raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[text] = found
+    return found
 
 
 def decode(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",

@@ -22,12 +22,12 @@ from lxml import etree
 
 from xlperf.workbook import opc
 from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef, workbook_view
-from xlperf.workbook.partmemo import remember
+from xlperf.workbook.partmemo import MAX_PART as MEMO_PART, remember
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.cellvalues import Cell, SharedStrings
 from xlperf.workbook.sheetread import formula_cells
 from xlperf.workbook.xmlsafe import parse_xml
-from xlperf.workbook.zipraw import raw_member
+from xlperf.workbook.zipraw import inflate_member, raw_member
 
 __all__ = ["Limits", "Package", "SheetRef", "TableRef", "DefinedName", "Cell"]
 
@@ -155,12 +155,14 @@ class Package(Contents):
         if info.file_size > self.limits.max_part:
             raise workbook_error("TOO_LARGE", part=name)
         try:
-            with self._zf.open(info) as stream:
-                # One byte more than declared: a member that inflates past its size is caught here,
-                # without ever holding more than the declared size in memory.
-                data = stream.read(info.file_size + 1)
+            data = inflate_member(self._blob, info)
+            if data is None:  # another compression method: zipfile knows it or refuses it
+                with self._zf.open(info) as stream:
+                    # One byte more than declared: a member that inflates past its size is caught here,
+                    # without ever holding more than the declared size in memory.
+                    data = stream.read(info.file_size + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
-                ValueError, OverflowError):
+                ValueError, OverflowError):  # RawZipError is a ValueError
             raise workbook_error("CORRUPT_ZIP", part=name) from None
         if len(data) != info.file_size:
             raise workbook_error("CORRUPT_ZIP", part=name)
@@ -172,9 +174,19 @@ class Package(Contents):
         return data
 
     def check_crc(self, info: zipfile.ZipInfo, data: memoryview) -> None:
-        """Check a member's CRC by inflating its raw bytes chunk by chunk, never holding it whole."""
+        """Check a member's CRC by inflating its raw bytes chunk by chunk, never holding it whole.
+
+        Stored bytes that passed before (with the same declared CRC, size and method) pass again
+        without inflating: copies of one template share their theme, styles and images."""
         if info.is_dir():
             return
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and info.compress_size <= MEMO_PART:
+            remember("crc", bytes(data), lambda: self._check_crc(info, data), info.CRC, info.file_size,
+                     info.compress_type)
+        else:
+            self._check_crc(info, data)
+
+    def _check_crc(self, info: zipfile.ZipInfo, data: memoryview) -> bool:
         try:
             if info.compress_type == zipfile.ZIP_STORED:
                 total, crc = len(data), zlib.crc32(data)
@@ -187,6 +199,7 @@ class Package(Contents):
             raise workbook_error("CORRUPT_ZIP", part=info.orig_filename) from None
         if total != info.file_size or crc != info.CRC:
             raise workbook_error("CORRUPT_ZIP", part=info.orig_filename)
+        return True
 
     def _stream_crc(self, info: zipfile.ZipInfo) -> tuple[int, int]:
         total = crc = 0

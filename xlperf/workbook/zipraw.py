@@ -22,6 +22,12 @@ class RawZipError(ValueError):
 
 def raw_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryview, bytes]:
     """The member's compressed bytes and its local extra field, straight from the archive."""
+    data, _, extra = _local(blob, info)
+    return data, extra
+
+
+def _local(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryview, tuple[bytes, int], bytes]:
+    """(compressed bytes, (local header's name bytes, its flags), local extra field) of a member."""
     off = info.header_offset
     head = bytes(blob[off : off + _LOCAL.size])
     if len(head) != _LOCAL.size or head[:4] != _LOCAL_SIG:
@@ -32,8 +38,40 @@ def raw_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryv
     end = start + info.compress_size
     if end > len(blob):
         raise RawZipError(info.orig_filename)
+    name = bytes(blob[off + _LOCAL.size : off + _LOCAL.size + name_len])
     extra = bytes(blob[off + _LOCAL.size + name_len : start])
-    return memoryview(blob)[start:end], extra
+    return memoryview(blob)[start:end], (name, fields[3]), extra
+
+
+def inflate_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member's content, refused (RawZipError) exactly where zipfile's reader would
+    refuse it: bad local header, a local name that differs from the directory's, a stream ending early
+    or running past the declared size, a wrong CRC. None for other methods: zipfile reads those.
+
+    zipfile's reader costs about twice this in Python for the small parts of a workbook."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    data, (name, local_flags), _ = _local(blob, info)
+    try:
+        local_name = name.decode("utf-8" if local_flags & _UTF8 else "cp437")
+    except UnicodeDecodeError:
+        raise RawZipError(info.orig_filename) from None
+    if local_name != info.orig_filename:
+        raise RawZipError(info.orig_filename)
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = bytes(data)
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            # One byte more than declared: a stream that inflates past its size is caught, never held.
+            out = inflater.decompress(data, info.file_size + 1)
+        except zlib.error:
+            raise RawZipError(info.orig_filename) from None
+        if not inflater.eof and len(out) <= info.file_size:
+            raise RawZipError(info.orig_filename)  # ends early
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise RawZipError(info.orig_filename)
+    return out
 
 
 def strip_zip64(extra: bytes) -> bytes:
