@@ -62,6 +62,21 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
     """A cell value as the plain data ``inputs_from_dict`` expects; problems recorded here."""
     if value is None:  # most cells a table spans are blank
         return None
+    # The two common cases first (exact types: subclasses take the general path, to the same answers).
+    t = type(value)
+    if t is str and value.strip() and len(value) <= MAX_CELL_TEXT:
+        return value
+    if t is Decimal and value.is_finite():
+        base = kind.rstrip("?")
+        if base in _NUMERIC and (base != "rate" or value <= MAX_SENSIBLE_RATE) and not out_of_range(value, base):
+            return str(value)
+    return _plain(value, kind, where, path, problems)
+
+
+_NUMERIC = frozenset(("amount", "rate", "count", "int"))
+
+
+def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
     sheet, cell = where
     base = kind.rstrip("?")
     if isinstance(value, ErrorValue):
@@ -197,16 +212,20 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         first = tables[table_name].area
         out.where.setdefault(table_key, (first.sheet, to_a1(first.top + 1, first.left)))
         data_rows = []
+        kinds = {col_key: kind for col_key, (_, kind) in TABLES[table_key][1].items()}
+        where_of, problems = out.where, out.problems
         for pos_row, values in rows:
             k = len(data_rows)
             row_data = {}
+            prefix = f"{table_key}[{k}]."
             for col_key, (value, where) in values.items():
-                path = f"{table_key}[{k}].{col_key}"
-                out.where[path] = where
-                v = plain(value, TABLES[table_key][1][col_key][1], where, path, out.problems)
-                if v is not None:
-                    row_data[col_key] = v
-            out.where.setdefault(f"{table_key}[{k}]", next(iter(values.values()))[1])
+                path = prefix + col_key
+                where_of[path] = where
+                if value is not None:
+                    v = plain(value, kinds[col_key], where, path, problems)
+                    if v is not None:
+                        row_data[col_key] = v
+            where_of.setdefault(f"{table_key}[{k}]", next(iter(values.values()))[1])
             data_rows.append(row_data)
         paths.put(out.data, table_key, data_rows)
 
@@ -253,12 +272,12 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, column=labels[0]))
     rows = []
+    offsets = [(k, c - area.left, c) for k, c in positions.items()]
     for i, line in enumerate(block[1:], start=1):
-        r = area.top + i
-        raw = {k: line[c - area.left] for k, c in positions.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+        if all(line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for _, j, _ in offsets):
             continue  # most prepared rows are blank: no addresses for them
-        rows.append((r, {k: (v, (sheet, to_a1(r, positions[k]))) for k, v in raw.items()}))
+        r = area.top + i
+        rows.append((r, {k: (line[j], (sheet, to_a1(r, c))) for k, j, c in offsets}))
     return rows
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from . import paths
@@ -30,6 +31,7 @@ TABLES = derive(Inputs).tables
 _INDEXED = re.compile(r"^(?P<table>[a-z_.]+)\[(?P<row>\d+)\](?:\.(?P<col>\w+))?$")
 
 
+@lru_cache(maxsize=8192)  # pure in the path; asked for every cell an indicator cites
 def label_of(path: str) -> str:
     """'projects[2].status' → '项目清单第 3 行“完成状态”'."""
     if path in SCALARS:
@@ -45,6 +47,7 @@ def label_of(path: str) -> str:
     return path
 
 
+@lru_cache(maxsize=8192)
 def kind_of(path: str) -> str:
     if path in SCALARS:
         return SCALARS[path][1]

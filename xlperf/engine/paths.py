@@ -7,6 +7,7 @@ Plain data (dicts and lists, as JSON or the workbook reader give them) and typed
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 _PART = re.compile(r"[^.\[\]]+")
@@ -14,12 +15,17 @@ _PART = re.compile(r"[^.\[\]]+")
 
 def parts(path: str) -> list[str]:
     """'quarterly.cumulative[2]' → ['quarterly', 'cumulative', '2']."""
-    return _PART.findall(path)
+    return list(_parts(path))
+
+
+@lru_cache(maxsize=8192)  # the same few thousand paths every fill
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(_PART.findall(path))
 
 
 def get(node: Any, path: str) -> Any:
     """The value at ``path`` in dicts, lists, tuples or attributes; None where the path leads nowhere."""
-    for part in parts(path):
+    for part in _parts(path):
         if isinstance(node, dict):
             node = node.get(part)
         elif isinstance(node, list | tuple):

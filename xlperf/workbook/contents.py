@@ -156,6 +156,11 @@ class Contents:
         The part is streamed row by row and parsing stops below max_row, so a sheet padded with junk
         costs what the bounded range holds. The result may hold more than asked (a wider read is reused).
         """
+        return dict(self.cells_view(sheet_name, max_row, max_col, min_row=min_row, min_col=min_col))
+
+    def cells_view(self, sheet_name: str, max_row: int | None = None, max_col: int | None = None, *,
+                   min_row: int = 1, min_col: int = 1) -> dict[tuple[int, int], Cell]:
+        """What read_cells returns, without the copy: the package's own dict, for readers that never change it."""
         ref = self.sheet(sheet_name)
         if ref.kind == "chartsheet":
             return {}
@@ -168,7 +173,7 @@ class Contents:
             cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
                                 box[2], box[3], box[0], box[1])
             cached = self._cells[member] = (box, cells)
-        return dict(cached[1])
+        return cached[1]
 
     def custom_properties(self) -> dict[str, str]:
         member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")

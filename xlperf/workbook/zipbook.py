@@ -81,15 +81,17 @@ class ZipBook:
                 box = (min(done[0], box[0]), min(done[1], box[1]), max(done[2], box[2]), max(done[3], box[3]))
             self.pkg.sheet(sheet)  # KeyError for an unknown sheet, as the interface says
             try:
-                cells = self.pkg.read_cells(sheet, max_row=box[2], max_col=box[3], min_row=box[0], min_col=box[1])
+                cells = self.pkg.cells_view(sheet, max_row=box[2], max_col=box[3], min_row=box[0], min_col=box[1])
             except WorkbookError as exc:  # name the sheet the user knows, not only its part (sheet3.xml)
                 raise WorkbookError([p if p.sheet else replace(p, sheet=sheet) for p in exc.problems]) from None
             cached = self._cells[sheet] = (box, cells)
         return cached[1]
 
     def read(self, area: Area) -> list[list[Value]]:
-        cells = self._sheet_cells(area.sheet, area.bottom, area.right, area.top, area.left)
-        return [[_value(cells.get((r, c))) for c in range(area.left, area.right + 1)]
+        get = self._sheet_cells(area.sheet, area.bottom, area.right, area.top, area.left).get
+        columns = range(area.left, area.right + 1)
+        # Most cells of a block are blank: those cost a lookup, not a call.
+        return [[None if (cell := get((r, c))) is None else _value(cell) for c in columns]
                 for r in range(area.top, area.bottom + 1)]
 
     def to_memory(self) -> MemoryBook:
