@@ -47,3 +47,15 @@ def test_the_largest_double_in_plain_digits():
     # 1.7976931348623157e308 at 15 digits, written out without an exponent (309 digits).
     got = codec.from_number_text("1.7976931348623157e308")
     assert str(got) == "179769313486232" + "0" * 294
+
+
+def test_sheet_number_texts_are_remembered_only_when_short():
+    # A hostile <v> may hold a megabyte of digits: decoded as ever, never held by the per-process memo.
+    from xlperf.workbook import cellvalues
+
+    long_text = "1" * 5000
+    cellvalues._decoded.cache_clear()
+    assert cellvalues._number(long_text, "sheet1.xml", "A1") == Decimal(long_text)
+    assert cellvalues._decoded.cache_info().currsize == 0
+    assert cellvalues._number("0.57999999999999996", "sheet1.xml", "A1") == Decimal("0.58")
+    assert cellvalues._decoded.cache_info().currsize == 1

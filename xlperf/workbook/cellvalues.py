@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import NamedTuple
+from functools import lru_cache
+from typing import Callable, NamedTuple
 
 from lxml import etree
 
@@ -115,28 +116,24 @@ class CellRef:
         return to_a1(self.row, self.col)
 
 
-_DECODED: dict[str, Decimal] = {}  # <v> text → its Decimal: units share most of their numbers (0, 1, years, counts)
-_DECODED_MAX = 50_000
-_decoder = None  # the decoder the memo's answers came from (a test may swap the codec's)
-
-
 def _number(text: str, part: str, ref: object) -> Decimal:
     # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
-    global _decoder
-    decoder = codec.from_number_text
-    if decoder is not _decoder:
-        _DECODED.clear()
-        _decoder = decoder
-    found = _DECODED.get(text)
-    if found is None:
-        try:
-            found = decoder(text)
-        except codec.NotANumber:
-            raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
-        if len(_DECODED) >= _DECODED_MAX:
-            _DECODED.clear()
-        _DECODED[text] = found
-    return found
+    try:
+        if len(text) > _SHORT:  # never a writer's double: not worth holding (a hostile one may be megabytes)
+            return codec.from_number_text(text)
+        return _decoded(codec.from_number_text, text)
+    except codec.NotANumber:
+        raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
+
+
+_SHORT = 32  # a double's text is at most 24 characters ("-2.2250738585072014E-308")
+
+
+# <v> text → its Decimal, per process: units share most of their numbers (0, 1, years, counts). The
+# decoder is part of the key, so answers never outlive the decoder that gave them (a test swaps it).
+@lru_cache(maxsize=50_000)
+def _decoded(decoder: Callable[[str], Decimal], text: str) -> Decimal:
+    return decoder(text)
 
 
 def decode(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",
