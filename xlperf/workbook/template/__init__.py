@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from ...engine.system import System
+from .compact import compact_sheets
 from .evaluator import EvaluatorSheet, evaluator_values
 from .inputs import InputSheets
 from .outputs import OutputSheets
@@ -48,6 +49,7 @@ def build_template(path: str | Path, system: System, *, year: int | None = None,
             archive.writestr("[Content_Types].xml", _VBA_TYPES)
         wb.vba_archive = zipfile.ZipFile(buffer)
     wb.save(str(path))
+    compact_sheets(path)
     if vba_project is not None:
         front.after_save(path, button_rows)
 
