@@ -41,16 +41,23 @@ def _in_sheet(row: int, col: int) -> None:
 def prepare(values: dict, styles: dict) -> Prepared:
     """Check every value before the XML is touched, and turn each into (kind, text) once."""
     prepared: Prepared = {}
-    for (row, col), value in values.items():
-        _in_sheet(row, col)
+    for pos, value in values.items():
+        row, col = pos
+        if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+            to_a1(row, col)  # raises with the standard message
+        t = type(value)  # the common kinds by exact type first; subclasses take the general path
         if value is None:
-            prepared[row, col] = None
+            prepared[pos] = None
+        elif t is str:
+            prepared[pos] = ("s", clean_text(value))
+        elif t is Decimal:
+            prepared[pos] = ("n", number_text(value))
         elif isinstance(value, bool):
-            prepared[row, col] = ("b", "1" if value else "0")
+            prepared[pos] = ("b", "1" if value else "0")
         elif isinstance(value, str):
-            prepared[row, col] = ("s", clean_text(value))
+            prepared[pos] = ("s", clean_text(value))
         elif isinstance(value, (int, float, Decimal)):
-            prepared[row, col] = ("n", number_text(value))
+            prepared[pos] = ("n", number_text(value))
         else:
             raise TypeError(f"{to_a1(row, col)}: cannot write {type(value).__name__}")
     for (row, col), style in styles.items():
@@ -78,10 +85,13 @@ def _escape(text: str) -> bytes:
             .encode("utf-8"))
 
 
+def _value_attrs(attrs: bytes) -> bytes:
+    """A cell's attributes without those about its old value (t=, cm=, vm=): most carry only s=."""
+    return _VALUE_ATTRS.sub(b"", attrs) if b"t=" in attrs or b"m=" in attrs else attrs
+
+
 def _cell_tail(ref: bytes, attrs: bytes, prepared: tuple[str, str] | None) -> bytes:
-    """A rewritten cell without its leading '<c r="'."""
-    if b"t=" in attrs or b"m=" in attrs:  # (t=, cm=, vm=: most template cells carry only s=)
-        attrs = _VALUE_ATTRS.sub(b"", attrs)
+    """A rewritten cell without its leading '<c r="' (``attrs`` already without value attributes)."""
     if prepared is None:
         return ref + b'"' + attrs + b"/>"
     kind, text = prepared
@@ -107,23 +117,23 @@ def fast_patch(xml: bytes, prepared: Prepared, clear_rows_from: int | None,
     added here only at the end of an existing row (the stamp's values beside their keys), with the
     tree path's style rule; anything else about new cells is left to the tree path.
     """
-    split = remember("sheet-split", xml, lambda: _split(xml), weight=3)
+    split = remember("sheet-split", xml, lambda: _split(xml), weight=4)
     if split is _NOT_PLAIN:
         return None
-    head, sep, cells, pieces_held, index, filled, sep2, tail = split
+    head, sep, cells, pieces_held, at, parsed, filled, sep2, tail = split
     pieces = list(pieces_held)
     created: list[tuple[tuple[int, int], tuple[str, str]]] = []
     for pos, value in prepared.items():
-        i = index.get(_ref(pos))
+        i = at.get(pos)
         if i is None:
             if value is not None:  # (nothing there to empty otherwise)
                 created.append((pos, value))
             continue
-        if not _rewrite(pieces, i, value):
+        if not _rewrite(pieces, parsed, i, value):
             return None
     if clear_rows_from is not None:
         for i, row, col in filled:
-            if row >= clear_rows_from and (row, col) not in prepared and not _rewrite(pieces, i, None):
+            if row >= clear_rows_from and (row, col) not in prepared and not _rewrite(pieces, parsed, i, None):
                 return None
     body = _OPEN.join(pieces)
     if created:
@@ -139,8 +149,10 @@ _NOT_PLAIN = ()  # what _split answers for a sheet the byte patch does not handl
 
 def _split(xml: bytes) -> tuple:
     """What the patch needs from a sheet's bytes alone, or _NOT_PLAIN: (head, "<sheetData", its
-    cells as found, the body split at each cell start, {ref: piece index}, (piece index, row, column)
-    of each cell with content, "</sheetData>", tail).
+    cells as found, the body split at each cell start, {(row, column): piece index} of the cells
+    whose ref is written as the patch writes one, each piece's (ref, attributes without value ones,
+    bytes after the cell) or None, (piece index, row, column) of each cell with content,
+    "</sheetData>", tail).
 
     Copies of one template carry their output sheets byte for byte, so this is remembered per
     process by the exact bytes (partmemo); every part is still checked by the pattern, as before.
@@ -155,12 +167,22 @@ def _split(xml: bytes) -> tuple:
     pieces = body.split(_OPEN)
     if len(cells) != body.count(b"<c ") or len(pieces) != len(cells) + 1:
         return _NOT_PLAIN  # a cell this pattern does not understand
-    index = {letters + digits: i for i, (letters, digits, _, _) in enumerate(cells, 1)}
-    if len(index) != len(cells):
+    if len({letters + digits for letters, digits, _, _ in cells}) != len(cells):
         return _NOT_PLAIN  # a position given twice: the tree path decides which one counts
+    # Only refs spelled as _ref spells them (no leading zero) are found by position: a value for A1
+    # never lands on a cell written "A01"; such a cell is left to the tree path, as before.
+    at = {(int(digits), _column(letters)): i for i, (letters, digits, _, _) in enumerate(cells, 1)
+          if not digits.startswith(b"0")}
+    parsed = (None, *map(_parsed_piece, pieces[1:]))
     filled = tuple((i, int(digits), _column(letters)) for i, (letters, digits, _, content) in enumerate(cells, 1)
                    if content)
-    return head, sep, tuple(cells), tuple(pieces), MappingProxyType(index), filled, sep2, tail
+    return head, sep, tuple(cells), tuple(pieces), MappingProxyType(at), parsed, filled, sep2, tail
+
+
+def _parsed_piece(piece: bytes) -> tuple[bytes, bytes, bytes] | None:
+    # findall matched this cell in the body already; matched again alone, so the end is known.
+    m = _PIECE.match(piece)
+    return None if m is None else (m.group(1) + m.group(2), _value_attrs(m.group(3)), piece[m.end():])
 
 
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z0-9:]*"/>')
@@ -207,10 +229,10 @@ def _column(letters: bytes) -> int:
     return col
 
 
-def _rewrite(pieces: list[bytes], i: int, value: tuple[str, str] | None) -> bool:
-    piece = pieces[i]
-    m = _PIECE.match(piece)  # findall matched it in the body already; checked all the same
-    if m is None:
+def _rewrite(pieces: list[bytes], parsed: tuple, i: int, value: tuple[str, str] | None) -> bool:
+    found = parsed[i]
+    if found is None:
         return False
-    pieces[i] = _cell_tail(m.group(1) + m.group(2), m.group(3), value) + piece[m.end():]
+    ref, attrs, rest = found
+    pieces[i] = _cell_tail(ref, attrs, value) + rest
     return True
