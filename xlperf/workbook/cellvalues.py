@@ -136,10 +136,10 @@ def _decoded(decoder: Callable[[str], Decimal], text: str) -> Decimal:
     return decoder(text)
 
 
-def decode(t: str, v: etree._Element | None, is_el: etree._Element | None, shared: "SharedStrings | list[str] | None",
-           part: str, ref: object) -> object:
-    """A cell's value from its t= and its (first) <v> and <is>."""
-    text = v.text if v is not None else None
+def decode_text(t: str, text: str | None, has_v: bool, shared: "SharedStrings | list[str] | None", part: str,
+                ref: object) -> object:
+    """A cell's value from its t= and the text of its (first) <v> (None: none, or empty), whether it has
+    one; inline strings (<is>) are decoded by rich_text."""
     if t == "n":
         return _number(text, part, ref) if text and text.strip() else None
     if t == "s":
@@ -153,11 +153,9 @@ def decode(t: str, v: etree._Element | None, is_el: etree._Element | None, share
         except (ValueError, IndexError):
             raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
     if t == "inlineStr":
-        if is_el is not None:
-            return rich_text(is_el)
         return decode_xstring(text) if text is not None else None
     if t == "str":
-        return decode_xstring(text or "") if v is not None else None
+        return decode_xstring(text or "") if has_v else None
     if t == "b":
         if not text or not text.strip():
             return None
@@ -174,12 +172,11 @@ def decode(t: str, v: etree._Element | None, is_el: etree._Element | None, share
     raise _error("XML_BROKEN", part=part, cell=str(ref))
 
 
-def decode_shared(v: etree._Element, shared, part: str, row: int, col: int) -> object:
-    # The hot case of decode's t="s" branch (a plain index), with the same refusals.
-    text = v.text
+def decode_shared(text: str | None, shared, part: str, row: int, col: int) -> object:
+    # The hot case of decode's t="s" branch (a plain index, the text of <v>), with the same refusals.
     if text and text.isascii() and text.isdigit():
         try:
             return shared[int(text)]
         except IndexError:
             raise _error("XML_BROKEN", part=part, cell=to_a1(row, col)) from None
-    return decode("s", v, None, shared, part, CellRef(row, col))
+    return decode_text("s", text, True, shared, part, CellRef(row, col))

@@ -11,7 +11,8 @@ from typing import Iterator
 from lxml import etree
 
 from xlperf.book.a1 import MAX_ROW, from_a1, to_a1
-from xlperf.workbook.cellvalues import Cell, CellRef, SharedStrings, decode, decode_shared, rich_text
+from xlperf.workbook.cellvalues import Cell, CellRef, SharedStrings, decode_shared, decode_text, rich_text
+from xlperf.workbook.sheetscan import Record, scan_cells
 from xlperf.workbook.opc import local
 from xlperf.workbook.xmlsafe import WHOLE_PART, children, parse_xml
 
@@ -71,14 +72,14 @@ def _row_cells(row_el: etree._Element, rownum: int, part: str) -> Iterator[tuple
             if col > 16_384:
                 raise _error("XML_BROKEN", part=part, cell=f"R{rownum}C{col}")
         else:
-            row, col = _position(ref, part)
+            row, col = position(ref, part)
         yield row, col, c
 
 
 _POSITIONS: dict[str, tuple[int, int]] = {}  # valid refs seen: every copy of a template has the same
 
 
-def _position(ref: str, part: str) -> tuple[int, int]:
+def position(ref: str, part: str) -> tuple[int, int]:
     # Hot path: a ref seen before; then plain "B12" refs with a memo of column letters; anything else
     # takes the strict parser.
     found = _POSITIONS.get(ref)
@@ -132,40 +133,55 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
                ) -> dict[tuple[int, int], Cell]:
     """Cells holding a value or a formula within rows min_row..max_row and columns min_col..max_col.
 
-    A large part is parsed row by row and each row dropped once read, so memory follows what is
-    kept, not the sheet; iteration stops at the first row past max_row (rows are stored in
-    ascending order), so junk below the ranges the layout names costs next to nothing.
+    A plain part is read from its bytes (sheetscan.py, lxml's answer without lxml's tree); any other
+    part up to WHOLE_PART is parsed at once, and a larger one row by row with each row dropped once
+    read, so memory follows what is kept, not the sheet. Reading stops at the first row past
+    max_row (rows are stored in ascending order), so junk below the ranges the layout names costs
+    next to nothing.
     """
+    records = scan_cells(data, part, min_row, max_row) if len(data) <= WHOLE_PART else None
+    if records is None:
+        rows = _tree_rows(data, part, max_row, min_row) if len(data) <= WHOLE_PART else \
+            _streamed_rows(data, part, max_row, min_row)
+        records = _records(rows, max_col, min_col)
     out: dict[tuple[int, int], Cell] = {}
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    rows = _tree_rows(data, part, max_row, min_row) if len(data) <= WHOLE_PART else \
-        _streamed_rows(data, part, max_row, min_row)
+    for row, col, t, v, has_v, inline, f, f_t, si in records:
+        if col > max_col or col < min_col:
+            continue
+        if t == "inlineStr" and inline is not None:
+            value = inline
+        elif t == "s" and has_v and shared:
+            value = decode_shared(v, shared, part, row, col)
+        else:
+            value = decode_text(t, v, has_v, shared, part, CellRef(row, col))
+        formula = None
+        if f is not None:
+            formula = f
+            if f_t == "shared" and si is not None:
+                if formula:
+                    masters.setdefault(si, (formula, (row, col)))
+                else:
+                    master = masters.get(si)
+                    formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
+        if value is not None or formula is not None:
+            out[(row, col)] = Cell(value, formula)
+            if len(out) > max_cells:
+                raise _error("TOO_LARGE", part=part)
+    return out
+
+
+def _records(rows: Iterator[list[list]], max_col: int, min_col: int) -> Iterator[Record]:
+    """The elements the tree walk found as the texts the reading rules use (the box's columns only)."""
     for found in rows:
         for row, col, c, v, is_el, f in found:
             if col > max_col or col < min_col:
                 continue
             t = c.get("t") or "n"
-            if t == "inlineStr" and is_el is not None:
-                value = rich_text(is_el)
-            elif t == "s" and v is not None and shared:
-                value = decode_shared(v, shared, part, row, col)
-            else:
-                value = decode(t, v, None, shared, part, CellRef(row, col))
-            formula = None
-            if f is not None:
-                formula = f.text or ""
-                si = f.get("si")
-                if f.get("t") == "shared" and si is not None:
-                    if formula:
-                        masters.setdefault(si, (formula, (row, col)))
-                    else:
-                        master = masters.get(si)
-                        formula = (expand_shared(master[0], master[1], (row, col)) or "") if master else ""
-            if value is not None or formula is not None:
-                out[(row, col)] = Cell(value, formula)
-                if len(out) > max_cells:
-                    raise _error("TOO_LARGE", part=part)
-    return out
+            yield Record(row, col, t, v.text if v is not None else None, v is not None,
+                         rich_text(is_el) if is_el is not None and t == "inlineStr" else None,
+                         (f.text or "") if f is not None else None,
+                         f.get("t") if f is not None else None, f.get("si") if f is not None else None)
 
 
 def _streamed_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[list[list]]:
@@ -223,7 +239,7 @@ def _tree_rows(data: bytes, part: str, max_row: int, min_row: int) -> Iterator[l
                 row_el, found = None, []
                 continue
             cur = c
-            entry = [*_position(ref, part), c, None, None, None]
+            entry = [*position(ref, part), c, None, None, None]
             found.append(entry)
         if entry[slot] is None:
             entry[slot] = el
@@ -254,7 +270,7 @@ def _row_content(row_el: etree._Element, rownum: int, part: str) -> list[list]:
             if ref is None:
                 return _row_walk(row_el, rownum, part)
             cur = c
-            entry = [*_position(ref, part), c, None, None, None]
+            entry = [*position(ref, part), c, None, None, None]
             found.append(entry)
         tag = el.tag
         slot = _SLOT_OF.get(tag)

@@ -1,0 +1,172 @@
+"""The byte scanner gives lxml's reading of a sheet or declines: never a different answer.
+
+The reference is the tree walk (sheetread._tree_rows) that every part took before; each test
+compares the two on the same bytes, and checks that the fast path really serves xlperf's own sheets.
+"""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from xlperf.workbook import sheetread, sheetscan
+from xlperf.workbook.sheetscan import Record, scan_cells
+
+from wb_builders import CORPUS
+
+ROOT = Path(__file__).resolve().parents[2]
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def reference(data: bytes, min_row: int = 1, max_row: int = sheetread.MAX_ROW):
+    """lxml's records, or the exception it raises."""
+    try:
+        return list(sheetread._records(sheetread._tree_rows(data, "p", max_row, min_row), 16_384, 1))
+    except Exception as exc:  # noqa: BLE001
+        return exc
+
+
+def agrees(data: bytes, min_row: int = 1, max_row: int = sheetread.MAX_ROW) -> bool:
+    """True when the scanner answered (and then it must equal lxml's answer); False when it declined."""
+    got = scan_cells(data, "p", min_row, max_row)
+    if got is None:
+        return False
+    want = reference(data, min_row, max_row)
+    assert not isinstance(want, Exception), f"scanner accepted what lxml refuses ({want!r}): {data[:300]!r}"
+    assert got == want
+    return True
+
+
+def sheet(rows: str, head: str = "", root_attrs: str = "") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet {NS}{root_attrs}>{head}'
+            f"<sheetData>{rows}</sheetData></worksheet>").encode()
+
+
+def worksheets(path: Path):
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                yield name, z.read(name)
+
+
+def test_every_bundled_sheet_is_read_by_the_scanner_as_lxml_reads_it():
+    books = sorted((ROOT / "workbooks").glob("*.xls*"))
+    assert books
+    for book in books:
+        for name, data in worksheets(book):
+            assert agrees(data), f"{book.name} {name}: the template's own sheets should take the fast path"
+            assert agrees(data, min_row=3, max_row=9)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="no corpus")
+def test_workbooks_written_by_other_software_agree_or_are_left_to_lxml():
+    taken = 0
+    for book in sorted(CORPUS.rglob("*.xls[xm]")):
+        try:
+            sheets = list(worksheets(book))
+        except (zipfile.BadZipFile, OSError):
+            continue
+        for _, data in sheets:
+            taken += agrees(data)
+    assert taken > 100  # Excel's own sheets (a CRLF after the declaration) are in the subset
+
+
+def test_values_entities_formulas_and_empty_elements():
+    rows = ('<row r="2" spans="1:4"><c r="A2" t="inlineStr"><is><t xml:space="preserve"> a &amp; b &#x4E2D;_x000D_</t></is></c>'
+            '<c r="B2"><v>1.5</v></c><c r="C2" t="s"><v>0</v></c><c r="D2" s="3"/>'
+            '<c r="E2"><f t="shared" ref="E2:E3" si="0">B2*2</f><v>3</v></c></row>'
+            '<row r="3"><c r="E3"><f t="shared" si="0"/><v>4</v></c><c r="F3" t="str"><f>"x"</f><v></v></c>'
+            '<c r="G3" t="b"><v>1</v></c><c r="H3" t="e"><v>#DIV/0!</v></c><c r="I3" t="inlineStr"><is><t/></is></c></row>'
+            '<row r="4"/><row r="5"></row>')
+    data = sheet(rows)
+    assert agrees(data)
+    got = scan_cells(data, "p", 1, 100)
+    assert got[0] == Record(2, 1, "inlineStr", None, False, " a & b 中\r", None, None, None)
+    assert len(got) == 9  # D2, a styled blank, is no record
+    assert got[3].f == "B2*2" and got[3].f_si == "0" and got[4].f == ""
+    assert got[5] == Record(3, 6, "str", None, True, None, '"x"', None, None)
+    assert agrees(data, min_row=3, max_row=3)
+    assert [r.row for r in scan_cells(data, "p", 3, 3)] == [3, 3, 3, 3, 3]
+
+
+def test_reading_stops_at_the_first_row_past_the_box_as_the_tree_walk_does():
+    data = sheet('<row r="1"><c r="A1"><v>1</v></c></row><row r="7"><c r="A7"><v>7</v></c></row>'
+                 '<row r="2"><c r="A2"><v>2</v></c></row>')
+    assert [r.row for r in scan_cells(data, "p", 1, 5)] == [1]
+    assert agrees(data, 1, 5) and agrees(data, 2, 9)
+
+
+def test_bound_prefixes_and_excel_row_attributes_are_read():
+    ac = ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    data = sheet('<row r="1" x14ac:dyDescent="0.25"><c r="A1"><v>1</v></c></row>', root_attrs=ac)
+    assert agrees(data)
+
+
+@pytest.mark.parametrize("rows, why", [
+    ('<row r="1" x14ac:dyDescent="0.25"><c r="A1"><v>1</v></c></row>', "unbound prefix"),
+    ('<row r="1"><c r="A1" r="B1"><v>1</v></c></row>', "duplicate attribute"),
+    ('<row r="1"><c r="A1"><v>1&#1;</v></c></row>', "not an XML character"),
+    ('<row r="1"><c r="A1"><v>1 &nbsp;</v></c></row>', "an entity XML does not define"),
+    ('<row r="1"><c r="A1"><v>a & b</v></c></row>', "a bare ampersand"),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>a\rb</t></is></c></row>', "a carriage return, read as a newline"),
+    ('<row r="1"><!-- x --><c r="A1"><v>1</v></c></row>', "a comment"),
+    ('<row r="1"><c r="A1"><v>1</v></c>', "a row never closed"),
+    ('<row><c r="A1"><v>1</v></c></row>', "a row without r="),
+    ('<row r="1"><c t="n"><v>1</v></c></row>', "a cell without r="),
+    ('<row r="1"><c r="A1"><v>1</v><f>A2</f></c></row>', "children out of order"),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><r><t>a</t></r></is></c></row>', "rich text"),
+    ('<row r="1"><c r="A1"><v xmlns="urn:x">1</v></c></row>', "a namespace declared inside"),
+    ('<row r="1"><c r="A1"><v>\x01</v></c></row>', "a control character"),
+    ('<row r="1"><c r="A1"><v>\xff</v></c></row>', "not UTF-8"),
+])
+def test_outside_the_subset_the_scanner_declines(rows, why):
+    data = sheet(rows) if "\xff" not in rows else sheet(rows.replace("\xff", "")).replace(b"<v></v>", b"<v>\xff</v>")
+    assert scan_cells(data, "p", 1, 100) is None, why
+
+
+def test_the_rest_of_the_part_is_lxmls_to_judge():
+    assert scan_cells(sheet("", head="<dimension ref='A1'>"), "p", 1, 9) is None  # unclosed element
+    assert scan_cells(b'<?xml version="1.0" encoding="GBK"?>' + sheet("")[55:], "p", 1, 9) is None
+    doctype = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "b">]>' + sheet("")[55:]
+    assert scan_cells(doctype, "p", 1, 9) is None
+    hidden = sheet("", head='<extLst><x:sheetData xmlns:x="urn:x"><row r="1"/></x:sheetData></extLst>')
+    assert scan_cells(hidden, "p", 1, 9) is None  # a second sheetData: the tree walk reads both
+
+
+def test_mutated_sheets_never_disagree():
+    """Thousands of damaged copies of a template sheet: each is read as lxml reads it, or declined."""
+    with zipfile.ZipFile(ROOT / "workbooks" / "example-2024.xlsx") as z:
+        base = z.read("xl/worksheets/sheet3.xml")
+    start, end = base.index(b"<sheetData>"), base.index(b"</sheetData>")
+    snippets = [b"<", b">", b"&", b"&amp;", b"&#0;", b"&#x10FFFF;", b'"', b"'", b" ", b"\n", b"\r", b"/",
+                b'<c r="Z9"/>', b"</row>", b'<row r="3">', b"<v>", b"</c>", b'r="B3"', b" x:y='1'", b"<f/>",
+                b"<!--", b"]]>", b"\xe4", b"\x00", b"xmlns", b'<c r="A0">', b'<row r="0">', b"<is><t>q</t></is>"]
+    rng = random.Random(20261204)
+    taken = declined = 0
+    for _ in range(3000):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(start, end)
+            op = rng.random()
+            if op < 0.3:
+                del data[at:at + rng.randint(1, 8)]
+            elif op < 0.8:
+                data[at:at] = rng.choice(snippets)
+            else:
+                data[at] = rng.randrange(256)
+        if agrees(bytes(data), 1, rng.choice((5, 19, sheetread.MAX_ROW))):
+            taken += 1
+        else:
+            declined += 1
+    assert taken > 100 and declined > 100  # both branches exercised
+
+
+def test_the_memo_of_pieces_is_bounded(monkeypatch):
+    monkeypatch.setattr(sheetscan, "_PIECES", {})
+    monkeypatch.setattr(sheetscan, "_MEMO_LIMIT", 5)
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 50))
+    assert agrees(sheet(rows))
+    assert len(sheetscan._PIECES) == 5

@@ -1,0 +1,276 @@
+"""A plain worksheet's cells straight from its bytes, without building a tree, or None to let lxml read it.
+
+Why: parsing a sheet into a tree and walking it costs a few microseconds per cell, and every unit's
+workbook repeats the template's cells (labels, headers, styled blanks). Here sheetData is split at each
+``<c `` and each piece (one cell and the row tags after it) is checked against a strict subset of XML
+once per process: a piece seen before is known good and known in meaning, so most of a workbook costs
+a dictionary lookup per cell.
+
+The answer must be lxml's answer or none at all. The subset admits only what the reading rules
+(sheetread.py) would read identically: rows and cells carrying r=, a cell's f, v and is in that order,
+is holding one t, UTF-8, no comments, CDATA or processing instructions, and inside sheetData no
+carriage return and no namespace declaration. Everything outside sheetData is checked by lxml itself (the
+part with an empty sheetData, parsed once per distinct head and tail). Anything else returns None and
+the reference path reads the part, with its errors and messages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from xlperf.book.a1 import MAX_ROW
+from xlperf.workbook.cellvalues import decode_xstring
+
+_MEMO_LIMIT = 40_000  # pieces held per process: a few MB, however many workbooks a worker reads
+_FRAMES_LIMIT = 256
+
+
+class Record(NamedTuple):
+    """What the reading rules need of one cell: its position and its t=, <v>, <is> and <f> as text."""
+
+    row: int
+    col: int
+    t: str  # "n" when absent
+    v: str | None  # the text of <v>; None for none or an empty one
+    has_v: bool
+    inline: str | None  # the text of <is><t>, None without <is>
+    f: str | None  # the text of <f> ("" for an empty one), None without <f>
+    f_t: str | None
+    f_si: str | None
+
+
+_WS = rb"[ \t\n]"
+_NAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?"
+_ATTR = re.compile(rb"[ \t\n]+(" + _NAME + rb")[ \t\n]*=[ \t\n]*(?:\"([^\"<\t\n]*)\"|'([^'<\t\n]*)')")
+_ATTRS = rb"(?:[ \t\n]+" + _NAME + rb"[ \t\n]*=[ \t\n]*(?:\"[^\"<\t\n]*\"|'[^'<\t\n]*'))*+" + _WS + rb"*+"
+_TEXT = rb"[^<]*+"
+_VALUE = rb"(?:\"[^\"<\t\n]*\"|'[^'<\t\n]*')"
+# The split at "<c " ate the cell's first space: a piece starts with its first attribute's name.
+_CELL = re.compile(
+    rb"(?P<attrs>" + _NAME + rb"[ \t\n]*=[ \t\n]*" + _VALUE + _ATTRS + rb")"
+    rb"(?:/>|>" + _WS + rb"*+"
+    rb"(?:<f(?P<f_attrs>" + _ATTRS + rb")(?:/>|>(?P<f>" + _TEXT + rb")</f" + _WS + rb"*>)" + _WS + rb"*+)?+"
+    rb"(?:(?P<v_tag><v)" + _WS + rb"*(?:/>|>(?P<v>" + _TEXT + rb")</v" + _WS + rb"*>)" + _WS + rb"*+)?+"
+    rb"(?:(?P<is><is)" + _WS + rb"*>" + _WS + rb"*+<t(?P<t_attrs>" + _ATTRS + rb")(?:/>|>(?P<t>" + _TEXT + rb")</t" + _WS
+    + rb"*>)" + _WS + rb"*+</is" + _WS + rb"*>" + _WS + rb"*+)?+"
+    rb"</c" + _WS + rb"*>)",
+)
+_ROW_TAG = re.compile(rb"[ \t\n]*+(?:(</row[ \t\n]*>)|<row(" + _ATTRS + rb")(/?)>)")
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,6}));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DECLARATION = re.compile(
+    rb"<\?xml[ \t\n]+version=[\"']1\.[0-9][\"']"
+    rb"(?:[ \t\n]+encoding=[\"'](?:[Uu][Tt][Ff]-8)[\"'])?(?:[ \t\n]+standalone=[\"'](?:yes|no)[\"'])?[ \t\n]*\?>")
+_CLOSE = 0  # in a piece's row steps: the row ends; r > 0 a row opens, -r an empty row passes
+
+
+class _Bad(Exception):
+    """Outside the subset: lxml reads the part."""
+
+
+def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Record] | None:
+    """The part's cells in rows min_row..max_row (by the row's r=, stopping at the first row below
+    max_row, as the reading rules do), in document order; None when the part is outside the subset."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    inner = _split(data, part)
+    if inner is None:
+        return None
+    prefixes = inner[1]
+    pieces = inner[0].split(b"<c ")
+    try:
+        steps = _row_steps(pieces[0], prefixes)
+        out: list[Record] = []
+        in_row, current, stopped = False, 0, False
+        for k in range(len(pieces)):
+            if k:
+                entry = _PIECES.get(pieces[k])
+                if entry is None:
+                    entry = _piece(pieces[k], prefixes)
+                record, steps = entry
+                if not in_row:
+                    raise _Bad
+                if record is not None and not stopped and current >= min_row:
+                    out.append(record)
+            for step in steps:
+                if step == _CLOSE:
+                    if not in_row:
+                        raise _Bad
+                    in_row = False
+                    continue
+                if in_row:
+                    raise _Bad
+                if not stopped:
+                    row = step if step > 0 else -step
+                    if row > max_row:
+                        stopped = True
+                    current = row
+                in_row = step > 0
+        if in_row:
+            raise _Bad
+    except _Bad:
+        return None
+    return out
+
+
+def _split(data: bytes, part: str) -> tuple[bytes, frozenset[str]] | None:
+    """(sheetData's content, the prefixes in scope there), once the rest of the part passed lxml."""
+    if b"<!" in data or b"]]>" in data or data.find(b"<?", 1) >= 0:
+        return None
+    if data.startswith(b"<?") and _DECLARATION.match(data) is None:
+        return None  # another encoding or an odd declaration
+    start = data.find(b"<sheetData")
+    if start < 0 or data.find(b"<sheetData", start + 1) >= 0:
+        return None
+    if data.startswith(b"<sheetData/>", start):
+        head, inner, tail = data[:start], b"", data[start + len(b"<sheetData/>"):]
+    elif data.startswith(b"<sheetData>", start):
+        end = data.find(b"</sheetData>", start)
+        if end < 0 or data.find(b"</sheetData", end + 1) >= 0:
+            return None
+        head, inner, tail = data[:start], data[start + len(b"<sheetData>"):end], data[end + len(b"</sheetData>"):]
+    else:
+        return None
+    if b"xmlns" in inner or b"\r" in inner:  # a CR in content is read as a newline: leave that to lxml
+        return None
+    frame = (head, tail)
+    prefixes = _FRAMES.get(frame)
+    if prefixes is None:
+        prefixes = _frame_prefixes(head, tail, part)
+        if prefixes is None:
+            return None
+        if len(_FRAMES) < _FRAMES_LIMIT:
+            _FRAMES[frame] = prefixes
+    return inner, prefixes
+
+
+_FRAMES: dict[tuple[bytes, bytes], frozenset[str]] = {}  # (head, tail) passed by lxml → prefixes in scope
+_PIECES: dict[bytes, tuple[Record | None, tuple[int, ...]]] = {}  # piece → its cell and row steps
+
+
+def _frame_prefixes(head: bytes, tail: bytes, part: str) -> frozenset[str] | None:
+    from xlperf.workbook.xmlsafe import parse_xml
+
+    try:
+        root = parse_xml(head + b"<sheetData/>" + tail, part)
+    except Exception:  # noqa: BLE001 - the reference path raises the proper error
+        return None
+    # The reading rules take rows under any element whose tag ends so: ours must be the only one.
+    found = [el for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("sheetData")]
+    if len(found) != 1 or found[0].getparent() is None or len(found[0]) or found[0].text:
+        return None
+    return frozenset({p for p in found[0].nsmap if p is not None} | {"xml"})
+
+
+def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple[int, ...]]:
+    m = _CELL.match(piece)
+    if m is None:
+        raise _Bad
+    attrs = _attrs(b" " + m["attrs"], prefixes)
+    ref = attrs.get("r")
+    if ref is None:
+        raise _Bad
+    row, col = _position(ref)
+    f_attrs = _attrs(m["f_attrs"], prefixes) if m["f_attrs"] is not None else None
+    if m["t_attrs"]:
+        _attrs(m["t_attrs"], prefixes)  # checked only: xml:space changes nothing lxml reports
+    # An empty <v></v>, <f></f> or <t></t> has no text, as lxml says (None), like <v/>. A cell with
+    # none of them (a styled blank) is no record: the reading rules never look at it.
+    empty = m["v_tag"] is None and m["is"] is None and f_attrs is None
+    t = attrs.get("t") or "n"
+    record = None if empty else Record(
+        row, col, t,
+        _text(m["v"]) if m["v"] else None,
+        m["v_tag"] is not None,
+        decode_xstring(_text(m["t"]) if m["t"] else "") if m["is"] is not None and t == "inlineStr" else None,
+        (_text(m["f"]) if m["f"] else "") if f_attrs is not None else None,
+        f_attrs.get("t") if f_attrs else None,
+        f_attrs.get("si") if f_attrs else None,
+    )
+    entry = (record, _row_steps(piece[m.end():], prefixes))
+    if len(_PIECES) < _MEMO_LIMIT:
+        _PIECES[piece] = entry
+    return entry
+
+
+def _row_steps(text: bytes, prefixes: frozenset[str]) -> tuple[int, ...]:
+    """The row tags between two cells as steps (see _CLOSE); only whitespace may lie between them."""
+    steps, pos, end = [], 0, len(text)
+    while pos < end:
+        m = _ROW_TAG.match(text, pos)
+        if m is None:
+            if text[pos:].strip(b" \t\n"):
+                raise _Bad
+            break
+        pos = m.end()
+        if m[1] is not None:
+            steps.append(_CLOSE)
+            continue
+        r = _attrs(m[2], prefixes).get("r")
+        if r is None or not r.isascii() or not r.isdigit() or len(r) > 8:
+            raise _Bad  # no r= (rows are then counted), or one the reading rules refuse
+        number = int(r)
+        if not 1 <= number <= MAX_ROW:
+            raise _Bad
+        steps.append(-number if m[3] else number)
+    return tuple(steps)
+
+
+def _attrs(text: bytes, prefixes: frozenset[str]) -> dict[str, str]:
+    """Attributes by qualified name; duplicates, unbound prefixes and namespace declarations are refused."""
+    out: dict[str, str] = {}
+    locals_: set[str] = set()
+    for m in _ATTR.finditer(text):
+        name = m[1].decode("ascii")
+        prefix, _, local = name.rpartition(":")
+        if name in out or name == "xmlns" or prefix == "xmlns" or (prefix and (prefix not in prefixes
+                                                                               or local in locals_)):
+            raise _Bad
+        if prefix:
+            locals_.add(local)
+        raw = m[2] if m[2] is not None else m[3]
+        out[name] = _text(raw)
+    return out
+
+
+def _text(raw: bytes) -> str:
+    """Text or an attribute value as lxml gives it: UTF-8, the five named entities and character references."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Bad from None
+    if "&" in text:
+        pieces = _ENTITY.split(text)
+        if "&" in "".join(pieces[0::4]):
+            raise _Bad  # a bare & or an entity XML does not define
+        out = [pieces[0]]
+        for i in range(1, len(pieces), 4):
+            named, dec, hexa = pieces[i:i + 3]
+            if named:
+                out.append(_NAMED[named])
+            else:
+                code = int(dec) if dec else int(hexa, 16)
+                if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+                        or 0x10000 <= code <= 0x10FFFF):
+                    raise _Bad
+                out.append(chr(code))
+            out.append(pieces[i + 3])
+        text = "".join(out)
+        if _NOT_XML_CHAR.search("".join(pieces[0::4])):
+            raise _Bad
+        return text
+    if _NOT_XML_CHAR.search(text):
+        raise _Bad
+    return text
+
+
+def _position(ref: str) -> tuple[int, int]:
+    from xlperf.workbook.sheetread import position
+
+    try:
+        return position(ref, "")
+    except Exception:  # noqa: BLE001 - a ref the reading rules refuse: they say so
+        raise _Bad from None
