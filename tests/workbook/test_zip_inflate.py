@@ -10,9 +10,27 @@ import zlib
 
 import pytest
 
+from xlperf.workbook import deflate
 from xlperf.workbook.zipraw import RawZipError, inflate_member
 
 BODY = b"<sheet>" + b"<row/>" * 500 + b"</sheet>"
+
+
+@pytest.fixture(autouse=True, params=["isal", "zlib"])
+def engine(request, monkeypatch):
+    """Every test with ISA-L (when installed) and with zlib, the fallback where it is not."""
+    if request.param == "zlib":
+        monkeypatch.setattr(deflate, "_impl", zlib)
+        monkeypatch.setattr(deflate, "ERRORS", (zlib.error,))
+    elif deflate._fast is None:
+        pytest.skip("isal is not installed")
+    return request.param
+
+
+def test_deflated_payloads_read_back_with_zlib_and_zipfile():
+    text = "评价".encode() * 3000 + BODY
+    assert zlib.decompress(deflate.deflate(text), -15) == text
+    assert deflate.inflater().decompress(zlib.compress(text)[2:-4]) == text
 
 
 def archive(method=zipfile.ZIP_DEFLATED, name="xl/a.xml", body=BODY) -> bytearray:

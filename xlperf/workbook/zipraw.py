@@ -7,6 +7,8 @@ import zipfile
 import zlib
 from typing import BinaryIO
 
+from xlperf.workbook.deflate import ERRORS, deflate, inflater
+
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _EOCD = struct.Struct("<4s4H2LH")
@@ -61,13 +63,13 @@ def inflate_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> bytes | N
     if info.compress_type == zipfile.ZIP_STORED:
         out = bytes(data)
     else:
-        inflater = zlib.decompressobj(-15)
+        stream = inflater()
         try:
             # One byte more than declared: a stream that inflates past its size is caught, never held.
-            out = inflater.decompress(data, info.file_size + 1)
-        except zlib.error:
+            out = stream.decompress(data, info.file_size + 1)
+        except ERRORS:
             raise RawZipError(info.orig_filename) from None
-        if not inflater.eof and len(out) <= info.file_size:
+        if not stream.eof and len(out) <= info.file_size:
             raise RawZipError(info.orig_filename)  # ends early
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
         raise RawZipError(info.orig_filename)
@@ -152,8 +154,7 @@ class RawZipWriter:
     def replace(self, info: zipfile.ZipInfo, payload: bytes, local_extra: bytes) -> None:
         """Write new content under the old member's name, time and attributes, deflated."""
         # Level 1: the replaced parts are small XML; level 6 costs several times the time for a few % of size.
-        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-        data = packer.compress(payload) + packer.flush()
+        data = deflate(payload)
         self._entry(
             info, flags=info.flag_bits & _UTF8, method=zipfile.ZIP_DEFLATED, crc=zlib.crc32(payload),
             csize=len(data), usize=len(payload), extract_version=20,
