@@ -12,7 +12,7 @@ from lxml import etree
 
 from xlperf.book.a1 import MAX_ROW, from_a1, to_a1
 from xlperf.workbook.cellvalues import Cell, CellRef, SharedStrings, decode_shared, decode_text, rich_text
-from xlperf.workbook.sheetscan import Record, scan_cells
+from xlperf.workbook.sheetscan import NOTHING, Record, scan_cells
 from xlperf.workbook.opc import local
 from xlperf.workbook.xmlsafe import WHOLE_PART, children, parse_xml
 
@@ -146,8 +146,14 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
         records = _records(rows, max_col, min_col)
     out: dict[tuple[int, int], Cell] = {}
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    for row, col, t, v, has_v, inline, f, f_t, si in records:
+    for row, col, t, v, has_v, inline, f, f_t, si, cell in records:
         if col > max_col or col < min_col:
+            continue
+        if cell is not None:  # decoded once, when the scanner first met these bytes
+            if cell is not NOTHING:
+                out[(row, col)] = cell
+                if len(out) > max_cells:
+                    raise _error("TOO_LARGE", part=part)
             continue
         if t == "inlineStr" and inline is not None:
             value = inline

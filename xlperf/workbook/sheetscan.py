@@ -20,7 +20,8 @@ import re
 from typing import NamedTuple
 
 from xlperf.book.a1 import MAX_ROW
-from xlperf.workbook.cellvalues import decode_xstring
+from xlperf.book import codec
+from xlperf.workbook.cellvalues import Cell, CellRef, decode_text, decode_xstring
 
 _MEMO_LIMIT = 40_000  # pieces held per process: a few MB, however many workbooks a worker reads
 _FRAMES_LIMIT = 256
@@ -38,6 +39,12 @@ class Record(NamedTuple):
     f: str | None  # the text of <f> ("" for an empty one), None without <f>
     f_t: str | None
     f_si: str | None
+    # The cell as read (NOTHING when it holds nothing), where that needs nothing else of the workbook
+    # (no shared string, no shared formula) and decoding raised nothing; else None: read_cells decodes.
+    cell: Cell | None = None
+
+
+NOTHING = Cell(None, None)
 
 
 _WS = rb"[ \t\n]"
@@ -79,6 +86,10 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
     inner = _split(data, part)
     if inner is None:
         return None
+    global _decoder
+    if codec.from_number_text is not _decoder:  # remembered numbers come from the decoder then in force
+        _PIECES.clear()
+        _decoder = codec.from_number_text
     prefixes = inner[1]
     pieces = inner[0].split(b"<c ")
     try:
@@ -149,6 +160,7 @@ def _split(data: bytes, part: str) -> tuple[bytes, frozenset[str]] | None:
 
 _FRAMES: dict[tuple[bytes, bytes], frozenset[str]] = {}  # (head, tail) passed by lxml → prefixes in scope
 _PIECES: dict[bytes, tuple[Record | None, tuple[int, ...]]] = {}  # piece → its cell and row steps
+_decoder = codec.from_number_text
 
 
 def _frame_prefixes(head: bytes, tail: bytes, part: str) -> frozenset[str] | None:
@@ -190,10 +202,21 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
         f_attrs.get("t") if f_attrs else None,
         f_attrs.get("si") if f_attrs else None,
     )
+    if record is not None and t != "s" and record.f_t != "shared":
+        record = record._replace(cell=_cell_of(record))
     entry = (record, _row_steps(piece[m.end():], prefixes))
     if len(_PIECES) < _MEMO_LIMIT:
         _PIECES[piece] = entry
     return entry
+
+
+def _cell_of(record: Record) -> Cell | None:
+    try:
+        value = record.inline if record.t == "inlineStr" and record.inline is not None else \
+            decode_text(record.t, record.v, record.has_v, None, "", CellRef(record.row, record.col))
+    except Exception:  # noqa: BLE001 - read_cells decodes it again, and says what is wrong where
+        return None
+    return NOTHING if value is None and record.f is None else Cell(value, record.f)
 
 
 def _row_steps(text: bytes, prefixes: frozenset[str]) -> tuple[int, ...]:
