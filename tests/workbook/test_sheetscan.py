@@ -121,8 +121,11 @@ def test_reading_stops_at_the_first_row_past_the_box_as_the_tree_walk_does():
 
 def test_bound_prefixes_and_excel_row_attributes_are_read():
     ac = ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
-    data = sheet('<row r="1" x14ac:dyDescent="0.25"><c r="A1"><v>1</v></c></row>', root_attrs=ac)
-    assert agrees(data)
+    rows = '<row r="1" x14ac:dyDescent="0.25"><c r="A1" x14ac:n="1"><v>1</v></c></row><row r="2" x14ac:dyDescent="0.25"/>'
+    assert agrees(sheet(rows, root_attrs=ac))
+    # The same pieces, remembered, in a sheet that does not bind the prefix: lxml refuses it, so must we.
+    assert scan_cells(sheet(rows), "p", 1, 9) is None
+    assert scan_cells(sheet(rows.replace('x14ac:n="1"', "")), "p", 1, 9) is None
 
 
 @pytest.mark.parametrize("rows, why", [

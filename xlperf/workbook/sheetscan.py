@@ -8,10 +8,10 @@ a dictionary lookup per cell.
 
 The answer must be lxml's answer or none at all. The subset admits only what the reading rules
 (sheetread.py) would read identically: rows and cells carrying r=, a cell's f, v and is in that order,
-is holding one t, UTF-8, no comments, CDATA or processing instructions, and inside sheetData no
-carriage return and no namespace declaration. Everything outside sheetData is checked by lxml itself (the
-part with an empty sheetData, parsed once per distinct head and tail). Anything else returns None and
-the reference path reads the part, with its errors and messages.
+is holding one t, UTF-8, and inside sheetData no comment, CDATA, processing instruction, carriage
+return or namespace declaration. Everything outside sheetData is judged by lxml itself (the part
+with an empty sheetData, parsed once per distinct head and tail). Anything else returns None and the
+reference path reads the part, with its errors and messages.
 """
 
 from __future__ import annotations
@@ -93,7 +93,15 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
     prefixes = inner[1]
     pieces = inner[0].split(b"<c ")
     try:
-        steps = _row_steps(pieces[0], prefixes)
+        lead = _LEADS.get(pieces[0])
+        if lead is None:
+            used: set[str] = set()
+            lead = (_row_steps(pieces[0], prefixes, used), _needs(used))
+            if len(_LEADS) < _FRAMES_LIMIT:
+                _LEADS[pieces[0]] = lead
+        steps, needs = lead
+        if needs is not None and not needs <= prefixes:
+            raise _Bad
         out: list[Record] = []
         in_row, current, stopped = False, 0, False
         for k in range(len(pieces)):
@@ -101,7 +109,9 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
                 entry = _PIECES.get(pieces[k])
                 if entry is None:
                     entry = _piece(pieces[k], prefixes)
-                record, steps = entry
+                record, steps, needs = entry
+                if needs is not None and not needs <= prefixes:  # checked where these were in scope
+                    raise _Bad
                 if not in_row:
                     raise _Bad
                 if record is not None and not stopped and current >= min_row:
@@ -128,24 +138,22 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
 
 
 def _split(data: bytes, part: str) -> tuple[bytes, frozenset[str]] | None:
-    """(sheetData's content, the prefixes in scope there), once the rest of the part passed lxml."""
-    if b"<!" in data or b"]]>" in data or data.find(b"<?", 1) >= 0:
-        return None
-    if data.startswith(b"<?") and _DECLARATION.match(data) is None:
-        return None  # another encoding or an odd declaration
+    """(sheetData's content, the prefixes in scope there), once the rest of the part passed lxml.
+
+    Only two scans of the part per read: what could hide or change cells outside sheetData (a
+    comment or CDATA around it, a second sheetData, another encoding) is judged once per distinct
+    head and tail, and inside it the pieces' grammar has no room for "<!" or "<?"."""
     start = data.find(b"<sheetData")
-    if start < 0 or data.find(b"<sheetData", start + 1) >= 0:
+    if start < 0:
         return None
     if data.startswith(b"<sheetData/>", start):
         head, inner, tail = data[:start], b"", data[start + len(b"<sheetData/>"):]
     elif data.startswith(b"<sheetData>", start):
         end = data.find(b"</sheetData>", start)
-        if end < 0 or data.find(b"</sheetData", end + 1) >= 0:
+        if end < 0:
             return None
         head, inner, tail = data[:start], data[start + len(b"<sheetData>"):end], data[end + len(b"</sheetData>"):]
     else:
-        return None
-    if b"xmlns" in inner or b"\r" in inner:  # a CR in content is read as a newline: leave that to lxml
         return None
     frame = (head, tail)
     prefixes = _FRAMES.get(frame)
@@ -159,36 +167,43 @@ def _split(data: bytes, part: str) -> tuple[bytes, frozenset[str]] | None:
 
 
 _FRAMES: dict[tuple[bytes, bytes], frozenset[str]] = {}  # (head, tail) passed by lxml → prefixes in scope
-_PIECES: dict[bytes, tuple[Record | None, tuple[int, ...]]] = {}  # piece → its cell and row steps
+# piece → (its cell, its row steps, the namespace prefixes it uses or None), and the same for what
+# comes before the first cell; a piece remembered is good only where its prefixes are bound.
+_PIECES: dict[bytes, tuple[Record | None, tuple[int, ...], frozenset[str] | None]] = {}
+_LEADS: dict[bytes, tuple[tuple[int, ...], frozenset[str] | None]] = {}
 _decoder = codec.from_number_text
 
 
 def _frame_prefixes(head: bytes, tail: bytes, part: str) -> frozenset[str] | None:
     from xlperf.workbook.xmlsafe import parse_xml
 
+    if head.startswith(b"<?") and _DECLARATION.match(head) is None:
+        return None  # another encoding (the pieces are read as UTF-8) or an odd declaration
     try:
         root = parse_xml(head + b"<sheetData/>" + tail, part)
     except Exception:  # noqa: BLE001 - the reference path raises the proper error
         return None
-    # The reading rules take rows under any element whose tag ends so: ours must be the only one.
+    # The reading rules take rows under any element whose tag ends so: ours must be the only one (not
+    # one inside a comment, CDATA or a processing instruction, where it would be no element at all).
     found = [el for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("sheetData")]
     if len(found) != 1 or found[0].getparent() is None or len(found[0]) or found[0].text:
         return None
     return frozenset({p for p in found[0].nsmap if p is not None} | {"xml"})
 
 
-def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple[int, ...]]:
+def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple[int, ...], frozenset[str] | None]:
     m = _CELL.match(piece)
-    if m is None:
+    if m is None or b"\r" in piece or b"]]>" in piece:  # lxml reads a CR as a newline; "]]>" is refused
         raise _Bad
-    attrs = _attrs(b" " + m["attrs"], prefixes)
+    used: set[str] = set()
+    attrs = _attrs(b" " + m["attrs"], prefixes, used)
     ref = attrs.get("r")
     if ref is None:
         raise _Bad
     row, col = _position(ref)
-    f_attrs = _attrs(m["f_attrs"], prefixes) if m["f_attrs"] is not None else None
+    f_attrs = _attrs(m["f_attrs"], prefixes, used) if m["f_attrs"] is not None else None
     if m["t_attrs"]:
-        _attrs(m["t_attrs"], prefixes)  # checked only: xml:space changes nothing lxml reports
+        _attrs(m["t_attrs"], prefixes, used)  # checked only: xml:space changes nothing lxml reports
     # An empty <v></v>, <f></f> or <t></t> has no text, as lxml says (None), like <v/>. A cell with
     # none of them (a styled blank) is no record: the reading rules never look at it.
     empty = m["v_tag"] is None and m["is"] is None and f_attrs is None
@@ -204,7 +219,8 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
     )
     if record is not None and t != "s" and record.f_t != "shared":
         record = record._replace(cell=_cell_of(record))
-    entry = (record, _row_steps(piece[m.end():], prefixes))
+    steps = _row_steps(piece[m.end():], prefixes, used)
+    entry = (record, steps, _needs(used))
     if len(_PIECES) < _MEMO_LIMIT:
         _PIECES[piece] = entry
     return entry
@@ -219,8 +235,15 @@ def _cell_of(record: Record) -> Cell | None:
     return NOTHING if value is None and record.f is None else Cell(value, record.f)
 
 
-def _row_steps(text: bytes, prefixes: frozenset[str]) -> tuple[int, ...]:
+def _needs(used: set[str]) -> frozenset[str] | None:
+    used.discard("xml")  # bound everywhere
+    return frozenset(used) if used else None
+
+
+def _row_steps(text: bytes, prefixes: frozenset[str], used: set[str]) -> tuple[int, ...]:
     """The row tags between two cells as steps (see _CLOSE); only whitespace may lie between them."""
+    if b"\r" in text:
+        raise _Bad
     steps, pos, end = [], 0, len(text)
     while pos < end:
         m = _ROW_TAG.match(text, pos)
@@ -232,7 +255,7 @@ def _row_steps(text: bytes, prefixes: frozenset[str]) -> tuple[int, ...]:
         if m[1] is not None:
             steps.append(_CLOSE)
             continue
-        r = _attrs(m[2], prefixes).get("r")
+        r = _attrs(m[2], prefixes, used).get("r")
         if r is None or not r.isascii() or not r.isdigit() or len(r) > 8:
             raise _Bad  # no r= (rows are then counted), or one the reading rules refuse
         number = int(r)
@@ -242,7 +265,7 @@ def _row_steps(text: bytes, prefixes: frozenset[str]) -> tuple[int, ...]:
     return tuple(steps)
 
 
-def _attrs(text: bytes, prefixes: frozenset[str]) -> dict[str, str]:
+def _attrs(text: bytes, prefixes: frozenset[str], used: set[str]) -> dict[str, str]:
     """Attributes by qualified name; duplicates, unbound prefixes and namespace declarations are refused."""
     out: dict[str, str] = {}
     locals_: set[str] = set()
@@ -254,6 +277,7 @@ def _attrs(text: bytes, prefixes: frozenset[str]) -> dict[str, str]:
             raise _Bad
         if prefix:
             locals_.add(local)
+            used.add(prefix)
         raw = m[2] if m[2] is not None else m[3]
         out[name] = _text(raw)
     return out
