@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from functools import lru_cache
 from typing import BinaryIO
 
 from xlperf.workbook.deflate import ERRORS, deflate, inflater
@@ -96,9 +97,18 @@ def _dos(date_time: tuple[int, ...]) -> tuple[int, int]:
     return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
 
 
-def _name_bytes(info: zipfile.ZipInfo) -> bytes:
+def _name_bytes(orig_filename: str, flag_bits: int) -> bytes:
     # zipfile decoded non-UTF-8 names as cp437, which maps every byte, so this round-trips exactly.
-    return info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8 else "cp437")
+    return orig_filename.encode("utf-8" if flag_bits & _UTF8 else "cp437")
+
+
+@lru_cache(maxsize=4096)  # copies of one template repeat every member's name, time and extra fields
+def _fixed(orig_filename: str, flag_bits: int, date_time: tuple, local_extra: bytes, central_extra: bytes
+           ) -> tuple[bytes, int, int, bytes, bytes]:
+    """A member's name bytes, DOS time and date, and both extra fields without zip64 sizes."""
+    dostime, dosdate = _dos(date_time)
+    return (_name_bytes(orig_filename, flag_bits), dostime, dosdate, strip_zip64(local_extra),
+            strip_zip64(central_extra))
 
 
 class RawZipWriter:
@@ -117,20 +127,18 @@ class RawZipWriter:
     ) -> None:
         if max(csize, usize, self.offset) >= _LIMIT32 or len(self.central) >= _LIMIT16:
             raise OverflowError("archive too large for a plain zip")
-        name = _name_bytes(info)
-        dostime, dosdate = _dos(info.date_time)
-        local_extra = strip_zip64(local_extra)
+        name, dostime, dosdate, local_extra, central_extra = _fixed(
+            info.orig_filename, info.flag_bits, info.date_time, local_extra, info.extra)
         header_offset = self.offset
         self._write(
             _LOCAL.pack(
                 _LOCAL_SIG, extract_version, 0, flags, method, dostime, dosdate, crc, csize, usize,
                 len(name), len(local_extra),
             )
+            + name
+            + local_extra
         )
-        self._write(name)
-        self._write(local_extra)
         self._write(data)
-        central_extra = strip_zip64(info.extra)
         comment = info.comment or b""
         self.central.append(
             _CENTRAL.pack(
