@@ -119,11 +119,15 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     on = OutputNames(names)
 
     def put(sheet: str, pos: tuple[int, int], value: object) -> None:
-        out.setdefault(sheet, {})[pos] = fit_text(value) if isinstance(value, str) else value
+        cells = out.get(sheet)
+        if cells is None:
+            cells = out[sheet] = {}
+        cells[pos] = fit_text(value) if type(value) is str or isinstance(value, str) else value
 
     edges = _edges(result.system)
     ind_sheet = layout.by_role("indicators")
     value_col = ind_sheet.column("value")
+    offsets = [(key, ind_sheet.column(key) - value_col) for key in ("formula", "inputs", "note")]
     for id_, _, _ in CATALOG:
         loc = on.at(indicator_name(id_))
         if loc is None:
@@ -136,8 +140,8 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
         else:
             put(sheet, (r, c), _written(ind))
             cells = {"formula": ind.formula, "inputs": _used_text(ind, read), "note": _note(ind, edges)}
-        for key, text in cells.items():
-            put(sheet, (r, c + ind_sheet.column(key) - value_col), text)
+        for key, offset in offsets:
+            put(sheet, (r, c + offset), cells[key])
 
     scores = layout.by_role("scores")
     reason_col, rule_col = (scores.column(key) - scores.column("points") for key in ("reason", "rule"))
@@ -165,10 +169,13 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
         findings_sheet = layout.by_role("findings")
         width = len(findings_sheet.columns)
         rows = [_finding_row(f, read, on, scores.name) for f in result.findings] or [("提示", "OK", "", "", "未发现问题")]
-        for i in range(max(len(rows), findings_sheet.rows)):
-            row = rows[i] if i < len(rows) else (None,) * width
+        for i, row in enumerate(rows):
             for j in range(width):
                 put(sheet, (r0 + i, c0 + j), row[j])
+        cells = out.setdefault(sheet, {})
+        for i in range(len(rows), findings_sheet.rows):  # the prepared rows below: emptied
+            for j in range(width):
+                cells[(r0 + i, c0 + j)] = None
     if on.missing:
         from ..errors import Problem, WorkbookError
 
@@ -197,9 +204,23 @@ def canon(value: object) -> str:
 
 
 def outputs_hash(cells: dict[str, Cells]) -> str:
-    text = "".join(f"{sheet}\x1f{r}\x1f{c}\x1f{canon(cells[sheet][(r, c)])}\x1e"
-                   for sheet in sorted(cells) for (r, c) in sorted(cells[sheet]))
-    return sha256(text.encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
+    """SHA-256 of every output cell as "sheet␟row␟col␟canon(value)␞", in sheet then cell order."""
+    parts = []
+    for sheet in sorted(cells):
+        values = cells[sheet]
+        order = sorted(values)
+        known = _POSITION_TEXTS.get(sheet)
+        if known is None or known[0] != order:  # every unit of a template writes the same cells
+            if len(_POSITION_TEXTS) > 64:
+                _POSITION_TEXTS.clear()
+            known = _POSITION_TEXTS[sheet] = (order, [f"{sheet}\x1f{r}\x1f{c}\x1f" for r, c in order])
+        for pos, text in zip(order, known[1]):
+            value = values[pos]
+            parts += (text, "" if value is None else value if type(value) is str else canon(value), "\x1e")
+    return sha256("".join(parts).encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
+
+
+_POSITION_TEXTS: dict[str, tuple[list, list[str]]] = {}  # sheet → (its output cells in order, their prefixes)
 
 
 def inputs_hash(data: dict) -> str:
