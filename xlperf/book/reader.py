@@ -273,8 +273,10 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
                                            name=table_name, column=labels[0]))
     rows = []
     offsets = [(k, c - area.left, c) for k, c in positions.items()]
+    width = len(block[0])
     for i, line in enumerate(block[1:], start=1):
-        if all(line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for _, j, _ in offsets):
+        if line.count(None) == width or all(
+                line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for _, j, _ in offsets):
             continue  # most prepared rows are blank: no addresses for them
         r = area.top + i
         rows.append((r, {k: (line[j], (sheet, to_a1(r, c))) for k, j, c in offsets}))

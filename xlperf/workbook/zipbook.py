@@ -88,11 +88,21 @@ class ZipBook:
         return cached[1]
 
     def read(self, area: Area) -> list[list[Value]]:
-        get = self._sheet_cells(area.sheet, area.bottom, area.right, area.top, area.left).get
-        columns = range(area.left, area.right + 1)
-        # Most cells of a block are blank: those cost a lookup, not a call.
+        cells = self._sheet_cells(area.sheet, area.bottom, area.right, area.top, area.left)
+        top, left, bottom, right = area.top, area.left, area.bottom, area.right
+        width = right - left + 1
+        if len(cells) < (bottom - top + 1) * width:
+            # Fewer cells read than the block holds (the template prepares rows left blank): a blank
+            # grid, then each cell put in its place.
+            grid = [[None] * width for _ in range(bottom - top + 1)]
+            for (r, c), cell in cells.items():
+                if top <= r <= bottom and left <= c <= right:
+                    grid[r - top][c - left] = _value(cell)
+            return grid
+        get = cells.get
+        columns = range(left, right + 1)
         return [[None if (cell := get((r, c))) is None else _value(cell) for c in columns]
-                for r in range(area.top, area.bottom + 1)]
+                for r in range(top, bottom + 1)]
 
     def to_memory(self) -> MemoryBook:
         """Every sheet's values, names and tables copied into a MemoryBook (for tests and adapters' tests)."""
