@@ -271,6 +271,16 @@ def test_the_fast_sha256_is_sha256() -> None:
     assert h.hexdigest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2 "abc"
 
 
+def test_the_fast_sha256_without_hashlib_loaded_is_sha256(monkeypatch) -> None:
+    import sys
+
+    from xlperf import digest
+
+    monkeypatch.delitem(sys.modules, "hashlib")
+    assert digest.sha256(b"abc").hexdigest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert type(digest.sha256()) is type(digest._builtin())
+
+
 # The book layer works for every book (zip, memory, Excel): besides importing no zip, XML or spreadsheet
 # library nor any adapter (the pure-module tests above), it may hold none of the zip-package machinery.
 BOOK_LAYER = sorted((PACKAGE / "book").glob("*.py"))

@@ -32,8 +32,9 @@ _HEADER = struct.Struct("<I")
 
 
 def preload() -> None:
-    """Import what a fill needs once, in the parent, so that no forked worker pays for it; freeze the
-    """
+    """Import what a fill needs once, in the parent, so that no forked worker pays for it."""
+    import hashlib  # noqa: F401 - loaded once here, every worker hashes with OpenSSL (see xlperf.digest)
+
     from ..workbook import fill  # noqa: F401
     from . import task  # noqa: F401
 
