@@ -39,6 +39,15 @@ class Plan:
 
 def make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Path, ...] = ()) -> Plan:
     """reserved: the summary files, which are neither inputs nor outputs."""
+    global _KEYS
+    _KEYS = {}  # one plan asks for the same paths' keys several times (each file's folder, the output folder)
+    try:
+        return _make_plan(inputs, out_dir, reserved)
+    finally:
+        _KEYS = None
+
+
+def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Path, ...]) -> Plan:
     out = check_out_dir(Path(out_dir))
     reserved_keys = {_key(p) for p in reserved}
     sources: list[str] = []
@@ -111,8 +120,17 @@ def output_paths(sources: list[str], out: Path, reserved: set[str] = frozenset()
     return targets
 
 
+_KEYS: dict[str, str] | None = None  # while a plan is made: path → key
+
+
 def _key(path: str | os.PathLike) -> str:
-    return os.path.realpath(path).casefold()
+    if _KEYS is None:
+        return os.path.realpath(path).casefold()
+    text = os.fspath(path)
+    key = _KEYS.get(text)
+    if key is None:
+        key = _KEYS[text] = os.path.realpath(text).casefold()
+    return key
 
 
 def _regular(path: str) -> bool:
