@@ -22,7 +22,7 @@ from ..engine.fields import SCALARS, TABLES, inputs_from_dict, kind_of
 from ..engine.inputs import MAX_SENSIBLE_RATE, Inputs
 from ..engine.messages import text_of
 from ..engine.system import System
-from .a1 import from_a1, to_a1
+from .a1 import col_letter, from_a1, to_a1
 from .evaluator_rows import evaluator_data
 from .layout import Layout, load_layout, name_for, version_number
 
@@ -272,14 +272,15 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, column=labels[0]))
     rows = []
-    offsets = [(k, c - area.left, c) for k, c in positions.items()]
+    offsets = [(k, c - area.left, col_letter(c)) for k, c in positions.items()]
     width = len(block[0])
     for i, line in enumerate(block[1:], start=1):
         if line.count(None) == width or all(
                 line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for _, j, _ in offsets):
             continue  # most prepared rows are blank: no addresses for them
         r = area.top + i
-        rows.append((r, {k: (line[j], (sheet, to_a1(r, c))) for k, j, c in offsets}))
+        row_text = str(r)
+        rows.append((r, {k: (line[j], (sheet, letters + row_text)) for k, j, letters in offsets}))
     return rows
 
 

@@ -84,20 +84,16 @@ class _Builder:
         if type(value) is str and kind in LIMITS:
             # The reader's numbers come as text: parsed once, then bounded and converted as below would
             # (text that parses has no trailing %, so the slow path's two parses give this same Decimal).
-            try:
-                number = D(value)
-            except (ValueError, TypeError, ArithmeticError):
-                pass  # not plain digits ("98.7%", "abc"): the general path decides
-            else:
-                bound = _bound_of(number, kind)
-                if bound:
-                    self.problem("OUT_OF_RANGE", path, shown_number(value), expected=bound)
-                    return None
-                try:
-                    return _number(number, kind)
-                except ValueError:
-                    self.problem("NOT_INTEGER", path, value)
-                    return None
+            found, answer = _text_number(value, kind)
+            if found == _NUMBER:
+                return answer
+            if found == _BOUND:
+                self.problem("OUT_OF_RANGE", path, shown_number(value), expected=answer)
+                return None
+            if found == _FRACTION:
+                self.problem("NOT_INTEGER", path, value)
+                return None
+            # not plain digits ("98.7%", "abc"): the general path decides
         if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
             self.problem("NOT_EXACT", path, value)
             return None
@@ -119,6 +115,26 @@ class _Builder:
 
     def rows(self, path: str) -> list[Any]:
         return self.raw(path) or []
+
+
+_NUMBER, _BOUND, _FRACTION, _OTHER = range(4)
+
+
+@lru_cache(maxsize=8192)  # pure in (text, kind); a workbook repeats its numbers (0, 1, the same budget line)
+def _text_number(value: str, kind: str) -> tuple[int, Any]:
+    """(_NUMBER, the number) | (_BOUND, what it should be) | (_FRACTION, None): a count with a fraction
+    | (_OTHER, None): not plain digits."""
+    try:
+        number = D(value)
+    except (ValueError, TypeError, ArithmeticError):
+        return _OTHER, None
+    bound = _bound_of(number, kind)
+    if bound:
+        return _BOUND, bound
+    try:
+        return _NUMBER, _number(number, kind)
+    except ValueError:
+        return _FRACTION, None
 
 
 def _out_of_range(value: Any, kind: str) -> str | None:

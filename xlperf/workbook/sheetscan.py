@@ -23,7 +23,7 @@ from xlperf.book.a1 import MAX_ROW
 from xlperf.book import codec
 from xlperf.workbook.cellvalues import Cell, CellRef, decode_text, decode_xstring
 
-_MEMO_LIMIT = 40_000  # pieces held per process: a few MB, however many workbooks a worker reads
+_MEMO_LIMIT = 10_000  # pieces held per process (a template has 1,000-2,000): at most ~6 MB, however many workbooks a worker reads
 _FRAMES_LIMIT = 256
 
 
