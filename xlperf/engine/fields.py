@@ -72,10 +72,12 @@ class _Builder:
 
     def get(self, path: str, kind: str | None = None, node: Any = ...) -> Any:
         kind = kind or kind_of(path)
-        optional = kind.endswith("?")
-        kind = kind.rstrip("?")
+        split = _SPLIT_KINDS.get(kind)
+        if split is None:
+            split = _SPLIT_KINDS[kind] = (kind.rstrip("?"), kind.endswith("?"))
+        kind, optional = split
         value = self.raw(path) if node is ... else node
-        if _blank(value):
+        if value is None or _blank(value):
             if not optional:
                 self.problem("REQUIRED", path)
             return None
@@ -117,6 +119,7 @@ class _Builder:
         return self.raw(path) or []
 
 
+_SPLIT_KINDS: dict[str, tuple[str, bool]] = {}  # "amount?" → ("amount", True): a few kinds, asked per cell
 _NUMBER, _BOUND, _FRACTION, _OTHER = range(4)
 
 
