@@ -267,3 +267,13 @@ def test_one_rate_limit_for_engine_reader_and_template() -> None:
     assert MAX_SENSIBLE_RATE == Decimal("1.5") and styles.RATE_MAX == "1.5"
     assert problems_of(put("quarterly", {"progress": ["0.2624", "0.5131", "0.7651", "1.6"]})) == {
         ("RATE_TOO_LARGE", "quarterly.progress[3]")}
+
+
+def test_a_hostile_long_number_text_is_refused_and_not_remembered():
+    from xlperf.engine import fields
+
+    fields._text_number.cache_clear()
+    assert fields._parse_text_number("9" * 5000, "amount")[0] == fields._BOUND
+    b = fields._Builder({"x": "9" * 5000})
+    assert b.get("x", "amount") is None and b.problems[0].code == "OUT_OF_RANGE"
+    assert fields._text_number.cache_info().currsize == 0

@@ -195,6 +195,18 @@ def test_the_memo_of_pieces_is_bounded(monkeypatch):
     assert len(sheetscan._PIECES) == 5
 
 
+def test_huge_pieces_heads_and_leads_are_read_but_not_remembered(monkeypatch):
+    for memo in ("_PIECES", "_LEADS", "_FRAMES"):
+        monkeypatch.setattr(sheetscan, memo, {})
+    big = "评" * 2000  # 6,000 bytes of text in one cell
+    blank_rows = "".join(f'<row r="{i}"/>' for i in range(1, 400))
+    data = sheet(blank_rows + f'<row r="400"><c r="A400" t="inlineStr"><is><t>{big}</t></is></c></row>',
+                 head="<sheetPr>" + "<tabColor rgb='00FF0000'/>" * 3000 + "</sheetPr>")
+    assert agrees(data)
+    assert scan_cells(data, "p", 1, 500)[0].cell.value == big
+    assert not sheetscan._PIECES and not sheetscan._LEADS and not sheetscan._FRAMES
+
+
 def test_a_bad_number_is_refused_with_the_reference_message():
     data = sheet('<row r="1"><c r="B1"><v>1x5</v></c></row>')
     assert agrees(data)  # the same error, naming the same cell, either way

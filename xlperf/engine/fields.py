@@ -86,7 +86,8 @@ class _Builder:
         if type(value) is str and kind in LIMITS:
             # The reader's numbers come as text: parsed once, then bounded and converted as below would
             # (text that parses has no trailing %, so the slow path's two parses give this same Decimal).
-            found, answer = _text_number(value, kind)
+            # Only short texts are remembered: a hostile 30,000-digit cell must not be held.
+            found, answer = (_text_number if len(value) <= _SHORT_NUMBER else _parse_text_number)(value, kind)
             if found == _NUMBER:
                 return answer
             if found == _BOUND:
@@ -123,8 +124,10 @@ _SPLIT_KINDS: dict[str, tuple[str, bool]] = {}  # "amount?" → ("amount", True)
 _NUMBER, _BOUND, _FRACTION, _OTHER = range(4)
 
 
-@lru_cache(maxsize=8192)  # pure in (text, kind); a workbook repeats its numbers (0, 1, the same budget line)
-def _text_number(value: str, kind: str) -> tuple[int, Any]:
+_SHORT_NUMBER = 40  # characters: more than any number a person or a spreadsheet writes
+
+
+def _parse_text_number(value: str, kind: str) -> tuple[int, Any]:
     """(_NUMBER, the number) | (_BOUND, what it should be) | (_FRACTION, None): a count with a fraction
     | (_OTHER, None): not plain digits."""
     try:
@@ -138,6 +141,10 @@ def _text_number(value: str, kind: str) -> tuple[int, Any]:
         return _NUMBER, _number(number, kind)
     except ValueError:
         return _FRACTION, None
+
+
+# Pure in (text, kind); a workbook repeats its numbers (0, 1, the same budget line).
+_text_number = lru_cache(maxsize=8192)(_parse_text_number)
 
 
 def _out_of_range(value: Any, kind: str) -> str | None:

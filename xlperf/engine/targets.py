@@ -91,9 +91,14 @@ def parse_actual(text: str, target: Target) -> Decimal | None:
     return _scaled(quantity, target)[0]
 
 
-@lru_cache(maxsize=4096)  # indicators count the judgements and findings report them: judge each pair once
 def judge(target_text: str, actual_text: str | None) -> Judgement:
     """达成 / 未达成 / 不适用 / 待判断 with the evidence in Chinese."""
+    if len(target_text) + len(actual_text or "") > 1024:  # a cell-long text is judged, never held
+        return _judge(target_text, actual_text)
+    return _remembered_judge(target_text, actual_text)
+
+
+def _judge(target_text: str, actual_text: str | None) -> Judgement:
     target = parse_target(target_text)
     shown_target = _shown(target.text)
     if target.kind == "not_applicable":
@@ -115,6 +120,10 @@ def judge(target_text: str, actual_text: str | None) -> Judgement:
     if target.kind == "word":
         return _judge_word(target, actual_norm, shown_actual)
     return _judge_numeric(target, actual_raw, actual_norm, shown_actual)
+
+
+# Indicators count the judgements and findings report them: judge each pair once.
+_remembered_judge = lru_cache(maxsize=4096)(_judge)
 
 
 # --------------------------------------------------------------------------- judging

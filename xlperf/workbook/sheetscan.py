@@ -23,8 +23,13 @@ from xlperf.book.a1 import MAX_ROW
 from xlperf.book import codec
 from xlperf.workbook.cellvalues import Cell, CellRef, decode_text, decode_xstring
 
-_MEMO_LIMIT = 10_000  # pieces held per process (a template has 1,000-2,000): at most ~6 MB, however many workbooks a worker reads
-_FRAMES_LIMIT = 256
+# What a process remembers, bounded in count and in the size of each entry, so hostile files (a huge
+# cell, thousands of blank rows before the first cell, a megabyte of header) cannot grow a batch
+# worker: a template's pieces are 50-500 bytes, its heads and tails a few kilobytes.
+_MEMO_LIMIT = 10_000  # pieces (a template has 1,000-2,000): ~3 MB typical, under 25 MB at worst
+_PIECE_BYTES = 1024
+_FRAMES_LIMIT = 256  # heads and tails, and what precedes the first cell
+_FRAME_BYTES = 64 << 10
 
 
 class Record(NamedTuple):
@@ -97,7 +102,7 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
         if lead is None:
             used: set[str] = set()
             lead = (_row_steps(pieces[0], prefixes, used), _needs(used))
-            if len(_LEADS) < _FRAMES_LIMIT:
+            if len(_LEADS) < _FRAMES_LIMIT and len(pieces[0]) <= _PIECE_BYTES:
                 _LEADS[pieces[0]] = lead
         steps, needs = lead
         if needs is not None and not needs <= prefixes:
@@ -161,7 +166,7 @@ def _split(data: bytes, part: str) -> tuple[bytes, frozenset[str]] | None:
         prefixes = _frame_prefixes(head, tail, part)
         if prefixes is None:
             return None
-        if len(_FRAMES) < _FRAMES_LIMIT:
+        if len(_FRAMES) < _FRAMES_LIMIT and len(head) + len(tail) <= _FRAME_BYTES:
             _FRAMES[frame] = prefixes
     return inner, prefixes
 
@@ -221,7 +226,7 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
         record = record._replace(cell=_cell_of(record))
     steps = _row_steps(piece[m.end():], prefixes, used)
     entry = (record, steps, _needs(used))
-    if len(_PIECES) < _MEMO_LIMIT:
+    if len(_PIECES) < _MEMO_LIMIT and len(piece) <= _PIECE_BYTES:
         _PIECES[piece] = entry
     return entry
 
