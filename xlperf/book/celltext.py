@@ -11,7 +11,7 @@ import re
 MAX_TEXT = 32_767  # Excel's cell text limit; longer text makes Excel "repair" the file
 # Characters XML 1.0 forbids: the complement of [\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff], spelled
 # positively because the negated class with an astral range takes ~3 ms to compile (on every CLI start).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ILLEGAL_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half: no cell can hold it, reading yields U+FFFD
 _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
@@ -28,4 +28,4 @@ def clean_text(text: str) -> str:
         raise ValueError(f"text longer than {MAX_TEXT} characters")
     if "_x" in text:
         text = _LOOKS_ESCAPED.sub("_x005F_", text)
-    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text) if _ILLEGAL.search(text) else text
+    return ILLEGAL_XML_CHAR.sub(lambda m: f"_x{ord(m.group()):04X}_", text) if ILLEGAL_XML_CHAR.search(text) else text

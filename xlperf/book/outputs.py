@@ -122,7 +122,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
         cells = out.get(sheet)
         if cells is None:
             cells = out[sheet] = {}
-        cells[pos] = fit_text(value) if type(value) is str or isinstance(value, str) else value
+        cells[pos] = fit_text(value) if isinstance(value, str) else value
 
     edges = _edges(result.system)
     ind_sheet = layout.by_role("indicators")
@@ -215,8 +215,7 @@ def outputs_hash(cells: dict[str, Cells]) -> str:
                 _POSITION_TEXTS.clear()
             known = _POSITION_TEXTS[sheet] = (order, [f"{sheet}\x1f{r}\x1f{c}\x1f" for r, c in order])
         for pos, text in zip(order, known[1]):
-            value = values[pos]
-            parts += (text, "" if value is None else value if type(value) is str else canon(value), "\x1e")
+            parts += (text, canon(values[pos]), "\x1e")
     return sha256("".join(parts).encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
 
 

@@ -77,7 +77,7 @@ class _Builder:
             split = _SPLIT_KINDS[kind] = (kind.rstrip("?"), kind.endswith("?"))
         kind, optional = split
         value = self.raw(path) if node is ... else node
-        if value is None or _blank(value):
+        if _blank(value):
             if not optional:
                 self.problem("REQUIRED", path)
             return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from operator import attrgetter
 
 from ..errors import InputError, Problem
 from .messages import message, text_of
@@ -304,7 +303,6 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
 _LEAVES = (str, bool, type(None), dt.date)
 # Per record class: (field name, True when the field holds a number) — annotations are strings here.
 _FIELD_NAMES: dict[type, tuple[tuple[str, bool], ...]] = {}
-_VALUES_OF: dict[type, object] = {}  # record class → a getter of all its fields' values at once
 _NUMERIC = ("Decimal", "int")
 
 
@@ -335,9 +333,8 @@ def _walk_numbers(obj: object, path: str, add) -> None:
     if names is None:
         names = _FIELD_NAMES[kind] = tuple(
             (f.name, str(f.type).split(" |")[0] in _NUMERIC) for f in fields(obj)) if is_dataclass(obj) else ()
-        _VALUES_OF[kind] = attrgetter(*(n for n, _ in names)) if len(names) > 1 else (
-            (lambda o, n=names[0][0]: (getattr(o, n),)) if names else (lambda o: ()))
-    for (name, numeric), value in zip(names, _VALUES_OF[kind](obj)):  # all fields in one C call
+    for name, numeric in names:
+        value = getattr(obj, name)
         if type(value) is Decimal or type(value) is int:
             # A number inside its bounds adds nothing: no path is made for it (most fields of a long list).
             if value < 0 or value > MAX_SENSIBLE_RATE:

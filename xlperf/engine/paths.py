@@ -26,11 +26,10 @@ def _parts(path: str) -> tuple[str, ...]:
 def get(node: Any, path: str) -> Any:
     """The value at ``path`` in dicts, lists, tuples or attributes; None where the path leads nowhere."""
     for part in _parts(path):
-        kind = type(node)  # exact types first: typed inputs are records and tuples, plain data dicts and lists
-        if kind is tuple or kind is list or (kind is not dict and isinstance(node, list | tuple)):
-            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
-        elif kind is dict or isinstance(node, dict):
+        if isinstance(node, dict):
             node = node.get(part)
+        elif isinstance(node, list | tuple):
+            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
         else:
             node = getattr(node, part, None)
         if node is None:

@@ -41,23 +41,16 @@ def _in_sheet(row: int, col: int) -> None:
 def prepare(values: dict, styles: dict) -> Prepared:
     """Check every value before the XML is touched, and turn each into (kind, text) once."""
     prepared: Prepared = {}
-    for pos, value in values.items():
-        row, col = pos
-        if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-            to_a1(row, col)  # raises with the standard message
-        t = type(value)  # the common kinds by exact type first; subclasses take the general path
+    for (row, col), value in values.items():
+        _in_sheet(row, col)
         if value is None:
-            prepared[pos] = None
-        elif t is str:
-            prepared[pos] = ("s", clean_text(value))
-        elif t is Decimal:
-            prepared[pos] = ("n", number_text(value))
+            prepared[row, col] = None
         elif isinstance(value, bool):
-            prepared[pos] = ("b", "1" if value else "0")
+            prepared[row, col] = ("b", "1" if value else "0")
         elif isinstance(value, str):
-            prepared[pos] = ("s", clean_text(value))
+            prepared[row, col] = ("s", clean_text(value))
         elif isinstance(value, (int, float, Decimal)):
-            prepared[pos] = ("n", number_text(value))
+            prepared[row, col] = ("n", number_text(value))
         else:
             raise TypeError(f"{to_a1(row, col)}: cannot write {type(value).__name__}")
     for (row, col), style in styles.items():

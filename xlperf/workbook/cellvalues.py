@@ -172,6 +172,17 @@ def decode_text(t: str, text: str | None, has_v: bool, shared: "SharedStrings | 
     raise _error("XML_BROKEN", part=part, cell=str(ref))
 
 
+def cell_value(t: str, v: str | None, has_v: bool, inline: str | None, shared: "SharedStrings | list[str] | None",
+               part: str, row: int, col: int) -> object:
+    """A cell's value from its t=, the text of its <v> and whether it has one, and its inline string's
+    text (None without <is>), as the tree walk and the byte scanner both find them."""
+    if t == "inlineStr" and inline is not None:
+        return inline
+    if t == "s" and has_v and shared:
+        return decode_shared(v, shared, part, row, col)
+    return decode_text(t, v, has_v, shared, part, CellRef(row, col))
+
+
 def decode_shared(text: str | None, shared, part: str, row: int, col: int) -> object:
     # The hot case of decode's t="s" branch (a plain index, the text of <v>), with the same refusals.
     if text and text.isascii() and text.isdigit():

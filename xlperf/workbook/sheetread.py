@@ -11,7 +11,7 @@ from typing import Iterator
 from lxml import etree
 
 from xlperf.book.a1 import MAX_ROW, from_a1, to_a1
-from xlperf.workbook.cellvalues import Cell, CellRef, SharedStrings, decode_shared, decode_text, rich_text
+from xlperf.workbook.cellvalues import Cell, SharedStrings, cell_value, rich_text
 from xlperf.workbook.sheetscan import NOTHING, Record, scan_cells
 from xlperf.workbook.opc import local
 from xlperf.workbook.xmlsafe import WHOLE_PART, children, parse_xml
@@ -155,12 +155,7 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
                 if len(out) > max_cells:
                     raise _error("TOO_LARGE", part=part)
             continue
-        if t == "inlineStr" and inline is not None:
-            value = inline
-        elif t == "s" and has_v and shared:
-            value = decode_shared(v, shared, part, row, col)
-        else:
-            value = decode_text(t, v, has_v, shared, part, CellRef(row, col))
+        value = cell_value(t, v, has_v, inline, shared, part, row, col)
         formula = None
         if f is not None:
             formula = f

@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 from xlperf.book.a1 import MAX_ROW
 from xlperf.book import codec
-from xlperf.workbook.cellvalues import Cell, CellRef, decode_text, decode_xstring
+from xlperf.book.celltext import ILLEGAL_XML_CHAR
+from xlperf.workbook.cellvalues import Cell, cell_value, decode_xstring
 
 # What a process remembers, bounded in count and in the size of each entry, so hostile files (a huge
 # cell, thousands of blank rows before the first cell, a megabyte of header) cannot grow a batch
@@ -54,10 +55,10 @@ NOTHING = Cell(None, None)
 
 _WS = rb"[ \t\n]"
 _NAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?"
+_VALUE = rb"(?:\"[^\"<\t\n]*\"|'[^'<\t\n]*')"  # attribute values: no <, and no tab or newline lxml would normalise
 _ATTR = re.compile(rb"[ \t\n]+(" + _NAME + rb")[ \t\n]*=[ \t\n]*(?:\"([^\"<\t\n]*)\"|'([^'<\t\n]*)')")
-_ATTRS = rb"(?:[ \t\n]+" + _NAME + rb"[ \t\n]*=[ \t\n]*(?:\"[^\"<\t\n]*\"|'[^'<\t\n]*'))*+" + _WS + rb"*+"
+_ATTRS = rb"(?:[ \t\n]+" + _NAME + rb"[ \t\n]*=[ \t\n]*" + _VALUE + rb")*+" + _WS + rb"*+"
 _TEXT = rb"[^<]*+"
-_VALUE = rb"(?:\"[^\"<\t\n]*\"|'[^'<\t\n]*')"
 # The split at "<c " ate the cell's first space: a piece starts with its first attribute's name.
 _CELL = re.compile(
     rb"(?P<attrs>" + _NAME + rb"[ \t\n]*=[ \t\n]*" + _VALUE + _ATTRS + rb")"
@@ -69,10 +70,8 @@ _CELL = re.compile(
     rb"</c" + _WS + rb"*>)",
 )
 _ROW_TAG = re.compile(rb"[ \t\n]*+(?:(</row[ \t\n]*>)|<row(" + _ATTRS + rb")(/?)>)")
-_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,6}));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DECLARATION = re.compile(
     rb"<\?xml[ \t\n]+version=[\"']1\.[0-9][\"']"
     rb"(?:[ \t\n]+encoding=[\"'](?:[Uu][Tt][Ff]-8)[\"'])?(?:[ \t\n]+standalone=[\"'](?:yes|no)[\"'])?[ \t\n]*\?>")
@@ -232,9 +231,8 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
 
 
 def _cell_of(record: Record) -> Cell | None:
-    try:
-        value = record.inline if record.t == "inlineStr" and record.inline is not None else \
-            decode_text(record.t, record.v, record.has_v, None, "", CellRef(record.row, record.col))
+    try:  # (no shared strings: the caller leaves t="s" cells to read_cells)
+        value = cell_value(record.t, record.v, record.has_v, record.inline, None, "", record.row, record.col)
     except Exception:  # noqa: BLE001 - read_cells decodes it again, and says what is wrong where
         return None
     return NOTHING if value is None and record.f is None else Cell(value, record.f)
@@ -296,8 +294,9 @@ def _text(raw: bytes) -> str:
         raise _Bad from None
     if "&" in text:
         pieces = _ENTITY.split(text)
-        if "&" in "".join(pieces[0::4]):
-            raise _Bad  # a bare & or an entity XML does not define
+        literal = "".join(pieces[0::4])  # the text between references
+        if "&" in literal or ILLEGAL_XML_CHAR.search(literal):
+            raise _Bad  # a bare &, an entity XML does not define, or a character it forbids
         out = [pieces[0]]
         for i in range(1, len(pieces), 4):
             named, dec, hexa = pieces[i:i + 3]
@@ -310,11 +309,8 @@ def _text(raw: bytes) -> str:
                     raise _Bad
                 out.append(chr(code))
             out.append(pieces[i + 3])
-        text = "".join(out)
-        if _NOT_XML_CHAR.search("".join(pieces[0::4])):
-            raise _Bad
-        return text
-    if _NOT_XML_CHAR.search(text):
+        return "".join(out)
+    if ILLEGAL_XML_CHAR.search(text):
         raise _Bad
     return text
 
