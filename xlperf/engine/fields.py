@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import paths
+from ..memo import remembered
 from .bounds import LIMITS, out_of_range, shown_number
 from ..errors import InputError, Problem
 from .inputs import EvaluatorEntry, Inputs, Quarterly, validate
@@ -86,8 +87,7 @@ class _Builder:
         if type(value) is str and kind in LIMITS:
             # The reader's numbers come as text: parsed once, then bounded and converted as below would
             # (text that parses has no trailing %, so the slow path's two parses give this same Decimal).
-            # Only short texts are remembered: a hostile 30,000-digit cell must not be held.
-            found, answer = (_text_number if len(value) <= _SHORT_NUMBER else _parse_text_number)(value, kind)
+            found, answer = _text_number(value, kind)
             if found == _NUMBER:
                 return answer
             if found == _BOUND:
@@ -127,7 +127,10 @@ _NUMBER, _BOUND, _FRACTION, _OTHER = range(4)
 _SHORT_NUMBER = 40  # characters: more than any number a person or a spreadsheet writes
 
 
-def _parse_text_number(value: str, kind: str) -> tuple[int, Any]:
+# Pure in (text, kind); a workbook repeats its numbers (0, 1, the same budget line). Only short texts are
+# held: a hostile 30,000-digit cell is parsed every time.
+@remembered(8192, lambda value, kind: len(value) <= _SHORT_NUMBER)
+def _text_number(value: str, kind: str) -> tuple[int, Any]:
     """(_NUMBER, the number) | (_BOUND, what it should be) | (_FRACTION, None): a count with a fraction
     | (_OTHER, None): not plain digits."""
     try:
@@ -141,10 +144,6 @@ def _parse_text_number(value: str, kind: str) -> tuple[int, Any]:
         return _NUMBER, _number(number, kind)
     except ValueError:
         return _FRACTION, None
-
-
-# Pure in (text, kind); a workbook repeats its numbers (0, 1, the same budget line).
-_text_number = lru_cache(maxsize=8192)(_parse_text_number)
 
 
 def _out_of_range(value: Any, kind: str) -> str | None:

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from functools import lru_cache
 
+from ..memo import remembered
 from .money import HUNDRED, percent_text, round_half_up
 from .target_text import (
     ABSENCE_ANSWERS,
@@ -91,14 +91,11 @@ def parse_actual(text: str, target: Target) -> Decimal | None:
     return _scaled(quantity, target)[0]
 
 
+# Indicators count the judgements and findings report them: judge each pair once (a cell-long text is
+# judged every time, never held).
+@remembered(4096, lambda target_text, actual_text: len(target_text) + len(actual_text or "") <= 1024)
 def judge(target_text: str, actual_text: str | None) -> Judgement:
     """达成 / 未达成 / 不适用 / 待判断 with the evidence in Chinese."""
-    if len(target_text) + len(actual_text or "") > 1024:  # a cell-long text is judged, never held
-        return _judge(target_text, actual_text)
-    return _remembered_judge(target_text, actual_text)
-
-
-def _judge(target_text: str, actual_text: str | None) -> Judgement:
     target = parse_target(target_text)
     shown_target = _shown(target.text)
     if target.kind == "not_applicable":
@@ -120,10 +117,6 @@ def _judge(target_text: str, actual_text: str | None) -> Judgement:
     if target.kind == "word":
         return _judge_word(target, actual_norm, shown_actual)
     return _judge_numeric(target, actual_raw, actual_norm, shown_actual)
-
-
-# Indicators count the judgements and findings report them: judge each pair once.
-_remembered_judge = lru_cache(maxsize=4096)(_judge)
 
 
 # --------------------------------------------------------------------------- judging

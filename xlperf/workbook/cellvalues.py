@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 from typing import Callable, NamedTuple
 
 from lxml import etree
@@ -16,6 +15,7 @@ from lxml import etree
 from ..book import codec
 from xlperf.book.protocol import ErrorValue  # one error-value type for every book
 from xlperf.book.a1 import to_a1
+from xlperf.memo import remembered
 from xlperf.workbook.opc import local
 from xlperf.workbook.xmlsafe import children
 
@@ -119,8 +119,6 @@ class CellRef:
 def _number(text: str, part: str, ref: object) -> Decimal:
     # The stored text is a double's serialisation: the codec reads it as the spreadsheet shows it.
     try:
-        if len(text) > _SHORT:  # never a writer's double: not worth holding (a hostile one may be megabytes)
-            return codec.from_number_text(text)
         return _decoded(codec.from_number_text, text)
     except codec.NotANumber:
         raise _error("XML_BROKEN", part=part, cell=str(ref)) from None
@@ -131,7 +129,8 @@ _SHORT = 32  # a double's text is at most 24 characters ("-2.2250738585072014E-3
 
 # <v> text → its Decimal, per process: units share most of their numbers (0, 1, years, counts). The
 # decoder is part of the key, so answers never outlive the decoder that gave them (a test swaps it).
-@lru_cache(maxsize=50_000)
+# A longer text is never a writer's double: decoded, not held (a hostile one may be megabytes).
+@remembered(50_000, lambda decoder, text: len(text) <= _SHORT)
 def _decoded(decoder: Callable[[str], Decimal], text: str) -> Decimal:
     return decoder(text)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from functools import lru_cache
 from typing import BinaryIO
 
+from xlperf.memo import remembered
 from xlperf.workbook.deflate import ERRORS, deflate, inflater
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -102,23 +102,15 @@ def _name_bytes(orig_filename: str, flag_bits: int) -> bytes:
     return orig_filename.encode("utf-8" if flag_bits & _UTF8 else "cp437")
 
 
+# Copies of one template repeat every member's name, time and extra fields; a hostile 64 KB field is not held.
+@remembered(4096, lambda name, flags, when, local_extra, central_extra:
+            len(name) + len(local_extra) + len(central_extra) <= 1024)
 def _fixed(orig_filename: str, flag_bits: int, date_time: tuple, local_extra: bytes, central_extra: bytes
            ) -> tuple[bytes, int, int, bytes, bytes]:
     """A member's name bytes, DOS time and date, and both extra fields without zip64 sizes."""
-    if len(orig_filename) + len(local_extra) + len(central_extra) > 1024:  # a hostile 64 KB field: not held
-        return _fixed_now(orig_filename, flag_bits, date_time, local_extra, central_extra)
-    return _fixed_remembered(orig_filename, flag_bits, date_time, local_extra, central_extra)
-
-
-def _fixed_now(orig_filename: str, flag_bits: int, date_time: tuple, local_extra: bytes, central_extra: bytes
-               ) -> tuple[bytes, int, int, bytes, bytes]:
     dostime, dosdate = _dos(date_time)
     return (_name_bytes(orig_filename, flag_bits), dostime, dosdate, strip_zip64(local_extra),
             strip_zip64(central_extra))
-
-
-# Copies of one template repeat every member's name, time and extra fields.
-_fixed_remembered = lru_cache(maxsize=4096)(_fixed_now)
 
 
 class RawZipWriter:
