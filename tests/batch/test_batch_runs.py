@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import subprocess
@@ -224,6 +225,85 @@ def test_a_second_run_into_the_input_folder_does_not_take_its_own_outputs_as_inp
     assert sorted(rows_of(inputs)) == ["甲.xlsx"]
 
 
+def outputs_by_input(out: Path, inputs: Path) -> dict[str, str]:
+    """input path inside ``inputs`` → output path inside ``out``, as the CSV summary lists them (failed
+    files, which have no output, left out)."""
+    with (out / "汇总.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return {Path(r["文件"]).relative_to(inputs).as_posix(): Path(r["输出文件"]).relative_to(out).as_posix()
+                for r in csv.DictReader(fh) if r["输出文件"]}
+
+
+def test_outputs_keep_the_subfolders_of_a_folder_input(make_inputs, tmp_path):
+    """A bureau's inbox: every unit sends "填报.xlsx" in its own folder, some a level deeper."""
+    inputs = make_inputs({"区一/单位A/填报.xlsx": "A", "区一/单位B/填报.xlsx": "B", "区二/填报.xlsx": "C",
+                          "总表.xlsx": "A", "区三/单位D/填报.xlsx": b"PK\x03\x04junk"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 1
+    assert outputs_by_input(out, inputs) == {
+        "区一/单位A/填报.xlsx": "区一/单位A/填报-已评分.xlsx", "区一/单位B/填报.xlsx": "区一/单位B/填报-已评分.xlsx",
+        "区二/填报.xlsx": "区二/填报-已评分.xlsx", "总表.xlsx": "总表-已评分.xlsx"}
+    assert verify(out / "区一" / "单位B" / "填报-已评分.xlsx").status == "unchanged"
+    assert leftovers(out / "区一" / "单位A") == []
+    assert not (out / "区三").exists()  # the broken file's folder was made for it, and removed with nothing in it
+
+
+def test_a_glob_keeps_the_subfolders_below_its_fixed_folders_and_named_files_go_flat(make_inputs, tmp_path):
+    inputs = make_inputs({"2024/甲/填报.xlsx": "A", "2024/乙/填报.xlsx": "B", "单独.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs / "2024" / "**" / "*.xlsx"), str(inputs / "单独.xlsx"), "-o", str(out)]) == 0
+    assert outputs_by_input(out, inputs) == {"2024/甲/填报.xlsx": "甲/填报-已评分.xlsx",
+                                             "2024/乙/填报.xlsx": "乙/填报-已评分.xlsx", "单独.xlsx": "单独-已评分.xlsx"}
+
+
+def test_two_folder_inputs_with_the_same_names_meet_in_one_output_folder(make_inputs, tmp_path):
+    """Each folder input's contents go into the output folder: the same relative path twice gets " (2)"."""
+    inputs = make_inputs({"一批/子/甲.xlsx": "A", "二批/子/甲.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs / "一批"), str(inputs / "二批"), "-o", str(out)]) == 0
+    assert outputs_by_input(out, inputs) == {"一批/子/甲.xlsx": "子/甲-已评分.xlsx", "二批/子/甲.xlsx": "子/甲-已评分 (2).xlsx"}
+
+
+def test_outputs_in_subfolders_of_the_input_folder_are_not_taken_as_inputs_again(make_inputs):
+    inputs = make_inputs({"单位A/填报.xlsx": "A"})
+    assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
+    assert (inputs / "单位A" / "填报-已评分.xlsx").is_file()
+    assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
+    assert list(outputs_by_input(inputs, inputs)) == ["单位A/填报.xlsx"]
+
+
+def test_same_named_outputs_in_two_subfolders_each_keep_their_record(make_inputs, tmp_path, monkeypatch):
+    """The batch's record is keyed by the path inside the output folder, not the file name alone."""
+    inputs = make_inputs({"单位A/填报.xlsx": "A", "单位B/填报.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with no_workbook_read(monkeypatch):
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with (out / "汇总.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = {Path(r["文件"]).parent.name: (r["状态"], r["总分"]) for r in csv.DictReader(fh)}
+    assert rows == {"单位A": ("未变（跳过）", TOTALS["A"]), "单位B": ("未变（跳过）", TOTALS["B"])}
+
+
+def test_leftovers_in_an_output_subfolder_are_removed_at_start(make_inputs, tmp_path):
+    inputs = make_inputs({"单位A/填报.xlsx": "A"})
+    out = tmp_path / "out"
+    (out / "单位A").mkdir(parents=True)
+    (out / "单位A" / ".填报-已评分.xlsx.0123abcd.tmp").write_bytes(b"PK half a zip")  # a batch killed with -9
+    (out / "单位A" / ".别人的文件.tmp").write_bytes(b"not ours")
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert leftovers(out / "单位A") == [".别人的文件.tmp"]
+
+
+def test_a_file_where_an_output_subfolder_belongs_stops_the_batch_before_it_runs(make_inputs, tmp_path, capsys):
+    inputs = make_inputs({"单位A/填报.xlsx": "A"})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "单位A").write_bytes(b"a file, not a folder")
+    assert main(["batch", str(inputs), "-o", str(out)]) == 2
+    assert "无法建立输出子目录" in capsys.readouterr().err
+    assert (out / "单位A").read_bytes() == b"a file, not a folder"
+    assert not (out / "汇总.xlsx").exists()
+
+
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_a_foreign_file_where_an_output_goes_is_not_overwritten(make_inputs, tmp_path, force):
     inputs = make_inputs({"甲.xlsx": "A"})
@@ -304,20 +384,25 @@ def test_operator_systems_reach_the_workers(tmp_path):
     assert rows_of(out)["甲.xlsx"]["状态"] == "未变（跳过）"
 
 
-def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook(make_inputs, tmp_path, monkeypatch):
+@contextlib.contextmanager
+def no_workbook_read(monkeypatch):
+    """Any fill, compute or stamp read fails the test (the workers fork with these in place)."""
     import xlperf.workbook.fill as fill_module
-
-    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
-    out = tmp_path / "out"
-    assert main(["batch", str(inputs), "-o", str(out)]) == 0
 
     def no_reading(*args, **kw):
         raise AssertionError("a workbook was read")
 
-    with monkeypatch.context() as m:  # the workers fork with these in place
-        m.setattr(fill_module, "compute", no_reading)
-        m.setattr(fill_module, "fill", no_reading)
-        m.setattr(fill_module, "read_stamp", no_reading)
+    with monkeypatch.context() as m:
+        for name in ("compute", "fill", "read_stamp"):
+            m.setattr(fill_module, name, no_reading)
+        yield
+
+
+def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook(make_inputs, tmp_path, monkeypatch):
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with no_workbook_read(monkeypatch):
         assert main(["batch", str(inputs), "-o", str(out)]) == 0
     rows = rows_of(out)
     assert [(rows[n]["状态"], rows[n]["总分"]) for n in ("甲.xlsx", "乙.xlsx")] == [

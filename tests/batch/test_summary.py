@@ -2,7 +2,8 @@
 as a package (table, hyperlinks, charts, print setup).
 
 The batch: units A, B, C (totals 96.88, 96.99, 95.36, see batchdata), two of them sent under the same
-file name from different folders, one file that is not a workbook, one that hangs past the time limit.
+file name from different folders (their outputs go into those two subfolders of the output folder),
+one file that is not a workbook, one that hangs past the time limit.
 Hand-derived distribution: total min 95.36, median 96.88, max 96.99, all 3 below 100; 政府采购执行情况
 (max 2) scores A 1.89 (4.73 of 5.34 contracted), B 2 (all contracted), C 1.37 → min 1.37, median 1.89,
 max 2, 2 units below max.
@@ -55,9 +56,9 @@ def test_summary_contents_through_libreoffice(mixed_batch, tmp_path, soffice):
     assert a["政府采购执行情况"] == "1.89" and ok["单位乙"]["政府采购执行情况"] == "2"
     assert a["年度"] == "2024" and a["错误"] == "0"
     assert Decimal(a["预算执行率(%)"].rstrip("%")) / 100 == pytest.approx(Decimal("0.98695"), abs=Decimal("1e-5"))
-    # two inputs named 填报.xlsx: two outputs
-    outputs = sorted(Path(u["输出文件"]).name for u in units if u["输出文件"])
-    assert outputs == ["丙-已评分.xlsx", "填报-已评分 (2).xlsx", "填报-已评分.xlsx"]
+    # two inputs named 填报.xlsx, from two folders: two outputs, each in its input's subfolder
+    outputs = sorted(Path(u["输出文件"]).relative_to(mixed_batch).as_posix() for u in units if u["输出文件"])
+    assert outputs == ["丙-已评分.xlsx", "单位A/填报-已评分.xlsx", "单位B/填报-已评分.xlsx"]
     failed = {Path(u["文件"]).name: u for u in units if u["状态"] == "失败"}
     assert set(failed) == {"坏.xlsx", "挂起.xlsx"} and failed["挂起.xlsx"]["总分"] == ""
 
@@ -104,7 +105,9 @@ def test_summary_package_structure(mixed_batch):
     units = next(t for t in tables if 'name="Units1"' in t)
     assert 'ref="A4:' in units and re.search(r'ref="A4:[A-Z]+9"', units)  # header + 5 rows
     links = re.findall(r'Target="([^"]+)" TargetMode="External"', rels)
-    assert sorted(links) == ["丙-已评分.xlsx", "填报-已评分%20(2).xlsx", "填报-已评分.xlsx"]  # relative to the summary
+    # relative to the summary; XlsxWriter writes a relative file link Windows-style, as Excel does, and
+    # LibreOffice reads 单位A\填报-已评分.xlsx as ./单位A/填报-已评分.xlsx
+    assert sorted(links) == ["丙-已评分.xlsx", "单位A\\填报-已评分.xlsx", "单位B\\填报-已评分.xlsx"]
 
 
 def test_a_unit_name_that_looks_like_a_formula_stays_text(make_inputs, unit_books, tmp_path):

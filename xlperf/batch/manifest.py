@@ -38,7 +38,7 @@ def save(out: Path, previous: dict[str, dict], outcomes: list[Outcome], version:
     """Records for this run's good outputs, and the earlier ones of outputs this run did not touch."""
     entries = dict(previous)
     for o in outcomes:
-        name = os.path.basename(o.output) if o.output else ""
+        name = _entry_name(out, o.output) if o.output else ""
         if o.status == FAILED or not o.input_sha256 or not o.output_id or not name:
             continue
         # The fields as they are (plain strings, numbers, tuples, one dict of counts), not asdict's deep copy:
@@ -47,7 +47,7 @@ def save(out: Path, previous: dict[str, dict], outcomes: list[Outcome], version:
         entries[name] = {"version": version, "row": row}
     for o in outcomes:  # a file that failed this time has no valid record any more
         if o.status == FAILED and o.output:
-            entries.pop(os.path.basename(o.output), None)
+            entries.pop(_entry_name(out, o.output), None)
     tmp = out / f".{NAME}.{os.urandom(4).hex()}.tmp"
     try:
         tmp.write_text(json.dumps({"format": FORMAT, "outputs": entries}, ensure_ascii=False), encoding="utf-8")
@@ -58,8 +58,15 @@ def save(out: Path, previous: dict[str, dict], outcomes: list[Outcome], version:
         tmp.unlink(missing_ok=True)
 
 
-def hint_for(entries: dict[str, dict], target: str) -> dict | None:
-    return entries.get(os.path.basename(target))
+def hint_for(entries: dict[str, dict], out: Path, target: str) -> dict | None:
+    return entries.get(_entry_name(out, target))
+
+
+def _entry_name(out: Path, output: str) -> str:
+    """An output's key: its path inside the output folder, "/"-separated ("单位A/填报-已评分.xlsx"); for an
+    output in the folder itself, its name, as records before subfolders were kept."""
+    rel = Path(os.path.relpath(output, out))
+    return rel.as_posix() if ".." not in rel.parts else os.path.basename(output)
 
 
 def outcome_from(hint: dict, source: str, target: str, status: str) -> Outcome | None:

@@ -3,6 +3,9 @@
 Everything that can be decided without opening a workbook is decided here, so a batch of
 thousands either starts cleanly or refuses at once with one message (exit code 2):
 - inputs are files, folders (searched recursively) or glob patterns; each file is taken once;
+- outputs keep the layout of the inputs: a file found in a folder input's subfolder (or under a
+  glob's fixed leading folders) goes into the same subfolder of the output folder, so that a hundred
+  units' "绩效评价表.xlsx" stay apart and findable; files named one by one go straight into it;
 - every input gets its own output, never another input's path and never another output's
   (names compared case-insensitively, as Windows and macOS do), " (2)", " (3)"… added;
 - the output folder must be a folder we can write to, and no other batch may be writing into it.
@@ -36,6 +39,11 @@ class Plan:
     targets: list[str]
     not_files: list[str]  # named inputs that exist but are not regular files (FIFOs, devices…)
 
+    @property
+    def folders(self) -> list[Path]:
+        """Every folder an output goes into: the output folder first, then its subfolders in order."""
+        return [self.out_dir, *sorted({Path(t).parent for t in self.targets} - {self.out_dir})]
+
 
 def make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Path, ...] = ()) -> Plan:
     """reserved: the summary files, which are neither inputs nor outputs."""
@@ -51,16 +59,18 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
     out = check_out_dir(Path(out_dir))
     reserved_keys = {_key(p) for p in reserved}
     sources: list[str] = []
+    subfolders: list[Path] = []
     seen: set[str] = set()
-    for path in _expand(inputs, out, reserved_keys):
+    for path, subfolder in _expand(inputs, out, reserved_keys):
         key = _key(path)
         if key in reserved_keys:
             raise SetupError(f"汇总文件 {path} 同时是一个输入文件；请换一个汇总文件名（--summary）")
         if key not in seen:
             seen.add(key)
             sources.append(str(path))
+            subfolders.append(subfolder)
     not_files = [s for s in sources if not _regular(s)]
-    return Plan(out, sources, output_paths(sources, out, reserved_keys), not_files)
+    return Plan(out, sources, output_paths(sources, out, reserved_keys, subfolders), not_files)
 
 
 def check_out_dir(out: Path) -> Path:
@@ -76,22 +86,41 @@ def check_out_dir(out: Path) -> Path:
     return out
 
 
-def _expand(inputs: list[str], out: Path, reserved: set[str]) -> list[Path]:
-    found: list[Path] = []
+def _expand(inputs: list[str], out: Path, reserved: set[str]) -> list[tuple[Path, Path]]:
+    """(file, the subfolder of the output folder its output goes into) for every input file."""
+    found: list[tuple[Path, Path]] = []
     for text in inputs:
         path = Path(text)
         if path.is_dir():
-            found += sorted(f for f in path.rglob("*") if _wanted(f, out, reserved))
+            found += [(f, _inside(f.parent, path)) for f in sorted(path.rglob("*")) if _wanted(f, out, reserved)]
         elif os.path.lexists(path):
-            found.append(path)
+            found.append((path, Path()))
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
             if not matches:
                 raise SetupError(f"没有与 {text} 匹配的文件")
-            found += [m for m in matches if not m.is_dir() and (m.suffix.lower() in SUFFIXES or not m.is_file())]
+            base = _fixed_folders(text)
+            found += [(m, _inside(m.parent, base)) for m in matches
+                      if not m.is_dir() and (m.suffix.lower() in SUFFIXES or not m.is_file())]
         else:
             raise SetupError(f"找不到输入 {text}")
     return found
+
+
+def _fixed_folders(pattern: str) -> Path:
+    """The leading folders of a glob pattern before its first wildcard: '收件/2024/**/*.xlsx' → 收件/2024."""
+    parts = Path(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+    return Path(*parts[:fixed]) if fixed else Path()
+
+
+def _inside(folder: Path, base: Path) -> Path:
+    """``folder`` relative to ``base`` (both as the search gave them); Path() when it is not below it."""
+    try:
+        rel = folder.relative_to(base)
+    except ValueError:
+        return Path()
+    return Path() if ".." in rel.parts else rel
 
 
 def _wanted(f: Path, out: Path, reserved: set[str]) -> bool:
@@ -101,20 +130,28 @@ def _wanted(f: Path, out: Path, reserved: set[str]) -> bool:
         return False
     if _key(f) in reserved:
         return False
-    return not (_key(f.parent) == _key(out) and _OUTPUT_STEM.search(f.stem))
+    return not (_OUTPUT_STEM.search(f.stem) and _below(f.parent, out))
 
 
-def output_paths(sources: list[str], out: Path, reserved: set[str] = frozenset()) -> list[str]:
-    """One output per input, never shared and never an input's own path."""
+def _below(folder: Path, out: Path) -> bool:
+    """``folder`` is the output folder or one of its subfolders (where this batch's outputs go)."""
+    key, top = _key(folder), _key(out)
+    return key == top or key.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def output_paths(sources: list[str], out: Path, reserved: set[str] = frozenset(),
+                 subfolders: list[Path] | None = None) -> list[str]:
+    """One output per input, never shared and never an input's own path (subfolders: where in ``out``
+    each goes; the output folder itself by default)."""
     taken = {_key(s) for s in sources} | set(reserved)
     targets = []
-    for s in sources:
-        src = Path(s)
+    for s, sub in zip(sources, subfolders or [Path()] * len(sources)):
+        src, folder = Path(s), out / sub
         stem, suffix = f"{src.stem}{OUTPUT_MARK}", src.suffix
-        target, n = out / f"{stem}{suffix}", 1
+        target, n = folder / f"{stem}{suffix}", 1
         while _key(target) in taken:
             n += 1
-            target = out / f"{stem} ({n}){suffix}"
+            target = folder / f"{stem} ({n}){suffix}"
         taken.add(_key(target))
         targets.append(str(target))
     return targets
@@ -201,21 +238,47 @@ class FolderLock:
             os.close(self.fd)
 
 
-def remove_earlier_temps(out: Path, targets: list[str]) -> int:
-    """At start: remove what an earlier, interrupted run of the same outputs left (one listing of the folder)."""
-    names = {os.path.basename(t) for t in targets}
-    pattern = _ANY_TEMP
+def make_folders(plan: Plan) -> list[Path]:
+    """The output subfolders, before any worker writes into them; the ones made here, parents first."""
+    made = []
+    for folder in plan.folders[1:]:
+        missing = [f for f in (folder, *folder.parents) if not f.exists()][::-1]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SetupError(f"无法建立输出子目录 {folder}（{exc.strerror or exc}）；"
+                             "请检查输出目录中是否有同名的文件") from None
+        made += missing
+    return made
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """The subfolders made for outputs that none of the files filled (all failed): deepest first."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:  # holds an output (or anything else): it stays
+            pass
+
+
+def remove_earlier_temps(plan: Plan) -> int:
+    """At start: remove what an earlier, interrupted run of the same outputs left (one listing per folder)."""
+    names: dict[Path, set[str]] = {}
+    for t in plan.targets:
+        path = Path(t)
+        names.setdefault(path.parent, set()).add(path.name)
     count = 0
-    try:
-        entries = os.listdir(out)
-    except OSError:
-        return 0
-    for name in entries:
-        m = pattern.fullmatch(name)
-        if m and m.group(1) in names:
-            try:
-                os.unlink(out / name)
-                count += 1
-            except OSError:
-                pass
+    for folder, wanted in names.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for name in entries:
+            m = _ANY_TEMP.fullmatch(name)
+            if m and m.group(1) in wanted:
+                try:
+                    os.unlink(folder / name)
+                    count += 1
+                except OSError:
+                    pass
     return count

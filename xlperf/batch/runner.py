@@ -22,7 +22,7 @@ from ..workbook.atomic import remove_leftovers
 from . import manifest
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
-from .plan import FolderLock, SetupError, make_plan, remove_earlier_temps
+from .plan import FolderLock, SetupError, make_folders, make_plan, remove_earlier_temps, remove_empty
 from .progress import Progress
 from .worker import Worker, preload
 
@@ -76,8 +76,10 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）")
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(plan.out_dir):
-        remove_earlier_temps(plan.out_dir, plan.targets)
-        remove_leftovers(plan.out_dir)  # any dead writer's, as every fill does; the workers then skip it
+        made = make_folders(plan)
+        remove_earlier_temps(plan)
+        for folder in plan.folders:  # any dead writer's, as every fill does; the workers then skip it
+            remove_leftovers(folder)
         remembered = {} if force else manifest.load(plan.out_dir)
         outcomes: list[Outcome | None] = [None] * len(plan.sources)
         progress = Progress(len(plan.sources), stream, bar)
@@ -92,7 +94,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
             if s in irregular:  # a FIFO or a device: opening it could block or never end
                 done(i, failed(s, NOT_A_FILE, "不是普通文件（可能是管道、设备或失效的链接），未读取"))
             else:
-                todo.append((i, s, t, manifest.hint_for(remembered, t)))
+                todo.append((i, s, t, manifest.hint_for(remembered, plan.out_dir, t)))
         try:
             if scheduler:
                 from .dask_backend import run_dask
@@ -102,6 +104,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
                 run_local(todo, jobs or _cores(), force, limits, done, systems)
         finally:
             progress.close()
+            remove_empty(made)
         final = [o for o in outcomes if o is not None]
         write_summary(final, xlsx_path, version=__version__)
         write_csv(final, csv_path)
