@@ -182,6 +182,32 @@ def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_fil
     assert all(verify(out / n).status == "unchanged" for n in ("a1-已评分.xlsx", "a2-已评分.xlsx"))
 
 
+def test_each_output_folder_is_synced_once_by_the_batch_not_once_per_file(make_inputs, tmp_path, monkeypatch):
+    """A folder fsync per output is a round trip per file on network storage: the workers leave it to the
+    batch, which syncs every output folder once, after the summaries and its record are written."""
+    import xlperf.batch.runner as runner
+    import xlperf.workbook.atomic as atomic
+
+    log = tmp_path / "synced.txt"
+
+    def record(folder):
+        with log.open("a", encoding="utf-8") as fh:  # workers are other processes: a file sees them all
+            fh.write(f"{os.getpid()}\t{Path(folder).name}\n")
+
+    monkeypatch.setattr(atomic, "fsync_dir", record)
+    monkeypatch.setattr(runner, "fsync_dir", record)
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "单位C/填报.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "2"]) == 0
+    synced = [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines()]
+    assert synced == [[str(os.getpid()), "out"], [str(os.getpid()), "单位C"]]
+    log.unlink()
+    from xlperf.workbook.fill import fill
+
+    fill(inputs / "甲.xlsx", tmp_path / "单个.xlsx")  # a lone fill still syncs its folder itself
+    assert log.read_text(encoding="utf-8") == f"{os.getpid()}\t{tmp_path.name}\n"
+
+
 def test_leftovers_of_an_earlier_run_are_removed_and_nothing_else(make_inputs, tmp_path):
     inputs = make_inputs({"甲.xlsx": "A"})
     out = tmp_path / "out"
@@ -407,6 +433,19 @@ def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook
     rows = rows_of(out)
     assert [(rows[n]["状态"], rows[n]["总分"]) for n in ("甲.xlsx", "乙.xlsx")] == [
         ("未变（跳过）", TOTALS["A"]), ("未变（跳过）", TOTALS["B"])]
+
+
+def test_the_record_holds_the_hash_of_the_input_bytes_and_the_identity_of_the_output(make_inputs, tmp_path):
+    import hashlib
+    import json
+
+    inputs = make_inputs({"单位A/填报.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    row = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["outputs"]["单位A/填报-已评分.xlsx"]["row"]
+    assert row["input_sha256"] == hashlib.sha256((inputs / "单位A" / "填报.xlsx").read_bytes()).hexdigest()
+    written = os.stat(out / "单位A" / "填报-已评分.xlsx")
+    assert row["output_id"] == [written.st_size, written.st_mtime_ns, written.st_ino]
 
 
 @pytest.mark.parametrize("disturb", ["manifest removed", "manifest damaged", "output touched"])

@@ -18,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..workbook.atomic import remove_leftovers
+from ..workbook.atomic import fsync_dir, remove_leftovers
 from . import manifest
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
@@ -109,6 +109,8 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         write_summary(final, xlsx_path, version=__version__)
         write_csv(final, csv_path)
         manifest.save(plan.out_dir, manifest.load(plan.out_dir), final, __version__)
+        for folder in dict.fromkeys([*plan.folders, xlsx_path.parent]):
+            fsync_dir(folder)  # the workers' renames, the summaries' and the record's, made durable at once
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
     return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts)
 

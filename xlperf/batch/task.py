@@ -31,10 +31,9 @@ def process(source: str, target: str, force: bool = False, systems: tuple[str, .
                 return existing
         from ..workbook import fill as fill_module
 
-        before = manifest.file_sha256(source)
         filled = fill_module.fill(source, target, registry=registry)
         outcome = from_result(source, str(filled.out_path), OK, filled.result)
-        _remember(outcome, before)
+        _remember(outcome, filled.source_sha256)
         return outcome
     except ProblemsError as exc:
         first = exc.problems[0].located() if exc.problems else ""
@@ -68,12 +67,12 @@ def _remembered(source: str, target: str, hint: dict, registry) -> Outcome | Non
     return manifest.outcome_from(hint, source, target, SKIPPED)
 
 
-def _remember(outcome: Outcome, sha_before: str) -> None:
-    """What the manifest will record; nothing if the input changed while it was being filled."""
+def _remember(outcome: Outcome, input_sha256: str) -> None:
+    """What the manifest will record: the hash of the input bytes the output was made from (read once,
+    in memory: a file changed since is simply a file whose hash no longer matches the record)."""
     try:
-        if manifest.file_sha256(outcome.source) == sha_before:
-            outcome.input_sha256 = sha_before
-            outcome.output_id = manifest.file_identity(outcome.output)
+        outcome.output_id = manifest.file_identity(outcome.output)
+        outcome.input_sha256 = input_sha256
     except OSError:
         pass
 

@@ -151,7 +151,8 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
         from ..workbook import atomic
         from .task import process
 
-        atomic.CLEAN_ON_WRITE = False  # the batch cleared the output folder before any worker started
+        atomic.CLEAN_ON_WRITE = False  # the batch cleared the output folders before any worker started
+        atomic.SYNC_FOLDER_ON_WRITE = False  # and syncs each of them once, when every file is done
 
         start_rss = resident_bytes()
         for done in range(1, MAX_FILES + 1):

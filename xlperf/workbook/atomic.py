@@ -111,6 +111,17 @@ def target_problem(out: Path) -> str | None:
     return None
 
 
+# A caller that syncs its folders itself sets this False: `xlperf batch` syncs each output folder once when
+# its files are done, instead of once per output (a round trip per file on network storage).
+SYNC_FOLDER_ON_WRITE = True
+
+
+def renamed_into(folder: Path) -> None:
+    """After a rename into ``folder``: make the new name durable, unless the caller does it for many at once."""
+    if SYNC_FOLDER_ON_WRITE:
+        fsync_dir(folder)
+
+
 def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)

@@ -33,6 +33,7 @@ class Filled:
     result: Result
     out_path: Path
     read: ReadInputs
+    source_sha256: str = ""  # of the input file's bytes the output was made from
 
 
 def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, *, in_place: bool = False,
@@ -44,8 +45,9 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
     refused = target_problem(out)  # before any reading: a FIFO or device is never the output
     if refused:
         raise workbook_error(refused, path=out)
-    scored = book_fill.fill(ZipBook.open(src, out), system, registry=registry)
-    return Filled(scored.result, out, scored.read)
+    book = ZipBook.open(src, out)
+    scored = book_fill.fill(book, system, registry=registry)
+    return Filled(scored.result, out, scored.read, book.pkg.sha256())
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -74,6 +74,12 @@ class Package(Contents):
     def __repr__(self) -> str:
         return f"Package({str(self.path)!r})"
 
+    def sha256(self) -> str:
+        """SHA-256 of the file's bytes as read: what everything read from this package came from."""
+        from ..digest import sha256
+
+        return sha256(self._blob).hexdigest()
+
     @classmethod
     def open(cls, path: str | os.PathLike, limits: Limits = Limits()) -> "Package":
         path = Path(path)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from xlperf.workbook import opc
-from xlperf.workbook.atomic import fsync_dir, open_temp, target_problem
+from xlperf.workbook.atomic import open_temp, renamed_into, target_problem
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import RawZipError, RawZipWriter
@@ -143,4 +143,4 @@ def write_package(
         if isinstance(exc, OSError):
             raise workbook_error("WRITE_FAILED", path=out) from None
         raise
-    fsync_dir(out.parent)
+    renamed_into(out.parent)
