@@ -107,12 +107,14 @@ def test_globs_and_files_each_taken_once(make_inputs, tmp_path):
 
 # --- per-file limits ----------------------------------------------------------------------------
 
-def test_a_file_over_the_time_limit_is_listed_and_the_rest_finish(make_inputs, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_over_the_time_limit_is_listed_and_the_rest_finish(make_inputs, tmp_path, monkeypatch, jobs):
+    """With one worker, the file after the hanging one was already sent to it: it is filled by the next worker."""
     hooks.plant(monkeypatch.setattr)
     inputs = make_inputs({"挂起.xlsx": "A", "甲.xlsx": "A", "乙.xlsx": "B", "丙.xlsx": "C"})
     out = tmp_path / "out"
     started = time.monotonic()
-    assert main(["batch", str(inputs), "-o", str(out), "--timeout", "1", "-j", "2"]) == 1
+    assert main(["batch", str(inputs), "-o", str(out), "--timeout", "1", "-j", jobs]) == 1
     assert time.monotonic() - started < hooks.HANG_SECONDS / 2  # the hang did not hold the batch
     rows = rows_of(out)
     assert rows["挂起.xlsx"]["状态"] == "失败" and rows["挂起.xlsx"]["失败类型"] == "超时"
@@ -141,6 +143,35 @@ def test_a_worker_that_dies_fails_only_its_own_file(make_inputs, tmp_path, monke
     rows = rows_of(out)
     assert rows.pop("致命.xlsx")["失败类型"] == "进程意外终止"
     assert [r["总分"] for r in rows.values()] == [TOTALS[k] for k in "ABC"]
+
+
+def test_workers_that_retire_hand_back_the_files_sent_ahead(make_inputs, tmp_path, monkeypatch):
+    """A worker retires after MAX_FILES files (here 2) with the next one already in its pipe: that file is
+    filled by the worker that replaces it, and every file is filled once."""
+    import xlperf.batch.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_FILES", 2)
+    inputs = make_inputs({f"单位{i}.xlsx": "ABC"[i % 3] for i in range(7)})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0
+    rows = rows_of(out)
+    assert [(rows[f"单位{i}.xlsx"]["状态"], rows[f"单位{i}.xlsx"]["总分"]) for i in range(7)] == [
+        ("成功", TOTALS["ABC"[i % 3]]) for i in range(7)]
+    assert all(verify(out / f"单位{i}-已评分.xlsx").status == "unchanged" for i in range(7))
+
+
+def test_a_file_the_scheduler_lost_still_gets_its_row_as_failed(make_inputs, tmp_path, monkeypatch):
+    """Insurance against a scheduling bug: here workers that retire drop the file sent ahead."""
+    import xlperf.batch.worker as worker
+
+    monkeypatch.setattr(worker, "MAX_FILES", 2)
+    monkeypatch.setattr(worker.Worker, "take_back", lambda self: [])
+    inputs = make_inputs({f"单位{i}.xlsx": "A" for i in range(4)})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
+    rows = rows_of(out)
+    assert [rows[f"单位{i}.xlsx"]["状态"] for i in range(4)] == ["成功", "成功", "失败", "成功"]
+    assert "内部错误" in rows["单位2.xlsx"]["说明"]
 
 
 # --- atomic outputs ------------------------------------------------------------------------------

@@ -105,6 +105,9 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         finally:
             progress.close()
             remove_empty(made)
+        for i, outcome in enumerate(outcomes):  # never a file without its row, whatever went wrong above
+            if outcome is None:
+                outcomes[i] = failed(plan.sources[i], INTERNAL, "未得到处理结果（批处理内部错误），请重新运行")
         final = [o for o in outcomes if o is not None]
         write_summary(final, xlsx_path, version=__version__)
         write_csv(final, csv_path)
@@ -132,27 +135,33 @@ def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: b
     workers: dict[int, Worker] = {}
     previous = _terminate_as_interrupt()
     try:
-        while queue or any(w.task for w in workers.values()):
-            while len(workers) < min(jobs, len(queue) + sum(w.task is not None for w in workers.values())):
+        while queue or any(w.tasks for w in workers.values()):
+            while len(workers) < min(jobs, len(queue) + sum(bool(w.tasks) for w in workers.values())):
                 w = Worker(force, limits, systems)
                 workers[w.fd] = w
-            for w in workers.values():
-                if queue and w.idle:
+            for w in workers.values():  # a file in hand for each worker first
+                if queue and w.can_take(ahead=False):
                     w.give(*queue.popleft())
-            busy = [w for w in workers.values() if w.task is not None]
+            for w in workers.values():  # then one ahead each, while no worker would go without
+                if len(queue) >= len(workers) and w.can_take():
+                    w.give(*queue.popleft())
+            busy = [w for w in workers.values() if w.tasks]
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else None
             ready, _, _ = select.select(list(workers), [], [], wait)
             for fd in ready:
-                finished, ended = workers[fd].read()
+                w = workers[fd]
+                finished, ended = w.read()
                 if ended:
                     del workers[fd]
+                    queue.extendleft(reversed(w.take_back()))
                 for index, outcome in finished:
                     done(index, outcome)
             now = time.monotonic()
             for fd, w in list(workers.items()):
-                if w.task is not None and now >= w.deadline:
+                if w.tasks and now >= w.deadline:
                     del workers[fd]
                     done(*w.kill_for_time())
+                    queue.extendleft(reversed(w.take_back()))
     finally:
         for w in workers.values():  # done or interrupted: no worker outlives the batch, no temp file stays
             w.stop()

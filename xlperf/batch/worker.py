@@ -6,6 +6,11 @@ worker over its file's deadline is killed, its temporary file removed, and a fre
 only that file fails. The parent has imported everything a fill needs before forking, so a
 worker starts in about a millisecond and every file pays nothing for start-up.
 
+A worker is sent its next file while it works on one (AHEAD), so it goes straight on instead of
+waiting for the batch to read its answer and reply; the deadline of that next file starts when the
+batch sees the one before it finish. A file sent ahead to a worker that ends (killed on its
+deadline, crashed, or retired) was never started: the batch gives it to another worker.
+
 A worker retires by itself (after saying so) once its memory has grown well past where it
 started, or after MAX_FILES files, so its memory stays flat however many files a batch has.
 Messages are length-prefixed pickles on two pipes; only the parent ever unpickles what a worker
@@ -21,12 +26,14 @@ import select
 import signal
 import struct
 import time
+from collections import deque
 
 from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
 from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
 from .plan import remove_stray_temps
 
 MAX_FILES = 2000
+AHEAD = 1  # files sent to a worker beyond the one in hand
 RETIRE_GROWTH = 256 * 2**20  # bytes of resident memory above the worker's start
 _HEADER = struct.Struct("<I")
 
@@ -39,10 +46,13 @@ def preload() -> None:
     from . import task  # noqa: F401
 
 
+Task = tuple[int, str, str, "dict | None"]  # (index in the batch, source, target, the record's hint)
+
+
 class Worker:
     def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = ()):
         self.force, self.limits = force, limits
-        self.task: tuple[int, str, str] | None = None
+        self.tasks: deque[Task] = deque()  # the file in hand first, then those sent ahead
         self.retiring = False
         self.buf = bytearray()
         r_task, w_task = os.pipe()
@@ -61,13 +71,18 @@ class Worker:
         return self.fd
 
     @property
-    def idle(self) -> bool:
-        return self.task is None and not self.retiring
+    def task(self) -> Task | None:
+        """The file in hand."""
+        return self.tasks[0] if self.tasks else None
+
+    def can_take(self, ahead: bool = True) -> bool:
+        """Whether to send it a file: one to start on, or (ahead) one more to go on with."""
+        return not self.retiring and len(self.tasks) < (1 + AHEAD if ahead else 1)
 
     def give(self, index: int, source: str, target: str, hint: dict | None = None) -> None:
-        self.task = (index, source, target)
-        self.started = time.monotonic()
-        self.deadline = self.started + self.limits.timeout
+        self.tasks.append((index, source, target, hint))
+        if len(self.tasks) == 1:
+            self._start()
         data = pickle.dumps((source, target, hint), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             os.write(self.send_fd, _HEADER.pack(len(data)) + data)
@@ -96,9 +111,15 @@ class Worker:
         if chunk:
             return finished, False
         status = self._reap(kill=False)
-        if self.task is not None:
+        if self.task is not None and not self.retiring:  # a retired worker started none of those left
             finished.append(self._finished(self._died(status)))
         return finished, True
+
+    def take_back(self) -> list[Task]:
+        """Once it has ended: the files sent ahead that it never started, for another worker."""
+        rest = list(self.tasks)
+        self.tasks.clear()
+        return rest
 
     def kill_for_time(self) -> tuple[int, Outcome]:
         self._reap(kill=True)
@@ -131,10 +152,15 @@ class Worker:
         how = f"信号 {sig}" if sig else f"退出码 {os.WEXITSTATUS(status)}"
         return failed(source, CRASHED, f"处理该文件的进程意外终止（{how}；文件可能过大或已损坏），已跳过")
 
+    def _start(self) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + self.limits.timeout
+
     def _finished(self, outcome: Outcome) -> tuple[int, Outcome]:
-        index = self.task[0]
+        index = self.tasks.popleft()[0]
         outcome.seconds = round(time.monotonic() - self.started, 4)
-        self.task = None
+        if self.tasks and not self.retiring:
+            self._start()  # it went straight on with the file sent ahead
         return index, outcome
 
 
