@@ -204,28 +204,35 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
             paths.put(out.data, path, value)
 
     for table_key, table_name, sheet_name in layout.tables():
-        columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in TABLES[table_key][1].items()}
-        rows = _table_rows(blocks, tables, table_name, sheet_name, columns, absent, out)
-        if rows is None:
+        spec = TABLES[table_key][1]
+        columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in spec.items()}
+        found = _table_block(blocks, tables, table_name, sheet_name, columns, absent, out)
+        if found is None:
             continue
         # A finding about the table as a whole (no project listed) points at its first data row.
         first = tables[table_name].area
         out.where.setdefault(table_key, (first.sheet, to_a1(first.top + 1, first.left)))
+        sheet, lines = found
         data_rows = []
-        kinds = {col_key: kind for col_key, (_, kind) in TABLES[table_key][1].items()}
+        # The cells of each filled row straight into plain data (the hottest loop of a long list): each
+        # cell's address is made once, as its location, and its value checked as it is read.
+        columns_at = [(col_key, j, letters, spec[col_key][1]) for col_key, j, letters in lines.offsets]
         where_of, problems = out.where, out.problems
-        for pos_row, values in rows:
+        for r, line in lines:
             k = len(data_rows)
             row_data = {}
             prefix = f"{table_key}[{k}]."
-            for col_key, (value, where) in values.items():
+            row_text = str(r)
+            for col_key, j, letters, kind in columns_at:
+                where = (sheet, letters + row_text)
                 path = prefix + col_key
                 where_of[path] = where
+                value = line[j]
                 if value is not None:
-                    v = plain(value, kinds[col_key], where, path, problems)
+                    v = plain(value, kind, where, path, problems)
                     if v is not None:
                         row_data[col_key] = v
-            where_of.setdefault(f"{table_key}[{k}]", next(iter(values.values()))[1])
+            where_of.setdefault(f"{table_key}[{k}]", (sheet, columns_at[0][2] + row_text))
             data_rows.append(row_data)
         paths.put(out.data, table_key, data_rows)
 
@@ -243,7 +250,34 @@ def _version_problem(found: str, wanted: str, at: Area) -> Problem:
 
 def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
                 absent: set[str], out: ReadInputs) -> list[tuple[int, dict]] | None:
-    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})].
+    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})]."""
+    found = _table_block(book, tables, table_name, sheet_name, columns, absent, out)
+    if found is None:
+        return None
+    sheet, lines = found
+    return [(r, {k: (line[j], (sheet, letters + str(r))) for k, j, letters in lines.offsets}) for r, line in lines]
+
+
+class _FilledLines:
+    """The non-blank data rows of a table's block, as (sheet row number, the row's values)."""
+
+    def __init__(self, block: list[list[Value]], top: int, offsets: list[tuple[str, int, str]]):
+        self.block, self.top = block, top
+        self.offsets = offsets  # (column key, index in a row, column letters) of each column found
+
+    def __iter__(self):
+        width = len(self.block[0])
+        at = [j for _, j, _ in self.offsets]
+        for i, line in enumerate(self.block[1:], start=1):
+            if line.count(None) == width or all(
+                    line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for j in at):
+                continue  # most prepared rows are blank: no addresses for them
+            yield self.top + i, line
+
+
+def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
+                 absent: set[str], out: ReadInputs) -> tuple[str, _FilledLines] | None:
+    """A table's block and where its columns are; None (with the problem recorded) when it cannot be read.
 
     Columns are found by key: ``columns`` maps each key to the header labels it answers to (its
     label, then former ones) and whether it may be absent.
@@ -271,17 +305,7 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
         elif not optional:
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, column=labels[0]))
-    rows = []
-    offsets = [(k, c - area.left, col_letter(c)) for k, c in positions.items()]
-    width = len(block[0])
-    for i, line in enumerate(block[1:], start=1):
-        if line.count(None) == width or all(
-                line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for _, j, _ in offsets):
-            continue  # most prepared rows are blank: no addresses for them
-        r = area.top + i
-        row_text = str(r)
-        rows.append((r, {k: (line[j], (sheet, letters + row_text)) for k, j, letters in offsets}))
-    return rows
+    return sheet, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
 
 
 def _sane(table: Table) -> bool:

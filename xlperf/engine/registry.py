@@ -3,7 +3,7 @@
 A workbook names its system by id (the template's ``xp_system_id`` cell); a sender must not be
 able to make xlperf open a file of the sender's choosing (``/etc/hosts``, a FIFO, ``/dev/zero``, a
 crafted TOML with the expected id). So an id is checked against a strict pattern and only looked up
-as ``<folder>/<id>.toml`` in the folders the operator trusts: the bundled ``xlperf/systems``, then
+as ``<folder>/<id>.toml`` in the folders the operator trusts: the bundled ``xlperf/engine/systems``, then
 each ``--systems DIR`` in order, then each folder of the ``XLPERF_SYSTEMS`` environment variable
 (``os.pathsep``-separated). The first folder holding an id wins, so an operator folder can add
 systems but never replace a bundled one. Files are opened non-blocking and read only if regular
