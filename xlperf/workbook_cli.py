@@ -143,7 +143,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     v.set_defaults(run=_verify)
     b = sub.add_parser("batch", help="批量填写多个工作簿（文件、目录或通配符），生成汇总表")
     b.add_argument("inputs", nargs="+", help="工作簿文件、目录（含子目录）或通配符（如 '收件/**/*.xlsx'）")
-    b.add_argument("-o", "--output", required=True, help="输出目录（不存在则创建；不能是已有的文件）")
+    b.add_argument("-o", "--output", required=True, help="输出目录（不存在则创建；不能是已有的文件）。输入目录各子目录中的文件，输出到本目录下相同的子目录")
     b.add_argument("-j", "--jobs", type=_positive(int), help="同时处理的文件数（默认：本进程可用的 CPU 核数）")
     b.add_argument("--summary", help="汇总工作簿（默认：输出目录下的 汇总.xlsx；同名 .csv 写在旁边）")
     b.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")

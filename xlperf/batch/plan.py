@@ -18,6 +18,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import XlperfError
@@ -39,7 +40,7 @@ class Plan:
     targets: list[str]
     not_files: list[str]  # named inputs that exist but are not regular files (FIFOs, devices…)
 
-    @property
+    @cached_property
     def folders(self) -> list[Path]:
         """Every folder an output goes into: the output folder first, then its subfolders in order."""
         return [self.out_dir, *sorted({Path(t).parent for t in self.targets} - {self.out_dir})]

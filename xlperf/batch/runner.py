@@ -105,10 +105,9 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         finally:
             progress.close()
             remove_empty(made)
-        for i, outcome in enumerate(outcomes):  # never a file without its row, whatever went wrong above
-            if outcome is None:
-                outcomes[i] = failed(plan.sources[i], INTERNAL, "未得到处理结果（批处理内部错误），请重新运行")
-        final = [o for o in outcomes if o is not None]
+        # Never a file without its row, whatever went wrong above.
+        final = [o or failed(plan.sources[i], INTERNAL, "未得到处理结果（批处理内部错误），请重新运行")
+                 for i, o in enumerate(outcomes)]
         write_summary(final, xlsx_path, version=__version__)
         write_csv(final, csv_path)
         manifest.save(plan.out_dir, manifest.load(plan.out_dir), final, __version__)
