@@ -60,7 +60,8 @@ def scheduler(tmp_path_factory):
 
 
 def test_batch_on_a_dask_cluster_with_limits_on_the_worker(make_inputs, tmp_path, scheduler):
-    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "挂起.xlsx": "C", "坏.xlsx": b"junk", "大.xlsx": "A"})
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "挂起.xlsx": "C", "坏.xlsx": b"junk", "大.xlsx": "A",
+                          "单位丙/填报.xlsx": "C"})
     out = tmp_path / "out"
     started = time.monotonic()
     assert main(["batch", str(inputs), "-o", str(out), "--scheduler", scheduler, "--timeout", "2",
@@ -72,8 +73,10 @@ def test_batch_on_a_dask_cluster_with_limits_on_the_worker(make_inputs, tmp_path
     assert rows["挂起.xlsx"]["失败类型"] == "超时"  # killed on the worker, where it ran
     assert rows["坏.xlsx"]["失败类型"] == "输入有误"
     assert rows["大.xlsx"]["失败类型"] == "超出内存上限" and "300 MB" in rows["大.xlsx"]["说明"]  # limited on the worker
-    assert sorted(p.name for p in out.iterdir()) == [".xlperf-batch.json", "乙-已评分.xlsx", "汇总.csv", "汇总.xlsx",
-                                                     "甲-已评分.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [".xlperf-batch.json", "乙-已评分.xlsx", "单位丙", "汇总.csv",
+                                                     "汇总.xlsx", "甲-已评分.xlsx"]
+    # the subfolder was made by the batch before the worker wrote into it
+    assert rows["填报.xlsx"]["总分"] == TOTALS["C"] and (out / "单位丙" / "填报-已评分.xlsx").is_file()
 
     # incremental on the cluster too: the worker reads the existing output's stamp
     assert main(["batch", str(inputs / "甲.xlsx"), "-o", str(out), "--scheduler", scheduler]) == 0
