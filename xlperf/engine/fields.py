@@ -78,25 +78,27 @@ class _Builder:
             split = _SPLIT_KINDS[kind] = (kind.rstrip("?"), kind.endswith("?"))
         kind, optional = split
         value = self.raw(path) if node is ... else node
-        if _blank(value):
-            if not optional:
-                self.problem("REQUIRED", path)
-            return None
-        if type(value) is str and kind == "text":
-            return value.strip()  # what convert gives; text has no bounds
-        if type(value) is str and kind in LIMITS:
-            # The reader's numbers come as text: parsed once, then bounded and converted as below would
-            # (text that parses has no trailing %, so the slow path's two parses give this same Decimal).
-            found, answer = _text_number(value, kind)
-            if found == _NUMBER:
-                return answer
-            if found == _BOUND:
-                self.problem("OUT_OF_RANGE", path, shown_number(value), expected=answer)
-                return None
-            if found == _FRACTION:
-                self.problem("NOT_INTEGER", path, value)
-                return None
-            # not plain digits ("98.7%", "abc"): the general path decides
+        if type(value) is str:  # the reader gives every value as text: its cases first, one strip
+            text = value.strip()
+            if not text:
+                return self._blank_value(path, optional)
+            if kind == "text":
+                return text  # what convert gives; text has no bounds
+            if kind in LIMITS:
+                # Parsed once, then bounded and converted as below would (text that parses has no
+                # trailing %, so the slow path's two parses give this same Decimal).
+                found, answer = _text_number(value, kind)
+                if found == _NUMBER:
+                    return answer
+                if found == _BOUND:
+                    self.problem("OUT_OF_RANGE", path, shown_number(value), expected=answer)
+                    return None
+                if found == _FRACTION:
+                    self.problem("NOT_INTEGER", path, value)
+                    return None
+                # not plain digits ("98.7%", "abc"): the general path decides
+        elif _blank(value):  # None, or blank text of a str subclass
+            return self._blank_value(path, optional)
         if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
             self.problem("NOT_EXACT", path, value)
             return None
@@ -112,9 +114,13 @@ class _Builder:
             self.problem(code, path, value)
             return None
 
-    # schema.Source, for schema.build
-    def value(self, path: str, kind: str, node: Any = ...) -> Any:
-        return self.get(path, kind, node)
+    def _blank_value(self, path: str, optional: bool) -> None:
+        if not optional:
+            self.problem("REQUIRED", path)
+        return None
+
+    # schema.Source, for schema.build (get itself: asked for every cell)
+    value = get
 
     def rows(self, path: str) -> list[Any]:
         return self.raw(path) or []

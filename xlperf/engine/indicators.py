@@ -178,8 +178,10 @@ def _assets(i: Inputs) -> list[Indicator]:
     pending = [g for g in a.groups if g.status == "待处置"]
 
     def cells(status: str, column: str) -> tuple[Used, ...]:
-        # Each figure cites exactly the cells it adds up: the groups of that status, that column.
-        return _used(i, *(f"assets.groups[{k}].{column}" for k, g in enumerate(a.groups) if g.status == status))
+        # Each figure cites exactly the cells it adds up: the groups of that status, that column (read off the
+        # group in hand, as _used would find it by path).
+        return tuple(Used(path, label_of(path), getattr(g, column)) for path, g in (
+            (f"assets.groups[{k}].{column}", g) for k, g in enumerate(a.groups) if g.status == status))
 
     return [
         _ratio("asset_utilization_rate", "固定资产利用率", "实际在用固定资产原值 ÷ 所有固定资产原值 × 100%",

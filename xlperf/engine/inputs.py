@@ -301,8 +301,9 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
 
 
 _LEAVES = (str, bool, type(None), dt.date)
-# Per record class: (field name, True when the field holds a number) — annotations are strings here.
-_FIELD_NAMES: dict[type, tuple[tuple[str, bool], ...]] = {}
+# Per record class: (field name, whether it holds a number, whether its name says rate); annotations are
+# strings here.
+_FIELD_NAMES: dict[type, tuple[tuple[str, bool, bool], ...]] = {}
 _NUMERIC = ("Decimal", "int")
 
 
@@ -332,12 +333,15 @@ def _walk_numbers(obj: object, path: str, add) -> None:
     names = _FIELD_NAMES.get(kind)
     if names is None:
         names = _FIELD_NAMES[kind] = tuple(
-            (f.name, str(f.type).split(" |")[0] in _NUMERIC) for f in fields(obj)) if is_dataclass(obj) else ()
-    for name, numeric in names:
+            (f.name, str(f.type).split(" |")[0] in _NUMERIC, "rate" in f.name) for f in fields(obj)
+        ) if is_dataclass(obj) else ()
+    maybe_progress = path.startswith("quarterly")
+    for name, numeric, rate_name in names:
         value = getattr(obj, name)
         if type(value) is Decimal or type(value) is int:
-            # A number inside its bounds adds nothing: no path is made for it (most fields of a long list).
-            if value < 0 or value > MAX_SENSIBLE_RATE:
+            # A number that cannot be reported adds nothing: no path is made for it (most fields of a long
+            # list). Above the rate bound only a rate can be (a cheap superset of _is_rate, which decides).
+            if value < 0 or (value > MAX_SENSIBLE_RATE and (rate_name or maybe_progress)):
                 _walk_numbers(value, f"{path}.{name}" if path else name, add)
         elif type(value) not in _LEAVES:
             _walk_numbers(value, f"{path}.{name}" if path else name, add)

@@ -186,9 +186,29 @@ def build(cls: type, source: Source, path: str = "", *, row: dict | None = None,
         elif isinstance(spec, Section):
             got = build(inner, source, at + ".", only=spec.only, optional=optional or spec.optional)
         else:  # a Table
-            got = tuple(build(inner, source, f"{at}[{i}].", row=r or {}) for i, r in enumerate(source.rows(at)))
+            got = _table(inner, source, at)
         values[name] = got
     return cls(**values)
+
+
+def _table(cls: type, source: Source, at: str) -> tuple:
+    """The rows of a table. A row of plain values (every table so far) is built in one loop here, with
+    what ``build`` would do for it: a blank value takes its fallback."""
+    steps = _plan(cls, None, False)
+    rows = source.rows(at)
+    if not all(isinstance(step.spec, Value) for step in steps):
+        return tuple(build(cls, source, f"{at}[{i}].", row=r or {}) for i, r in enumerate(rows))
+    value = source.value
+    built = []
+    for i, row in enumerate(rows):
+        row = row or {}
+        prefix = f"{at}[{i}]."
+        values = {}
+        for step in steps:
+            got = value(prefix + step.name, step.kind, row.get(step.name))
+            values[step.name] = step.fallback if got is None else got
+        built.append(cls(**values))
+    return tuple(built)
 
 
 class _Step(typing.NamedTuple):
