@@ -16,11 +16,15 @@ import xlperf.workbook.writer as writer_module
 HANG_SECONDS = 60
 
 
-class _HangingOs:
-    """The package writer's view of os, whose replace() hangs for the 写入中 file."""
+class OsView:
+    """The package writer's view of os (writer.os), for a test to change one call of."""
 
     def __getattr__(self, name):
         return getattr(os, name)
+
+
+class _HangingOs(OsView):
+    """replace() hangs for the 写入中 file."""
 
     @staticmethod
     def replace(src, dst):

@@ -186,6 +186,52 @@ def test_a_worker_killed_mid_write_leaves_no_partial_output_and_no_stray_file(ma
     assert listing(out) == ["汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
 
 
+def test_a_file_is_reported_done_only_once_its_output_is_whole_under_its_name(make_inputs, tmp_path, monkeypatch):
+    """Workers finish each output (fsync, rename) on a second thread while they fill the next file; the
+    parent hears of a file only after that, so every success it is told of is already in place."""
+    import xlperf.batch.progress as progress
+    from xlperf.workbook.fill import verify as verify_output
+
+    seen = []
+    real = progress.Progress.update
+
+    def update(self, outcome):
+        if outcome.status == "ok":
+            seen.append((Path(outcome.output).is_file(), verify_output(outcome.output).status))
+        real(self, outcome)
+
+    monkeypatch.setattr(progress.Progress, "update", update)
+    inputs = make_inputs({f"单位{i}.xlsx": "ABC"[i % 3] for i in range(6)})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "2"]) == 0
+    assert seen == [(True, "unchanged")] * 6
+    assert leftovers(out) == []
+
+
+def test_an_output_that_cannot_be_renamed_into_place_fails_its_file_only(make_inputs, tmp_path, monkeypatch):
+    """The last step of a write runs after the fill (on the worker's second thread): a failure there is that
+    file's failure, with the temporary file removed."""
+    import xlperf.workbook.writer as writer_module
+
+    class RefusingOs(hooks.OsView):
+        @staticmethod
+        def replace(src, dst):
+            if "拒绝" in str(dst):
+                raise PermissionError(13, "Permission denied")
+            return os.replace(src, dst)
+
+    monkeypatch.setattr(writer_module, "os", RefusingOs())
+    inputs = make_inputs({"拒绝.xlsx": "A", "甲.xlsx": "B", "乙.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
+    rows = rows_of(out)
+    assert rows["拒绝.xlsx"]["状态"] == "失败" and rows["拒绝.xlsx"]["失败类型"] == "输入有误"
+    assert "拒绝-已评分.xlsx" in rows["拒绝.xlsx"]["说明"] and rows["拒绝.xlsx"]["输出文件"] == ""
+    assert [rows[n]["总分"] for n in ("甲.xlsx", "乙.xlsx")] == [TOTALS["B"], TOTALS["C"]]
+    assert listing(out) == ["乙-已评分.xlsx", "汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
+    assert leftovers(out) == []
+
+
 def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_file(make_inputs, tmp_path):
     """SIGTERM while a worker is mid-write: its workers are killed, their temporary files removed."""
     inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B", "z写入中.xlsx": "C"})

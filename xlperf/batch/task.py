@@ -70,11 +70,11 @@ def _remembered(source: str, target: str, hint: dict, registry) -> Outcome | Non
 def _remember(outcome: Outcome, input_sha256: str) -> None:
     """What the manifest will record: the hash of the input bytes the output was made from (read once,
     in memory: a file changed since is simply a file whose hash no longer matches the record)."""
+    outcome.input_sha256 = input_sha256
     try:
         outcome.output_id = manifest.file_identity(outcome.output)
-        outcome.input_sha256 = input_sha256
     except OSError:
-        pass
+        pass  # not renamed yet (a batch worker's committer finishes the write, and then records this)
 
 
 _REGISTRIES: dict = {}

@@ -11,6 +11,11 @@ waiting for the batch to read its answer and reply; the deadline of that next fi
 batch sees the one before it finish. A file sent ahead to a worker that ends (killed on its
 deadline, crashed, or retired) was never started: the batch gives it to another worker.
 
+Each output's last step (fsync, rename) and then its outcome go through the worker's second thread
+(committer.py) while the main thread fills the next file. When the next file begins before the last
+outcome is out, the worker says so (BEGUN); if it then dies, the death is the new file's, and the last
+one, whose outcome never came, is filled again by another worker.
+
 A worker retires by itself (after saying so) once its memory has grown well past where it
 started, or after MAX_FILES files, so its memory stays flat however many files a batch has.
 Messages are length-prefixed pickles on two pipes; only the parent ever unpickles what a worker
@@ -24,10 +29,10 @@ import os
 import pickle
 import select
 import signal
-import struct
 import time
 from collections import deque
 
+from .committer import HEADER, Committer
 from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
 from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
 from .plan import remove_stray_temps
@@ -35,7 +40,6 @@ from .plan import remove_stray_temps
 MAX_FILES = 2000
 AHEAD = 1  # files sent to a worker beyond the one in hand
 RETIRE_GROWTH = 256 * 2**20  # bytes of resident memory above the worker's start
-_HEADER = struct.Struct("<I")
 
 
 def preload() -> None:
@@ -53,6 +57,8 @@ class Worker:
     def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = ()):
         self.force, self.limits = force, limits
         self.tasks: deque[Task] = deque()  # the file in hand first, then those sent ahead
+        self.ahead_begun = False  # the worker said it began the next file before reporting the one in hand
+        self.redo: list[Task] = []
         self.retiring = False
         self.buf = bytearray()
         r_task, w_task = os.pipe()
@@ -85,7 +91,7 @@ class Worker:
             self._start()
         data = pickle.dumps((source, target, hint), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            os.write(self.send_fd, _HEADER.pack(len(data)) + data)
+            os.write(self.send_fd, HEADER.pack(len(data)) + data)
         except OSError:  # it died meanwhile: read() sees the end and reports the file
             pass
 
@@ -101,23 +107,33 @@ class Worker:
         chunk = os.read(self.fd, 1 << 16)
         self.buf += chunk
         finished = []
-        while len(self.buf) >= _HEADER.size:
-            (n,) = _HEADER.unpack_from(self.buf)
-            if len(self.buf) < _HEADER.size + n:
+        while len(self.buf) >= HEADER.size:
+            (n,) = HEADER.unpack_from(self.buf)
+            if len(self.buf) < HEADER.size + n:
                 break
-            outcome, self.retiring = pickle.loads(bytes(self.buf[_HEADER.size:_HEADER.size + n]))
-            del self.buf[:_HEADER.size + n]
+            outcome, retiring = pickle.loads(bytes(self.buf[HEADER.size:HEADER.size + n]))
+            del self.buf[:HEADER.size + n]
+            if outcome is None:  # BEGUN: the file in hand is filled and being finished; the next one runs
+                self.ahead_begun = True
+                continue
+            self.retiring = retiring
             finished.append(self._finished(outcome))
         if chunk:
             return finished, False
         status = self._reap(kill=False)
         if self.task is not None and not self.retiring:  # a retired worker started none of those left
+            if self.ahead_begun and len(self.tasks) > 1:
+                # It died running the next file, before the one in hand was renamed and reported: that one
+                # is filled again elsewhere, and the death is the next file's.
+                self.redo.append(self.tasks.popleft())
             finished.append(self._finished(self._died(status)))
         return finished, True
 
     def take_back(self) -> list[Task]:
-        """Once it has ended: the files sent ahead that it never started, for another worker."""
-        rest = list(self.tasks)
+        """Once it has ended: the files it never started (sent ahead) or never finished reporting, for
+        another worker."""
+        rest = self.redo + list(self.tasks)
+        self.redo.clear()
         self.tasks.clear()
         return rest
 
@@ -140,8 +156,8 @@ class Worker:
             os.close(self.fd)
             self.fd = -1
         _, status = os.waitpid(self.pid, 0)
-        if self.task is not None:
-            remove_stray_temps(self.task[2])
+        for task in self.tasks:  # the file in hand, and one sent ahead that it may have begun to write
+            remove_stray_temps(task[2])
         return status
 
     def _died(self, status: int) -> Outcome:
@@ -158,6 +174,7 @@ class Worker:
 
     def _finished(self, outcome: Outcome) -> tuple[int, Outcome]:
         index = self.tasks.popleft()[0]
+        self.ahead_begun = False
         outcome.seconds = round(time.monotonic() - self.started, 4)
         if self.tasks and not self.retiring:
             self._start()  # it went straight on with the file sent ahead
@@ -174,11 +191,13 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
         cap_memory(limits.memory_mb)
         import resource
 
-        from ..workbook import atomic
+        from ..workbook import atomic, writer
         from .task import process
 
         atomic.CLEAN_ON_WRITE = False  # the batch cleared the output folders before any worker started
         atomic.SYNC_FOLDER_ON_WRITE = False  # and syncs each of them once, when every file is done
+        committer = Committer(w)  # each output's fsync and rename, then its outcome, while the next file fills
+        writer.FINISH_LATER = committer.finish_later
 
         start_rss = resident_bytes()
         for done in range(1, MAX_FILES + 1):
@@ -186,6 +205,7 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
             if message is None:
                 break
             source, target, hint = pickle.loads(message)
+            committer.begin()
             arm_alarm(limits)
             try:
                 outcome = process(source, target, force, systems, hint)
@@ -196,10 +216,10 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
                 outcome.message = f"超出每个文件 {limits.memory_mb} MB 的内存上限，已跳过"
             outcome.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             retiring = done == MAX_FILES or resident_bytes() - start_rss > RETIRE_GROWTH
-            data = pickle.dumps((outcome, retiring), protocol=pickle.HIGHEST_PROTOCOL)
-            _write_all(w, _HEADER.pack(len(data)) + data)
+            committer.send(outcome, retiring)
             if retiring:
                 break
+        committer.close()
     except BaseException:  # noqa: BLE001 - the parent reports the file in hand as a crash
         code = 1
     finally:
@@ -224,10 +244,10 @@ def _max_fd() -> int:
 
 
 def _read_frame(fd: int) -> bytes | None:
-    head = _read_exactly(fd, _HEADER.size)
+    head = _read_exactly(fd, HEADER.size)
     if head is None:
         return None
-    return _read_exactly(fd, _HEADER.unpack(head)[0])
+    return _read_exactly(fd, HEADER.unpack(head)[0])
 
 
 def _read_exactly(fd: int, n: int) -> bytes | None:
@@ -239,12 +259,6 @@ def _read_exactly(fd: int, n: int) -> bytes | None:
         parts.append(chunk)
         left -= len(chunk)
     return b"".join(parts)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits(),
