@@ -232,6 +232,30 @@ def test_an_output_that_cannot_be_renamed_into_place_fails_its_file_only(make_in
     assert leftovers(out) == []
 
 
+def test_a_crash_while_the_last_output_is_still_being_finished_is_the_new_files(make_inputs, tmp_path, monkeypatch):
+    """慢's rename takes half a second on the worker's second thread; 致命, sent ahead, kills the process
+    meanwhile. The death is 致命's; 慢, whose outcome never came, is filled again by the next worker."""
+    import xlperf.workbook.writer as writer_module
+
+    class SlowOs(hooks.OsView):
+        @staticmethod
+        def replace(src, dst):
+            if "慢" in str(dst):
+                time.sleep(0.5)
+            return os.replace(src, dst)
+
+    hooks.plant(monkeypatch.setattr)
+    monkeypatch.setattr(writer_module, "os", SlowOs())
+    inputs = make_inputs({"1慢.xlsx": "A", "2致命.xlsx": "B", "3甲.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
+    rows = rows_of(out)
+    assert rows["2致命.xlsx"]["失败类型"] == "进程意外终止"
+    assert (rows["1慢.xlsx"]["状态"], rows["1慢.xlsx"]["总分"]) == ("成功", TOTALS["A"])
+    assert rows["3甲.xlsx"]["总分"] == TOTALS["C"]
+    assert verify(out / "1慢-已评分.xlsx").status == "unchanged" and leftovers(out) == []
+
+
 def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_file(make_inputs, tmp_path):
     """SIGTERM while a worker is mid-write: its workers are killed, their temporary files removed."""
     inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B", "z写入中.xlsx": "C"})
