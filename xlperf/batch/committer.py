@@ -60,11 +60,14 @@ class Committer:
         self.thread.join()
 
     def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if isinstance(job[0], Outcome):
-                self._send(*job)
-            else:
-                self._finish(*job)
+        try:
+            while (job := self.jobs.get()) is not None:
+                if isinstance(job[0], Outcome):
+                    self._send(*job)
+                else:
+                    self._finish(*job)
+        except BaseException:  # noqa: BLE001 - the pipe is gone (the parent ended): stop without a traceback
+            pass
 
     def _finish(self, tmp: Path, out: Path) -> None:
         from ..workbook import writer
