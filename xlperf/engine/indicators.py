@@ -45,7 +45,12 @@ class Indicator:
 
 
 def _used(inputs: Inputs, *used: str) -> tuple[Used, ...]:
-    return tuple(Used(p, label_of(p), paths.get(inputs, p)) for p in used)
+    return tuple(_cited(p, paths.get(inputs, p)) for p in used)
+
+
+def _cited(path: str, value: object) -> Used:
+    """One input cell a figure cites, its value read off the record in hand (what _used finds by path)."""
+    return Used(path, label_of(path), value)
 
 
 def _ratio(id_: str, name: str, formula: str, num: Decimal, den: Decimal, used: tuple[Used, ...],
@@ -178,10 +183,9 @@ def _assets(i: Inputs) -> list[Indicator]:
     pending = [g for g in a.groups if g.status == "待处置"]
 
     def cells(status: str, column: str) -> tuple[Used, ...]:
-        # Each figure cites exactly the cells it adds up: the groups of that status, that column (read off the
-        # group in hand, as _used would find it by path).
-        return tuple(Used(path, label_of(path), getattr(g, column)) for path, g in (
-            (f"assets.groups[{k}].{column}", g) for k, g in enumerate(a.groups) if g.status == status))
+        # Each figure cites exactly the cells it adds up: the groups of that status, that column.
+        return tuple(_cited(f"assets.groups[{k}].{column}", getattr(g, column))
+                     for k, g in enumerate(a.groups) if g.status == status)
 
     return [
         _ratio("asset_utilization_rate", "固定资产利用率", "实际在用固定资产原值 ÷ 所有固定资产原值 × 100%",
@@ -212,9 +216,8 @@ def _staff(i: Inputs) -> list[Indicator]:
 
 def _projects(i: Inputs) -> list[Indicator]:
     ps = i.projects
-    used = tuple(Used(f"projects[{k}].status", label_of(f"projects[{k}].status"), p.status) for k, p in enumerate(ps))
-    money_used = tuple(Used(f"projects[{k}].{c}", label_of(f"projects[{k}].{c}"), getattr(p, c))
-                       for k, p in enumerate(ps) for c in ("spent", "budget"))
+    used = tuple(_cited(f"projects[{k}].status", p.status) for k, p in enumerate(ps))
+    money_used = tuple(_cited(f"projects[{k}].{c}", getattr(p, c)) for k, p in enumerate(ps) for c in ("spent", "budget"))
     on_time = sum(1 for p in ps if p.status == "按期完成")
     return [
         _ratio("project_budget_execution_rate", "项目预算执行率", "各项目实际支出之和 ÷ 各项目调整后预算之和 × 100%",
@@ -230,8 +233,7 @@ def _projects(i: Inputs) -> list[Indicator]:
 
 
 def _key_tasks(i: Inputs) -> list[Indicator]:
-    used = tuple(Used(f"key_tasks[{k}].finished", label_of(f"key_tasks[{k}].finished"), t.finished)
-                 for k, t in enumerate(i.key_tasks))
+    used = tuple(_cited(f"key_tasks[{k}].finished", t.finished) for k, t in enumerate(i.key_tasks))
     return [
         _count("key_tasks_total", "重点工作数", "重点工作清单行数", len(i.key_tasks), used),
         _count("key_tasks_unfinished", "未完成重点工作数", "“是否完成”为否的重点工作数",
