@@ -398,18 +398,6 @@ def test_outputs_in_subfolders_of_the_input_folder_are_not_taken_as_inputs_again
     assert list(outputs_by_input(inputs, inputs)) == ["单位A/填报.xlsx"]
 
 
-def test_same_named_outputs_in_two_subfolders_each_keep_their_record(make_inputs, tmp_path, monkeypatch):
-    """The batch's record is keyed by the path inside the output folder, not the file name alone."""
-    inputs = make_inputs({"单位A/填报.xlsx": "A", "单位B/填报.xlsx": "B"})
-    out = tmp_path / "out"
-    assert main(["batch", str(inputs), "-o", str(out)]) == 0
-    with no_workbook_read(monkeypatch):
-        assert main(["batch", str(inputs), "-o", str(out)]) == 0
-    with (out / "汇总.csv").open(encoding="utf-8-sig", newline="") as fh:
-        rows = {Path(r["文件"]).parent.name: (r["状态"], r["总分"]) for r in csv.DictReader(fh)}
-    assert rows == {"单位A": ("未变（跳过）", TOTALS["A"]), "单位B": ("未变（跳过）", TOTALS["B"])}
-
-
 def test_leftovers_in_an_output_subfolder_are_removed_at_start(make_inputs, tmp_path):
     inputs = make_inputs({"单位A/填报.xlsx": "A"})
     out = tmp_path / "out"
@@ -525,15 +513,20 @@ def no_workbook_read(monkeypatch):
         yield
 
 
-def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook(make_inputs, tmp_path, monkeypatch):
-    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+@pytest.mark.parametrize("names", [("甲.xlsx", "乙.xlsx"), ("单位A/填报.xlsx", "单位B/填报.xlsx")],
+                         ids=["flat", "one name in two subfolders"])
+def test_an_unchanged_file_is_skipped_on_the_manifest_without_reading_a_workbook(make_inputs, tmp_path, monkeypatch,
+                                                                                 names):
+    """In subfolders, each output keeps its own record: it is keyed by the path inside the output folder,
+    not by the file name alone."""
+    inputs = make_inputs(dict(zip(names, "AB")))
     out = tmp_path / "out"
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
     with no_workbook_read(monkeypatch):
         assert main(["batch", str(inputs), "-o", str(out)]) == 0
-    rows = rows_of(out)
-    assert [(rows[n]["状态"], rows[n]["总分"]) for n in ("甲.xlsx", "乙.xlsx")] == [
-        ("未变（跳过）", TOTALS["A"]), ("未变（跳过）", TOTALS["B"])]
+    with (out / "汇总.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = {Path(r["文件"]).relative_to(inputs).as_posix(): (r["状态"], r["总分"]) for r in csv.DictReader(fh)}
+    assert rows == {names[0]: ("未变（跳过）", TOTALS["A"]), names[1]: ("未变（跳过）", TOTALS["B"])}
 
 
 def test_the_record_holds_the_hash_of_the_input_bytes_and_the_identity_of_the_output(make_inputs, tmp_path):

@@ -98,10 +98,15 @@ class Committer:
             self.unsent -= 1
 
     def _write(self, message: tuple) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(HEADER.pack(len(data)) + data)
+        view = memoryview(frame(message))
         while view:
             view = view[os.write(self.fd, view):]
+
+
+def frame(message: tuple) -> bytes:
+    """A message as it goes down a worker pipe, either way: its length, then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(data)) + data
 
 
 def _replaced(outcome: Outcome, by: Outcome) -> Outcome:

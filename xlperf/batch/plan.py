@@ -19,6 +19,7 @@ import re
 import stat
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import takewhile
 from pathlib import Path
 
 from ..errors import XlperfError
@@ -243,7 +244,7 @@ def make_folders(plan: Plan) -> list[Path]:
     """The output subfolders, before any worker writes into them; the ones made here, parents first."""
     made = []
     for folder in plan.folders[1:]:
-        missing = [f for f in (folder, *folder.parents) if not f.exists()][::-1]
+        missing = list(takewhile(lambda f: not f.exists(), (folder, *folder.parents)))[::-1]  # up to one that is
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -32,7 +32,7 @@ import signal
 import time
 from collections import deque
 
-from .committer import HEADER, Committer
+from .committer import HEADER, Committer, frame
 from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
 from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
 from .plan import remove_stray_temps
@@ -89,9 +89,8 @@ class Worker:
         self.tasks.append((index, source, target, hint))
         if len(self.tasks) == 1:
             self._start()
-        data = pickle.dumps((source, target, hint), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            os.write(self.send_fd, HEADER.pack(len(data)) + data)
+            os.write(self.send_fd, frame((source, target, hint)))
         except OSError:  # it died meanwhile: read() sees the end and reports the file
             pass
 
