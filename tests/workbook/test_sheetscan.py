@@ -223,3 +223,31 @@ def test_remembered_numbers_follow_the_decoder_in_force(monkeypatch):
     assert cells(data, 1, 9, fast=True)[(1, 1)].value == Decimal("1.5")
     monkeypatch.setattr(codec, "from_number_text", lambda text: Decimal(9))
     assert cells(data, 1, 9, fast=True)[(1, 1)].value == Decimal(9)
+
+
+def test_a_new_value_in_a_known_cell_is_read_by_its_shape_as_lxml_reads_it(monkeypatch):
+    """Each unit types its own numbers into the template's cells: the cell's shape is remembered without
+    its <v> text, and any text is then decoded as the full reading would (or the scanner declines)."""
+    for memo in ("_PIECES", "_SHAPES"):
+        monkeypatch.setattr(sheetscan, memo, {})
+
+    def row(v: str) -> str:
+        return (f'<row r="3" spans="1:3"><c r="B3" s="4"><v>{v}</v></c><c r="C3" s="5" t="s"><v>{v}</v></c>'
+                f'<c r="D3" t="str"><f>B3</f><v>{v}</v></c></row><row r="4"/>')
+
+    assert agrees(sheet(row("1")))
+    shapes = len(sheetscan._SHAPES)
+    assert shapes == 3
+    parsed = []
+    real_piece = sheetscan._piece
+    monkeypatch.setattr(sheetscan, "_piece", lambda *args: parsed.append(args) or real_piece(*args))
+    for v in ("2", "533.46", "1E-3", "", "7", "1&amp;2", "&#x31;"):
+        assert agrees(sheet(row(v)))
+    assert not parsed  # every piece above was read by its shape
+    got = scan_cells(sheet(row("533.46")), "p", 1, 9)
+    assert got[0].v == "533.46" and str(got[0].cell.value) == "533.46" and got[1].v == "533.46" and got[1].cell is None
+    assert got[2].f == "B3" and got[2].cell.value == "533.46"
+    # Texts the shape cannot vouch for go to the full reading, which declines or refuses as before.
+    for v in ("1<x/>2", "1\r2", "&nbsp;", "\x01"):
+        assert scan_cells(sheet(row(v)), "p", 1, 9) is None, v
+    assert len(sheetscan._SHAPES) == shapes

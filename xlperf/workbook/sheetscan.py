@@ -27,7 +27,7 @@ from xlperf.workbook.cellvalues import Cell, cell_value, decode_xstring
 # What a process remembers, bounded in count and in the size of each entry, so hostile files (a huge
 # cell, thousands of blank rows before the first cell, a megabyte of header) cannot grow a batch
 # worker: a template's pieces are 50-500 bytes, its heads and tails a few kilobytes.
-_MEMO_LIMIT = 10_000  # pieces (a template has 1,000-2,000): ~3 MB typical, under 25 MB at worst
+_MEMO_LIMIT = 10_000  # pieces, and shapes (a template has 1,000-2,000): ~3 MB typical, under 25 MB at worst each
 _PIECE_BYTES = 1024
 _FRAMES_LIMIT = 256  # heads and tails, and what precedes the first cell
 _FRAME_BYTES = 64 << 10
@@ -93,6 +93,7 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
     global _decoder
     if codec.from_number_text is not _decoder:  # remembered numbers come from the decoder then in force
         _PIECES.clear()
+        _SHAPES.clear()
         _decoder = codec.from_number_text
     prefixes = inner[1]
     pieces = inner[0].split(b"<c ")
@@ -112,7 +113,7 @@ def scan_cells(data: bytes, part: str, min_row: int, max_row: int) -> list[Recor
             if k:
                 entry = _PIECES.get(pieces[k])
                 if entry is None:
-                    entry = _piece(pieces[k], prefixes)
+                    entry = _shaped(pieces[k]) or _piece(pieces[k], prefixes)
                 record, steps, needs = entry
                 if needs is not None and not needs <= prefixes:  # checked where these were in scope
                     raise _Bad
@@ -175,6 +176,9 @@ _FRAMES: dict[tuple[bytes, bytes], frozenset[str]] = {}  # (head, tail) passed b
 # comes before the first cell; a piece remembered is good only where its prefixes are bound.
 _PIECES: dict[bytes, tuple[Record | None, tuple[int, ...], frozenset[str] | None]] = {}
 _LEADS: dict[bytes, tuple[tuple[int, ...], frozenset[str] | None]] = {}
+# A piece with its <v> text cut out → its entry with no value: every unit types its own numbers into
+# the same cells, so most of a workbook's pieces are new while their shapes are the template's.
+_SHAPES: dict[tuple[bytes, bytes], tuple[Record, tuple[int, ...], frozenset[str] | None]] = {}
 _decoder = codec.from_number_text
 
 
@@ -225,9 +229,39 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
         record = record._replace(cell=_cell_of(record))
     steps = _row_steps(piece[m.end():], prefixes, used)
     entry = (record, steps, _needs(used))
-    if len(_PIECES) < _MEMO_LIMIT and len(piece) <= _PIECE_BYTES:
-        _PIECES[piece] = entry
+    if len(piece) <= _PIECE_BYTES:
+        if len(_PIECES) < _MEMO_LIMIT:
+            _PIECES[piece] = entry
+        start = piece.find(b"<v>")
+        if (record is not None and start >= 0 and len(_SHAPES) < _MEMO_LIMIT
+                and m.span("v") == (start + 3, piece.find(b"</v>", start))):
+            _SHAPES[piece[:start], piece[m.end("v"):]] = (record._replace(v=None, cell=None), steps, entry[2])
     return entry
+
+
+def _shaped(piece: bytes) -> tuple[Record, tuple[int, ...], frozenset[str] | None] | None:
+    """The entry of a piece whose shape is remembered, its own <v> text decoded; None if the shape is new.
+
+    Why this gives _piece's answer: in the subset, "<v>" and "</v>" can only be tags (attribute values,
+    <f> and <t> texts hold no "<"), the pattern reads the text between them as [^<]* and nothing else
+    of the piece depends on it, and a text without "<", CR or "]]>" puts none of them into the piece.
+    """
+    start = piece.find(b"<v>")
+    if start < 0:
+        return None
+    end = piece.find(b"</v>", start)
+    shape = _SHAPES.get((piece[:start], piece[end:])) if end > 0 else None
+    if shape is None:
+        return None
+    raw = piece[start + 3:end]
+    if b"<" in raw or b"\r" in raw or b"]]>" in raw:
+        return None
+    record, steps, needs = shape
+    if raw:
+        record = record._replace(v=_text(raw))
+    if record.t != "s" and record.f_t != "shared":
+        record = record._replace(cell=_cell_of(record))
+    return record, steps, needs
 
 
 def _cell_of(record: Record) -> Cell | None:
