@@ -408,6 +408,22 @@ def test_leftovers_in_an_output_subfolder_are_removed_at_start(make_inputs, tmp_
     assert leftovers(out / "单位A") == [".别人的文件.tmp"]
 
 
+def test_each_output_folder_is_listed_once_at_start(make_inputs, tmp_path, monkeypatch):
+    """One listing per output folder clears both kinds of leftovers (a folder per unit on network storage:
+    each listing is a round trip)."""
+    inputs = make_inputs({"单位A/填报.xlsx": "A", "单位B/填报.xlsx": "B"})
+    out = tmp_path / "out"
+    (out / "单位A").mkdir(parents=True)
+    (out / "单位A" / ".填报-已评分.xlsx.0123abcd.tmp").write_bytes(b"PK half a zip")
+    listed = []
+    for name in ("scandir", "listdir"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda path=".", real=real: listed.append(Path(path)) or real(path))
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert sorted(p for p in listed if p == out or out in p.parents) == [out, out / "单位A", out / "单位B"]
+    assert leftovers(out / "单位A") == []
+
+
 def test_a_file_where_an_output_subfolder_belongs_stops_the_batch_before_it_runs(make_inputs, tmp_path, capsys):
     inputs = make_inputs({"单位A/填报.xlsx": "A"})
     out = tmp_path / "out"

@@ -23,6 +23,7 @@ from itertools import takewhile
 from pathlib import Path
 
 from ..errors import XlperfError
+from ..workbook.atomic import remove_leftovers
 
 SUFFIXES = (".xlsx", ".xlsm")
 OUTPUT_MARK = "-已评分"
@@ -263,24 +264,22 @@ def remove_empty(folders: list[Path]) -> None:
             pass
 
 
-def remove_earlier_temps(plan: Plan) -> int:
-    """At start: remove what an earlier, interrupted run of the same outputs left (one listing per folder)."""
+def clear_output_folders(plan: Plan) -> None:
+    """At start, one listing per output folder: the temp files an earlier, interrupted run of the same
+    outputs left, whoever wrote them (this batch holds the folder lock), and any dead or day-old
+    writer's (atomic.remove_leftovers), so that the workers need not scan a folder on every write."""
     names: dict[Path, set[str]] = {}
     for t in plan.targets:
         path = Path(t)
         names.setdefault(path.parent, set()).add(path.name)
-    count = 0
-    for folder, wanted in names.items():
-        try:
-            entries = os.listdir(folder)
-        except OSError:
-            continue
-        for name in entries:
-            m = _ANY_TEMP.fullmatch(name)
-            if m and m.group(1) in wanted:
-                try:
-                    os.unlink(folder / name)
-                    count += 1
-                except OSError:
-                    pass
-    return count
+    for folder in plan.folders:
+        remove_leftovers(folder, also=_temp_of(names.get(folder, set())))
+
+
+def _temp_of(targets: set[str]):
+    """Whether a file name is a temp file of one of these output names."""
+    def test(name: str) -> bool:
+        m = _ANY_TEMP.fullmatch(name)
+        return m is not None and m.group(1) in targets
+
+    return test

@@ -18,11 +18,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..workbook.atomic import fsync_dir, remove_leftovers
+from ..workbook.atomic import fsync_dir
 from . import manifest
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
-from .plan import FolderLock, SetupError, make_folders, make_plan, remove_earlier_temps, remove_empty
+from .plan import FolderLock, SetupError, clear_output_folders, make_folders, make_plan, remove_empty
 from .progress import Progress
 from .worker import Worker, preload
 
@@ -77,9 +77,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(plan.out_dir):
         made = make_folders(plan)
-        remove_earlier_temps(plan)
-        for folder in plan.folders:  # any dead writer's, as every fill does; the workers then skip it
-            remove_leftovers(folder)
+        clear_output_folders(plan)
         remembered = {} if force else manifest.load(plan.out_dir)
         outcomes: list[Outcome | None] = [None] * len(plan.sources)
         progress = Progress(len(plan.sources), stream, bar)

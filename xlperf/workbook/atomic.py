@@ -14,6 +14,7 @@ import stat
 import time
 import zlib
 from pathlib import Path
+from typing import Callable
 
 STALE_SECONDS = 24 * 3600  # no write takes a day: whatever is older was left behind
 _MARK = ".~xlperf-"
@@ -56,8 +57,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_leftovers(folder: Path) -> list[Path]:
-    """Remove the temp files earlier interrupted writes left in ``folder``; the removed paths."""
+def remove_leftovers(folder: Path, also: Callable[[str], bool] | None = None) -> list[Path]:
+    """Remove the temp files earlier interrupted writes left in ``folder``; the removed paths.
+
+    ``also``: names of files to remove whoever made them and whenever (in the same one listing)."""
     removed = []
     host, now = _host(), time.time()
     try:
@@ -65,13 +68,14 @@ def remove_leftovers(folder: Path) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
-        if _MARK not in entry.name:
+        doomed = also is not None and also(entry.name)
+        if not doomed and _MARK not in entry.name:
             continue
-        found = parse_leftover(entry.name)
+        found = None if doomed else parse_leftover(entry.name)
         try:
-            if not found or not entry.is_file(follow_symlinks=False):
+            if not (doomed or found) or not entry.is_file(follow_symlinks=False):
                 continue
-            gone = found[0] == host and found[1] != os.getpid() and not _alive(found[1])
+            gone = doomed or (found[0] == host and found[1] != os.getpid() and not _alive(found[1]))
             if gone or now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
