@@ -46,8 +46,9 @@ GOAL_RATE, GOAL_RATIO, GOAL_ONE = 100.0, 0.08, 0.10
 
 
 def unit_data(k: int) -> dict:
-    """Unit k's inputs: its own name and figures, so no two units' sheets are alike (as in a real batch,
-    where every unit types its own numbers: copies of a few files would flatter any per-process memo)."""
+    """Unit k's inputs: its own name, figures and project and task names, so no two units' sheets are
+    alike (as in a real batch, where every unit types its own: copies of a few files would flatter any
+    per-process memo)."""
     from xlperf.examples import reference_data
 
     data = copy.deepcopy(reference_data())
@@ -64,7 +65,7 @@ def unit_data(k: int) -> dict:
     data["quarterly"]["cumulative"] = [str((spent_total * q / 4).quantize(Decimal("0.01"))) for q in (1, 2, 3, 4)]
     project = data["projects"][0]
     per = (Decimal(b["adjusted"]["project"]) / rows).quantize(Decimal("0.01"))
-    data["projects"] = [dict(project, name=f"项目 {i + 1}", budget=str(per),
+    data["projects"] = [dict(project, name=f"项目 {k + 1}-{i + 1}", budget=str(per),
                              spent=str((per * spent_share).quantize(Decimal("0.01"))),
                              status="按期完成" if i % 7 else "逾期完成") for i in range(rows)]
     groups = data["assets"]["groups"]
@@ -72,7 +73,8 @@ def unit_data(k: int) -> dict:
     data["assets"]["total_count"] = sum(int(g["count"]) for g in data["assets"]["groups"])
     data["assets"]["total_value"] = str(sum(Decimal(str(g["value"])) for g in data["assets"]["groups"]))
     task = data["key_tasks"][0]
-    data["key_tasks"] = [dict(task, name=f"重点工作 {i + 1}", finished="是" if i % 5 else "否") for i in range(rows)]
+    data["key_tasks"] = [dict(task, name=f"重点工作 {k + 1}-{i + 1}", finished="是" if i % 5 else "否")
+                         for i in range(rows)]
     data["unit"] = f"基准单位 {k + 1}"
     return data
 

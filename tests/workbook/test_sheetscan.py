@@ -135,6 +135,7 @@ def test_bound_prefixes_and_excel_row_attributes_are_read():
     ('<row r="1"><c r="A1"><v>1 &nbsp;</v></c></row>', "an entity XML does not define"),
     ('<row r="1"><c r="A1"><v>a & b</v></c></row>', "a bare ampersand"),
     ('<row r="1"><c r="A1" t="inlineStr"><is><t>a\rb</t></is></c></row>', "a carriage return, read as a newline"),
+    ('<row r="1"><c r="A1" t="n"><is><t>&nbsp;</t></is></c></row>', "a bad entity in a text the cell's type ignores"),
     ('<row r="1"><!-- x --><c r="A1"><v>1</v></c></row>', "a comment"),
     ('<row r="1"><c r="A1"><v>1</v></c>', "a row never closed"),
     ('<row><c r="A1"><v>1</v></c></row>', "a row without r="),
@@ -226,28 +227,33 @@ def test_remembered_numbers_follow_the_decoder_in_force(monkeypatch):
 
 
 def test_a_new_value_in_a_known_cell_is_read_by_its_shape_as_lxml_reads_it(monkeypatch):
-    """Each unit types its own numbers into the template's cells: the cell's shape is remembered without
-    its <v> text, and any text is then decoded as the full reading would (or the scanner declines)."""
+    """Each unit types its own numbers and names into the template's cells: the cell's shape is remembered
+    without its <v> or <t> text, and any text is then decoded as the full reading would (or the scanner
+    declines)."""
     for memo in ("_PIECES", "_SHAPES"):
         monkeypatch.setattr(sheetscan, memo, {})
 
-    def row(v: str) -> str:
-        return (f'<row r="3" spans="1:3"><c r="B3" s="4"><v>{v}</v></c><c r="C3" s="5" t="s"><v>{v}</v></c>'
-                f'<c r="D3" t="str"><f>B3</f><v>{v}</v></c></row><row r="4"/>')
+    def row(v: str, formula: str = "1") -> str:
+        return (f'<row r="3" spans="1:5"><c r="B3" s="4"><v>{v}</v></c><c r="C3" s="5" t="s"><v>{v}</v></c>'
+                f'<c r="D3" s="6" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>'
+                f'<c r="E3" t="n"><is><t>{v}</t></is></c>'
+                f'<c r="F3"><f>B3</f><v>{formula}</v></c></row><row r="4"/>')
 
     assert agrees(sheet(row("1")))
     shapes = len(sheetscan._SHAPES)
-    assert shapes == 3
+    assert shapes == 4  # a formula cell's first text is its formula: parsed whole, as before
     parsed = []
     real_piece = sheetscan._piece
     monkeypatch.setattr(sheetscan, "_piece", lambda *args: parsed.append(args) or real_piece(*args))
-    for v in ("2", "533.46", "1E-3", "", "7", "1&amp;2", "&#x31;"):
+    for v in ("2", "533.46", "1E-3", "", "7", "1&amp;2", "&#x31;", "项目 1", "a_x000D_b"):
         assert agrees(sheet(row(v)))
     assert not parsed  # every piece above was read by its shape
     got = scan_cells(sheet(row("533.46")), "p", 1, 9)
     assert got[0].v == "533.46" and str(got[0].cell.value) == "533.46" and got[1].v == "533.46" and got[1].cell is None
-    assert got[2].f == "B3" and got[2].cell.value == "533.46"
+    assert got[2].inline == "533.46" and got[2].cell.value == "533.46" and got[3].inline is None
+    assert agrees(sheet(row("1", formula="2"))) and len(parsed) == 1  # a new formula value: the full reading
+    assert agrees(sheet(row("x > y"))) and len(parsed) == 5  # a ">" hides where a text starts: read whole
     # Texts the shape cannot vouch for go to the full reading, which declines or refuses as before.
-    for v in ("1<x/>2", "1\r2", "&nbsp;", "\x01"):
+    for v in ("1<x/>2", "1\r2", "&nbsp;", "\x01", "a &#1; b"):
         assert scan_cells(sheet(row(v)), "p", 1, 9) is None, v
     assert len(sheetscan._SHAPES) == shapes

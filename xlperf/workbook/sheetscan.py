@@ -176,9 +176,10 @@ _FRAMES: dict[tuple[bytes, bytes], frozenset[str]] = {}  # (head, tail) passed b
 # comes before the first cell; a piece remembered is good only where its prefixes are bound.
 _PIECES: dict[bytes, tuple[Record | None, tuple[int, ...], frozenset[str] | None]] = {}
 _LEADS: dict[bytes, tuple[tuple[int, ...], frozenset[str] | None]] = {}
-# A piece with its <v> text cut out → its entry with no value: every unit types its own numbers into
-# the same cells, so most of a workbook's pieces are new while their shapes are the template's.
-_SHAPES: dict[tuple[bytes, bytes], tuple[Record, tuple[int, ...], frozenset[str] | None]] = {}
+# A piece with its <v> or <is><t> text cut out → which text it was, and its entry without it: every
+# unit types its own numbers and names into the same cells, so most of a workbook's pieces are new
+# while their shapes are the template's.
+_SHAPES: dict[tuple[bytes, bytes], tuple[str, Record, tuple[int, ...], frozenset[str] | None]] = {}
 _decoder = codec.from_number_text
 
 
@@ -216,11 +217,15 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
     # none of them (a styled blank) is no record: the reading rules never look at it.
     empty = m["v_tag"] is None and m["is"] is None and f_attrs is None
     t = attrs.get("t") or "n"
+    inline = None
+    if m["is"] is not None:
+        text = _text(m["t"]) if m["t"] else ""  # checked even where the type ignores it: lxml refuses a bad entity
+        inline = decode_xstring(text) if t == "inlineStr" else None
     record = None if empty else Record(
         row, col, t,
         _text(m["v"]) if m["v"] else None,
         m["v_tag"] is not None,
-        decode_xstring(_text(m["t"]) if m["t"] else "") if m["is"] is not None and t == "inlineStr" else None,
+        inline,
         (_text(m["f"]) if m["f"] else "") if f_attrs is not None else None,
         f_attrs.get("t") if f_attrs else None,
         f_attrs.get("si") if f_attrs else None,
@@ -232,36 +237,52 @@ def _piece(piece: bytes, prefixes: frozenset[str]) -> tuple[Record | None, tuple
     if len(piece) <= _PIECE_BYTES:
         if len(_PIECES) < _MEMO_LIMIT:
             _PIECES[piece] = entry
-        start = piece.find(b"<v>")
-        if (record is not None and start >= 0 and len(_SHAPES) < _MEMO_LIMIT
-                and m.span("v") == (start + 3, piece.find(b"</v>", start))):
-            _SHAPES[piece[:start], piece[m.end("v"):]] = (record._replace(v=None, cell=None), steps, entry[2])
+        split = _split_text(piece)
+        if record is not None and split is not None and len(_SHAPES) < _MEMO_LIMIT:
+            field = "v" if m.span("v") == split else "t" if m["is"] is not None and m.span("t") == split else None
+            if field:
+                blank = record._replace(v=None, cell=None) if field == "v" else record._replace(inline=None, cell=None)
+                _SHAPES[piece[:split[0]], piece[split[1]:]] = (field, blank, steps, entry[2])
     return entry
 
 
-def _shaped(piece: bytes) -> tuple[Record, tuple[int, ...], frozenset[str] | None] | None:
-    """The entry of a piece whose shape is remembered, its own <v> text decoded; None if the shape is new.
+def _split_text(piece: bytes) -> tuple[int, int] | None:
+    """Where the piece's first element text lies: from the last ">" before the first "</" up to it."""
+    end = piece.find(b"</")
+    start = piece.rfind(b">", 0, end) + 1 if end > 0 else 0
+    return (start, end) if start else None
 
-    Why this gives _piece's answer: in the subset, "<v>" and "</v>" can only be tags (attribute values,
-    <f> and <t> texts hold no "<"), the pattern reads the text between them as [^<]* and nothing else
-    of the piece depends on it, and a text without "<", CR or "]]>" puts none of them into the piece.
+
+def _shaped(piece: bytes) -> tuple[Record, tuple[int, ...], frozenset[str] | None] | None:
+    """The entry of a piece whose shape is remembered, its own <v> or <t> text decoded; None if the
+    shape is new (or the text is one a shape cannot vouch for).
+
+    Why this gives _piece's answer: a shape is remembered from a piece the pattern read, as the bytes
+    before and after the text its [^<]* group took. Any piece made of those same bytes around another
+    text without "<" is read the same way, with that text in the group, and nothing else of the piece
+    depends on it; a text holding no "<", ">" or CR puts no "]]>" or CR into the piece. How the text
+    is found here only decides whether a shape is found.
     """
-    start = piece.find(b"<v>")
-    if start < 0:
-        return None
-    end = piece.find(b"</v>", start)
-    shape = _SHAPES.get((piece[:start], piece[end:])) if end > 0 else None
+    split = _split_text(piece)
+    shape = _SHAPES.get((piece[:split[0]], piece[split[1]:])) if split is not None else None
     if shape is None:
         return None
-    raw = piece[start + 3:end]
-    if b"<" in raw or b"\r" in raw or b"]]>" in raw:
+    raw = piece[split[0]:split[1]]
+    if b"<" in raw or b"\r" in raw:
         return None
-    record, steps, needs = shape
-    if raw:
-        record = record._replace(v=_text(raw))
+    field, record, steps, needs = shape
+    if field == "v":
+        record = record._replace(v=_text(raw) if raw else None)
+    elif record.t == "inlineStr":
+        record = record._replace(inline=decode_xstring(_text(raw) if raw else ""))
+    elif raw:
+        _text(raw)  # checked only, as the full reading does
     if record.t != "s" and record.f_t != "shared":
         record = record._replace(cell=_cell_of(record))
-    return record, steps, needs
+    entry = (record, steps, needs)
+    if len(_PIECES) < _MEMO_LIMIT:  # the same text in the same cell again (a status, 是/否) is then a lookup
+        _PIECES[piece] = entry
+    return entry
 
 
 def _cell_of(record: Record) -> Cell | None:
