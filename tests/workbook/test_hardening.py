@@ -320,6 +320,21 @@ def test_a_hard_link_to_the_input_is_the_input(base, tmp_path, capsys):
     assert "输出文件与输入文件相同" in capsys.readouterr().err and digest(src) == before
 
 
+def test_the_input_under_another_name_is_the_input(base, tmp_path, capsys):
+    """A symbolic link to it, a path through a linked folder or with "..": each is refused as the input."""
+    src = tmp_path / "in.xlsx"
+    shutil.copyfile(base, src)
+    (tmp_path / "sym.xlsx").symlink_to(src)
+    (tmp_path / "via").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "sub").mkdir()
+    before = digest(src)
+    for out in (tmp_path / "sym.xlsx", tmp_path / "via" / "in.xlsx", tmp_path / "sub" / ".." / "in.xlsx"):
+        assert main(["fill", str(src), "-o", str(out)]) == 1, out
+        assert "输出文件与输入文件相同" in capsys.readouterr().err and digest(src) == before
+    assert main(["fill", str(tmp_path / "absent.xlsx"), "-o", str(tmp_path / "absent.xlsx")]) == 1
+    assert "输出文件与输入文件相同" in capsys.readouterr().err
+
+
 # -- 8. a junk-filled sheet costs what the layout's ranges hold ---------------------------------------
 
 

@@ -40,7 +40,7 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
          system: System | str | None = None, registry: Registry | None = None) -> Filled:
     src = Path(in_path)
     out = Path(out_path) if out_path is not None else (src if in_place else default_output(src))
-    if not in_place and (out.resolve() == src.resolve() or _same_file(out, src)):
+    if not in_place and (os.path.abspath(out) == os.path.abspath(src) or _same_file(out, src)):
         raise WorkbookError([Problem.of("WOULD_OVERWRITE", name=shown(src.name))])
     refused = target_problem(out)  # before any reading: a FIFO or device is never the output
     if refused:
@@ -51,7 +51,8 @@ def fill(in_path: str | os.PathLike, out_path: str | os.PathLike | None = None, 
 
 
 def _same_file(a: Path, b: Path) -> bool:
-    """A hard link to the input is the input."""
+    """The input under another name: a hard or symbolic link to it, a path through a linked folder, another
+    case on a case-blind disk (one stat each, where resolving both paths costs one per folder)."""
     try:
         return os.path.samefile(a, b)
     except OSError:
