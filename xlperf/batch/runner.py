@@ -78,7 +78,8 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     with FolderLock(plan.out_dir):
         made = make_folders(plan)
         clear_output_folders(plan)
-        remembered = {} if force else manifest.load(plan.out_dir)
+        previous = manifest.load(plan.out_dir)  # read once: the folder lock keeps it as it is until saved
+        remembered = {} if force else previous
         outcomes: list[Outcome | None] = [None] * len(plan.sources)
         progress = Progress(len(plan.sources), stream, bar)
 
@@ -108,7 +109,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
                  for i, o in enumerate(outcomes)]
         write_summary(final, xlsx_path, version=__version__)
         write_csv(final, csv_path)
-        manifest.save(plan.out_dir, manifest.load(plan.out_dir), final, __version__)
+        manifest.save(plan.out_dir, previous, final, __version__)
         for folder in dict.fromkeys([*plan.folders, xlsx_path.parent]):
             fsync_dir(folder)  # the workers' renames, the summaries' and the record's, made durable at once
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
