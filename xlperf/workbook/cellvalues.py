@@ -127,10 +127,11 @@ def _number(text: str, part: str, ref: object) -> Decimal:
 _SHORT = 32  # a double's text is at most 24 characters ("-2.2250738585072014E-308")
 
 
-# <v> text → its Decimal, per process: units share most of their numbers (0, 1, years, counts). The
+# <v> text → its Decimal, per process: units share most of their numbers (0, 1, years, counts); a few
+# thousand hold those, while every unit's own figures pass through (held at most ≈ 3 MB). The
 # decoder is part of the key, so answers never outlive the decoder that gave them (a test swaps it).
 # A longer text is never a writer's double: decoded, not held (a hostile one may be megabytes).
-@remembered(50_000, lambda decoder, text: len(text) <= _SHORT)
+@remembered(8192, lambda decoder, text: len(text) <= _SHORT)
 def _decoded(decoder: Callable[[str], Decimal], text: str) -> Decimal:
     return decoder(text)
 
