@@ -71,9 +71,17 @@ def compute(book: Book, system: System | str | None = None, *, registry: Registr
 
 
 def write_outputs(book: Book, cells: dict[str, Cells]) -> None:
-    """The output cells, one write per block; the findings list is cleared from its first row."""
+    """The output cells, one write per block; the findings list is cleared from its first row.
+
+    A book that buffers cells by position (the zip book) takes each sheet's cells as they are
+    (``write_cells``): cutting them into blocks only to spread them out again costs more than its write."""
     findings = book.defined_names().get(FINDINGS_NAME)
+    write_cells = getattr(book, "write_cells", None)
     for sheet, values in cells.items():
+        if write_cells is not None:
+            shrinks = findings is not None and findings.sheet == sheet and any(r >= findings.top for r, _ in values)
+            write_cells(sheet, values, clear_from=findings.top if shrinks else None)
+            continue
         for first, rows in blocks(values):
             shrinks = findings is not None and findings.sheet == sheet and first[0] >= findings.top
             book.write(sheet, first, rows, clear_from=findings.top if shrinks else None)

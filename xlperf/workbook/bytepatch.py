@@ -17,6 +17,10 @@ from xlperf.book.celltext import clean_text
 from xlperf.workbook.partmemo import remember
 
 Prepared = dict[tuple[int, int], "tuple[str, str] | None"]
+# Output text → its prepared entry: every unit's sheets carry the same indicator names, notes and most
+# of the same finding texts. Short texts only, and a bounded count (a batch fills thousands of files).
+_CLEANED: dict[str, tuple[str, str]] = {}
+_CLEANED_TEXT, _CLEANED_LIMIT = 512, 8192
 
 
 def number_text(value: object) -> str:
@@ -41,12 +45,21 @@ def _in_sheet(row: int, col: int) -> None:
 def prepare(values: dict, styles: dict) -> Prepared:
     """Check every value before the XML is touched, and turn each into (kind, text) once."""
     prepared: Prepared = {}
+    cleaned = _CLEANED
     for (row, col), value in values.items():
-        _in_sheet(row, col)
+        if type(row) is not int or type(col) is not int or not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+            to_a1(row, col)  # raises with the standard message
         if value is None:
             prepared[row, col] = None
         elif isinstance(value, bool):
             prepared[row, col] = ("b", "1" if value else "0")
+        elif type(value) is str:
+            entry = cleaned.get(value)
+            if entry is None:
+                entry = ("s", clean_text(value))
+                if len(value) <= _CLEANED_TEXT and len(cleaned) < _CLEANED_LIMIT:
+                    cleaned[value] = entry
+            prepared[row, col] = entry
         elif isinstance(value, str):
             prepared[row, col] = ("s", clean_text(value))
         elif isinstance(value, (int, float, Decimal)):

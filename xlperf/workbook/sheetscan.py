@@ -270,27 +270,33 @@ def _shaped(piece: bytes) -> tuple[Record, tuple[int, ...], frozenset[str] | Non
     raw = piece[split[0]:split[1]]
     if b"<" in raw or b"\r" in raw:
         return None
-    field, record, steps, needs = shape
+    field, blank, steps, needs = shape
+    row, col, t, v, has_v, inline, f, f_t, f_si, _ = blank
     if field == "v":
-        record = record._replace(v=_text(raw) if raw else None)
-    elif record.t == "inlineStr":
-        record = record._replace(inline=decode_xstring(_text(raw) if raw else ""))
+        v = _text(raw) if raw else None
+    elif t == "inlineStr":
+        inline = decode_xstring(_text(raw) if raw else "")
     elif raw:
         _text(raw)  # checked only, as the full reading does
-    if record.t != "s" and record.f_t != "shared":
-        record = record._replace(cell=_cell_of(record))
-    entry = (record, steps, needs)
+    # One construction (the hottest line of a read: most cells of a unit's workbook are new text in a
+    # known shape), not a _replace per field.
+    cell = _decoded(t, v, has_v, inline, f, row, col) if t != "s" and f_t != "shared" else None
+    entry = (Record(row, col, t, v, has_v, inline, f, f_t, f_si, cell), steps, needs)
     if len(_PIECES) < _MEMO_LIMIT:  # the same text in the same cell again (a status, 是/否) is then a lookup
         _PIECES[piece] = entry
     return entry
 
 
 def _cell_of(record: Record) -> Cell | None:
+    return _decoded(record.t, record.v, record.has_v, record.inline, record.f, record.row, record.col)
+
+
+def _decoded(t: str, v: str | None, has_v: bool, inline: str | None, f: str | None, row: int, col: int) -> Cell | None:
     try:  # (no shared strings: the caller leaves t="s" cells to read_cells)
-        value = cell_value(record.t, record.v, record.has_v, record.inline, None, "", record.row, record.col)
+        value = cell_value(t, v, has_v, inline, None, "", row, col)
     except Exception:  # noqa: BLE001 - read_cells decodes it again, and says what is wrong where
         return None
-    return NOTHING if value is None and record.f is None else Cell(value, record.f)
+    return NOTHING if value is None and f is None else Cell(value, f)
 
 
 def _needs(used: set[str]) -> frozenset[str] | None:

@@ -122,6 +122,13 @@ class ZipBook:
             for j, value in enumerate(row):
                 pending[(top + i, left + j)] = value
 
+    def write_cells(self, sheet: str, cells: dict[Pos, Value], *, clear_from: int | None = None) -> None:
+        """Like ``write``, for cells given by position (any shape): the bulk path of write_outputs."""
+        name = self.pkg.sheet(sheet).name
+        if clear_from is not None:
+            self._clear_from[name] = min(clear_from, self._clear_from.get(name, clear_from))
+        self._pending.setdefault(name, {}).update(cells)
+
     def commit(self) -> None:
         if self.out_path is None:
             raise ValueError("ZipBook opened without an output path")
