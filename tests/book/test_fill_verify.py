@@ -187,3 +187,21 @@ def test_a_shrinking_findings_list_leaves_no_old_rows(books, filled):
     after = books.after(book)
     assert after.read(Area(at.sheet, stale_row, at.left, stale_row, at.left + 4)) == [[None] * 5]
     assert book_fill.verify(after).status == "unchanged"
+
+
+def test_the_zip_books_bulk_write_gives_the_file_its_block_writes_give(tmp_path):
+    # write_outputs hands the zip book each sheet's cells at once (write_cells); a book without that
+    # method gets them as blocks. Same fill, same moment: the two files must be byte for byte alike.
+    from xlperf.workbook.package import Package
+
+    class BlocksOnly(ZipBook):
+        write_cells = None
+
+    outputs = []
+    for kind in (ZipBook, BlocksOnly):
+        out = tmp_path / f"{kind.__name__}.xlsx"
+        book = kind(Package.open(EXAMPLE), out)
+        book_fill.fill(book, filled_at="2026-12-05T12:00:00")
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert book_fill.verify(ZipBook.open(tmp_path / "ZipBook.xlsx")).status == "unchanged"

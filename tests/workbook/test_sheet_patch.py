@@ -345,3 +345,36 @@ def test_fast_path_steps_aside_for_formulas_new_cells_and_prefixes():
     assert bytepatch.fast_patch(with_formula, bytepatch.prepare({(2, 2): "x"}, {}), None) is None
     prefixed = xml.replace(b'<c r="A1" s="1"/>', b'<c r="A1" s="1" x14ac:foo="1"/>')
     assert bytepatch.fast_patch(prefixed, bytepatch.prepare({(2, 2): "x"}, {}), None) is None
+
+
+def test_remembered_cells_and_texts_give_what_a_fresh_patch_gives(monkeypatch):
+    # The second patch of the same sheet with the same values finds every rewritten cell and every text in
+    # the process memos; its bytes must be those of a patch made with the memos empty.
+    from xlperf.workbook import bytepatch
+
+    monkeypatch.setattr(bytepatch, "_TAILS", {})
+    monkeypatch.setattr(bytepatch, "_CLEANED", {})
+    xml = _plain_sheet()
+    values = {**FAST_VALUES, (3, 1): "第二行 & 说明", (4, 2): Decimal("0.50")}
+    first = bytepatch.fast_patch(xml, bytepatch.prepare(values, {}), None)
+    assert any(key[2] == ("s", "第二行 & 说明") for key in bytepatch._TAILS)
+    again = bytepatch.fast_patch(xml, bytepatch.prepare(values, {}), None)
+    monkeypatch.setattr(bytepatch, "_TAILS", {})
+    monkeypatch.setattr(bytepatch, "_CLEANED", {})
+    fresh = bytepatch.fast_patch(xml, bytepatch.prepare(values, {}), None)
+    assert first == again == fresh
+    assert _cells_of(again)[(4, 2)] == Decimal("0.50") and _cells_of(again)[(3, 1)] == "第二行 & 说明"
+
+
+def test_the_cell_memo_stays_bounded_and_holds_no_long_text(monkeypatch):
+    from xlperf.workbook import bytepatch
+
+    monkeypatch.setattr(bytepatch, "_TAILS", {})
+    monkeypatch.setattr(bytepatch, "_CLEANED", {})
+    monkeypatch.setattr(bytepatch, "_CLEANED_LIMIT", 5)
+    xml = _plain_sheet()
+    for k in range(20):
+        bytepatch.fast_patch(xml, bytepatch.prepare({(2, 1): f"第 {k} 条", (2, 2): "长" * 2000}, {}), None)
+    assert len(bytepatch._TAILS) == 5 and len(bytepatch._CLEANED) == 5
+    assert all(len(cell) <= bytepatch._TAIL_BYTES for cell in bytepatch._TAILS.values())
+    assert "长" * 2000 not in bytepatch._CLEANED

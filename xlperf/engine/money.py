@@ -50,7 +50,11 @@ def div(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """四舍五入 to ``places`` decimals (never banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    step = _STEPS.get(places)
+    return value.quantize(Decimal(1).scaleb(-places) if step is None else step, rounding=ROUND_HALF_UP)
+
+
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(13)}  # 0 → 1, 2 → 0.01: made once
 
 
 def points(value: Decimal) -> Decimal:
