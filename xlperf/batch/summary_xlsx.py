@@ -84,7 +84,8 @@ def _formats(wb) -> dict:
 
 
 def _num(text: str) -> float | None:
-    return float(Decimal(text)) if text not in ("", None) else None
+    # float() of the text rounds it correctly, as float(Decimal(text)) does (which converts via the text).
+    return float(text) if text not in ("", None) else None
 
 
 def _put(ws, r: int, c: int, value, fmt) -> None:

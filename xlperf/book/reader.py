@@ -248,14 +248,33 @@ def _version_problem(found: str, wanted: str, at: Area) -> Problem:
     return Problem.of(code, sheet=at.sheet, cell=to_a1(*at.first), value=found, expected=wanted)
 
 
+class _Row:
+    """One non-blank data row of a key → value table: its values by column key, and a cell's address
+    made only when asked for (most rows are looked at for their key and skipped)."""
+
+    __slots__ = ("sheet", "row", "line", "at")
+
+    def __init__(self, sheet: str, row: int, line: list, at: dict[str, tuple[int, str]]):
+        self.sheet, self.row, self.line, self.at = sheet, row, line, at
+
+    def value(self, key: str) -> Value:
+        found = self.at.get(key)
+        return None if found is None else self.line[found[0]]
+
+    def where(self, key: str) -> tuple[str, str]:
+        found = self.at.get(key)
+        return ("", "") if found is None else (self.sheet, found[1] + str(self.row))
+
+
 def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
-                absent: set[str], out: ReadInputs) -> list[tuple[int, dict]] | None:
-    """Non-blank data rows of a table, read in one block: [(row, {column key: (value, (sheet, A1))})]."""
+                absent: set[str], out: ReadInputs) -> list[_Row] | None:
+    """Non-blank data rows of a table, read in one block."""
     found = _table_block(book, tables, table_name, sheet_name, columns, absent, out)
     if found is None:
         return None
     sheet, lines = found
-    return [(r, {k: (line[j], (sheet, letters + str(r))) for k, j, letters in lines.offsets}) for r, line in lines]
+    at = {k: (j, letters) for k, j, letters in lines.offsets}
+    return [_Row(sheet, r, line, at) for r, line in lines]
 
 
 class _FilledLines:
@@ -317,7 +336,7 @@ def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System,
     sheet = layout.by_role("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
 
-    def rows_of(block_type: str) -> list[tuple[int, dict]]:
+    def rows_of(block_type: str) -> list[_Row]:
         block = blocks[block_type]
         columns = {c.key: ((c.label, *c.was), True) for c in block.columns}
         return _table_rows(book, tables, block.name, sheet.name, columns, absent, out) or []
@@ -326,12 +345,12 @@ def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System,
 
     kinds = {r.key: r for r in evaluator_rows(system)}
     found: dict[str, tuple[object, str]] = {}
-    for _, values in rows_of("evaluator"):
-        key = str(values.get("key", (None,))[0] or "").strip()
+    for row in rows_of("evaluator"):
+        key = _text(row, "key")
         if key not in kinds:
             continue
-        value, where = values.get("value", (None, ("", "")))
-        reason = str(values.get("reason", (None,))[0] or "").strip()
+        value, where = row.value("value"), row.where("value")
+        reason = _text(row, "reason")
         path = f"evaluator.{kinds[key].input_key}"
         kind = {"tick": "bool", "flag": "bool", "count": "count", "points": "amount", "choice": "text"}[kinds[key].kind]
         out.where.setdefault(path, where)
@@ -346,23 +365,22 @@ def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System,
                           _keyed(rows_of("stated"), "indicator_id", "value", "rate", "stated.", out)}
 
 
-def _text(values: dict, column: str) -> str:
-    return str(values.get(column, (None,))[0] or "").strip()
+def _text(row: _Row, column: str) -> str:
+    return str(row.value(column) or "").strip()
 
 
-def _keyed(rows: list[tuple[int, dict]], key_column: str, value_column: str, kind: str, prefix: str,
-           out: ReadInputs):
+def _keyed(rows: list[_Row], key_column: str, value_column: str, kind: str, prefix: str, out: ReadInputs):
     """(key, value, row) for each row of a key → value table whose value is filled in."""
-    for _, values in rows:
-        key = _text(values, key_column)
-        raw, where = values.get(value_column, (None, ("", "")))
+    for row in rows:
+        key = _text(row, key_column)
+        raw = row.value(value_column)
         if not key or raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         path = prefix + key
-        out.where[path] = where
+        where = out.where[path] = row.where(value_column)
         value = plain(raw, kind, where, path, out.problems)
         if value is not None:
-            yield key, value, values
+            yield key, value, row
 
 
 def _follows(path: str, refused: set[str]) -> bool:
