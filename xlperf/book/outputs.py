@@ -95,7 +95,7 @@ def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
             shown = "是" if value else "否"
         else:
             shown = str(value)
-        where = read.where.get(u.path) if read else None
+        where = read.cell_of(u.path) if read else None
         loc = f"（{where[0]}!{where[1]}）" if where else ""
         parts.append(f"{u.label} {shown}{loc}")
     return "；".join(parts)

@@ -40,10 +40,13 @@ class ReadInputs:
     """What the reader found: plain nested data, where each field lives, and problems."""
 
     data: dict = field(default_factory=dict)
-    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # path → (sheet, A1)
+    where: dict[str, tuple[str, str]] = field(default_factory=dict)  # path → (sheet, A1), except table cells
     problems: list[Problem] = field(default_factory=list)
     template_version: str = ""
     system_id: str = ""
+    # A list's cells, located on demand (a long list has hundreds, and few are ever asked for):
+    # table key → (sheet, the sheet row of each data row, column letters by column key).
+    rows_at: dict[str, tuple[str, list[int], dict[str, str]]] = field(default_factory=dict)
 
     def locate(self, problem: Problem) -> Problem:
         sheet, cell = self.find(problem.field)
@@ -52,10 +55,28 @@ class ReadInputs:
     def find(self, path: str) -> tuple[str, str]:
         """(sheet, A1) of a field path, or of the nearest enclosing path read ("projects[2]" for its cells)."""
         while path:
-            if path in self.where:
-                return self.where[path]
+            found = self.cell_of(path)
+            if found is not None:
+                return found
             path = paths.parent(path)
         return "", ""
+
+    def cell_of(self, path: str) -> tuple[str, str] | None:
+        """(sheet, A1) of exactly this path, if it was read: a cell, a list's row (its first column's cell)."""
+        found = self.where.get(path)
+        if found is not None or "[" not in path:
+            return found
+        key, _, rest = path.partition("[")
+        table = self.rows_at.get(key)
+        index, _, column = rest.partition("]")
+        if table is None or not index.isdigit() or int(index) >= len(table[1]):
+            return None
+        sheet, rows, letters = table
+        if column == "":
+            return (sheet, next(iter(letters.values())) + str(rows[int(index)])) if letters else None
+        if column[0] != "." or column[1:] not in letters:
+            return None
+        return sheet, letters[column[1:]] + str(rows[int(index)])
 
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
@@ -214,25 +235,25 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         out.where.setdefault(table_key, (first.sheet, to_a1(first.top + 1, first.left)))
         sheet, lines = found
         data_rows = []
-        # The cells of each filled row straight into plain data (the hottest loop of a long list): each
-        # cell's address is made once, as its location, and its value checked as it is read.
+        sheet_rows: list[int] = []
+        out.rows_at[table_key] = (sheet, sheet_rows, {col_key: letters for col_key, _, letters in lines.offsets})
+        # The cells of each filled row straight into plain data (the hottest loop of a long list); a cell's
+        # address is made here only for a value that needs a closer look (rows_at locates the rest).
         columns_at = [(col_key, j, letters, spec[col_key][1]) for col_key, j, letters in lines.offsets]
-        where_of, problems = out.where, out.problems
+        problems = out.problems
         for r, line in lines:
-            k = len(data_rows)
             row_data = {}
-            prefix = f"{table_key}[{k}]."
-            row_text = str(r)
             for col_key, j, letters, kind in columns_at:
-                where = (sheet, letters + row_text)
-                path = prefix + col_key
-                where_of[path] = where
                 value = line[j]
-                if value is not None:
-                    v = plain(value, kind, where, path, problems)
-                    if v is not None:
-                        row_data[col_key] = v
-            where_of.setdefault(f"{table_key}[{k}]", (sheet, columns_at[0][2] + row_text))
+                if value is None:
+                    continue
+                if type(value) is str and value.strip() and len(value) <= MAX_CELL_TEXT:
+                    row_data[col_key] = value  # plain()'s first case, without the call
+                    continue
+                v = plain(value, kind, (sheet, letters + str(r)), f"{table_key}[{len(data_rows)}].{col_key}", problems)
+                if v is not None:
+                    row_data[col_key] = v
+            sheet_rows.append(r)
             data_rows.append(row_data)
         paths.put(out.data, table_key, data_rows)
 
