@@ -86,18 +86,18 @@ def _note(ind: Indicator, edges: dict[str, list]) -> str:
 
 
 def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
+    # A unit's figures cite hundreds of inputs (the hottest part of rendering): names bound once.
+    cell_of = read.cell_of if read is not None else None
     parts = []
-    for u in ind.used:
-        value = u.value
+    for path, label, value in ind.used:
         if isinstance(value, Decimal):
-            shown = percent_text(value) if "rate" in u.path or "progress" in u.path else amount_text(value)
-        elif isinstance(value, bool):
+            shown = percent_text(value) if "rate" in path or "progress" in path else amount_text(value)
+        elif type(value) is bool:  # bool has no subclasses
             shown = "是" if value else "否"
         else:
             shown = str(value)
-        where = read.cell_of(u.path) if read else None
-        loc = f"（{where[0]}!{where[1]}）" if where else ""
-        parts.append(f"{u.label} {shown}{loc}")
+        where = cell_of(path) if cell_of is not None else None
+        parts.append(f"{label} {shown}（{where[0]}!{where[1]}）" if where else f"{label} {shown}")
     return "；".join(parts)
 
 
@@ -215,7 +215,8 @@ def outputs_hash(cells: dict[str, Cells]) -> str:
                 _POSITION_TEXTS.clear()
             known = _POSITION_TEXTS[sheet] = (order, [f"{sheet}\x1f{r}\x1f{c}\x1f" for r, c in order])
         for pos, text in zip(order, known[1]):
-            parts += (text, canon(values[pos]), "\x1e")
+            value = values[pos]
+            parts += (text, value if type(value) is str else canon(value), "\x1e")  # canon of a str is itself
     return sha256("".join(parts).encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
 
 

@@ -64,19 +64,20 @@ class ReadInputs:
     def cell_of(self, path: str) -> tuple[str, str] | None:
         """(sheet, A1) of exactly this path, if it was read: a cell, a list's row (its first column's cell)."""
         found = self.where.get(path)
-        if found is not None or "[" not in path:
+        if found is not None:
             return found
-        key, _, rest = path.partition("[")
-        table = self.rows_at.get(key)
+        key, bracket, rest = path.partition("[")
+        table = self.rows_at.get(key) if bracket else None
+        if table is None:
+            return None
         index, _, column = rest.partition("]")
-        if table is None or not index.isdigit() or int(index) >= len(table[1]):
-            return None
         sheet, rows, letters = table
-        if column == "":
-            return (sheet, next(iter(letters.values())) + str(rows[int(index)])) if letters else None
-        if column[0] != "." or column[1:] not in letters:
+        if not index.isdigit() or int(index) >= len(rows):
             return None
-        return sheet, letters[column[1:]] + str(rows[int(index)])
+        if not column:
+            return (sheet, next(iter(letters.values())) + str(rows[int(index)])) if letters else None
+        found_letters = letters.get(column[1:]) if column[0] == "." else None
+        return None if found_letters is None else (sheet, found_letters + str(rows[int(index)]))
 
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
