@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+
+from .shown import plain
 
 MESSAGES: dict[str, str] = {
     # Inputs
@@ -99,10 +102,6 @@ class _Blanks(dict):
 
 def text_of(value: object) -> object:
     """A value as a person reads it: a Decimal in plain notation with the precision it was given."""
-    from decimal import Decimal
-
-    from .shown import plain
-
     return plain(value) if isinstance(value, Decimal) and value.is_finite() else value
 
 

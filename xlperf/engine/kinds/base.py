@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..indicators import Indicator
+from ..indicators import Indicator, missing
 from ..inputs import EvaluatorEntry
 from ..intervals import condition, holds, interval, number
 from ..money import ONE, ZERO, round_half_up
@@ -73,8 +73,6 @@ def indicator_of(ctx: Ctx, params: dict) -> Indicator:
 
 
 def get(ctx: Ctx, id_: str) -> Indicator:
-    from ..indicators import missing
-
     return ctx.indicators.get(id_) or missing(id_)
 
 
