@@ -5,8 +5,9 @@ byte for byte, so a batch worker (or any process filling many files) parses each
 The key is the part's whole content (plus what the answer depends on, such as the source of a
 .rels), so a hit returns exactly what parsing would; other bytes are parsed as usual. Only the
 answers of successful parses are kept, and they are immutable; a refused part is refused again
-for the next file. Every part read is still inflated, size-checked and CRC-checked per file; a
-member only copied has its CRC check remembered by its stored bytes, declared CRC and size.
+for the next file. Every part read is size-checked per file, and inflated and CRC-checked unless
+the very same compressed bytes, CRC and size passed before (inflatememo); a member only copied has
+its CRC check remembered by its stored bytes, declared CRC and size.
 """
 
 from __future__ import annotations

@@ -1,0 +1,56 @@
+"""A member's content remembered per process by its compressed bytes, once those bytes come back.
+
+Units filled from one template share many members byte for byte, compressed as well: the tables,
+the relationships, the workbook part and, in a workbook never filled before, the output sheets (the
+largest parts). Inflating the same compressed bytes always gives the same content, so a hit returns
+what inflating would, and the same bytes object each time: the memos keyed by a part's content
+(partmemo) then find it without hashing or comparing it again.
+
+Only bytes seen a second time are held (a unit's own sheets never are): the first sighting is
+recorded as a hash, so distinct inputs cost one set entry each, not their content. The key holds
+the whole compressed bytes with the declared CRC, size and method, so a hash collision can only
+make a part held, never answer for another one. Only inflations that passed every check are held.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+MAX_PART = 1 << 18  # bytes, compressed and inflated: larger members are inflated every time
+MAX_HELD = 8 << 20  # bytes held (keys and contents); past it the memo starts afresh
+MAX_SEEN = 8192  # first sightings recorded (about 200 files of members); past it they start afresh
+
+_held: dict[tuple[bytes, int, int, int], bytes] = {}
+_seen: set[tuple[int, int, int]] = set()
+_held_bytes = 0
+
+
+def inflated(raw: bytes, crc: int, size: int, method: int, inflate: Callable[[], bytes]) -> bytes:
+    """inflate(), or its earlier result for these exact compressed bytes, CRC, size and method."""
+    global _held_bytes
+    if len(raw) > MAX_PART or size > MAX_PART:
+        return inflate()
+    key = (raw, crc, size, method)
+    found = _held.get(key)
+    if found is not None:
+        return found
+    out = inflate()  # raises for a corrupt member: nothing is recorded
+    mark = (hash(raw), crc, size)  # the bytes' hash is cached by the lookup above
+    if mark not in _seen:
+        if len(_seen) >= MAX_SEEN:
+            _seen.clear()
+        _seen.add(mark)
+        return out
+    if _held_bytes + len(raw) + len(out) > MAX_HELD:
+        _held.clear()
+        _held_bytes = 0
+    _held[key] = out
+    _held_bytes += len(raw) + len(out)
+    return out
+
+
+def clear() -> None:
+    global _held_bytes
+    _held.clear()
+    _seen.clear()
+    _held_bytes = 0
