@@ -76,7 +76,46 @@ def unit_data(k: int) -> dict:
     data["key_tasks"] = [dict(task, name=f"重点工作 {k + 1}-{i + 1}", finished="是" if i % 5 else "否")
                          for i in range(rows)]
     data["unit"] = f"基准单位 {k + 1}"
+    _vary_other_sheets(data, k, scale)
     return data
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _vary_other_sheets(data: dict, k: int, scale: Decimal) -> None:
+    """Every other input sheet of unit k its own too (三公, assets, staff, petitions, surveys, adjustments,
+    targets, the evaluator's sheet): units share the template's parts, never a sheet of figures."""
+    use = Decimal("0.45") + Decimal(k % 13) / 25
+    data["sangong"] = {"budget": _money(Decimal("5.31") * scale), "actual": _money(Decimal("5.31") * scale * use)}
+    daily = Decimal("67.32") * scale
+    data["daily_public"] = {"adjusted_budget": _money(daily), "actual": _money(daily * (Decimal("0.82") + Decimal(k % 17) / 100))}
+    p = data["procurement"]
+    plan = Decimal(p["plan"]) * scale
+    contracted = plan * (Decimal("0.80") + Decimal(k % 19) / 100)
+    data["procurement"] = {"plan": _money(plan), "contracted": _money(contracted), "paid": _money(contracted)}
+    authorized = 18 + k % 15
+    data["staff"] = dict(data["staff"], authorized=authorized, on_payroll=authorized - k % 4, dispatched=k % 6)
+    data["petitions"] = dict(data["petitions"], reply_rate=str(Decimal(1) - Decimal(k % 3) / 100),
+                             on_time_rate=str(Decimal(1) - Decimal(k % 5) / 100))
+    for i, g in enumerate(data["assets"]["groups"]):
+        g["count"] = int(g["count"]) + (k + i) % 9
+        g["value"] = _money(Decimal(str(g["value"])) * scale)
+    data["assets"]["total_count"] = sum(int(g["count"]) for g in data["assets"]["groups"]) + k % 4
+    data["assets"]["total_value"] = _money(sum(Decimal(g["value"]) for g in data["assets"]["groups"]) + Decimal(k % 7))
+    data["surveys"] = [{"name": f"单位 {k + 1} 活动满意度调查 {j + 1}", "rate": str(Decimal("0.93") + Decimal((k + j) % 69) / 1000)}
+                       for j in range(1 + k % 3)]
+    data["adjustments"] = [{"description": f"单位 {k + 1} 年中调整 {j + 1}", "amount": _money(-Decimal((k + 3 * j) % 41 + 1) * Decimal("0.57"))}
+                           for j in range(1 + k % 2)]
+    data["targets"] = [{"level1": "产出指标", "level2": "数量指标", "name": f"举办交流活动 {k + 1}-{j + 1}",
+                        "target": f"≥{10 + j} 场", "actual": f"{8 + (k + j) % 6} 场"} for j in range(k % 4)]
+    ev = data["evaluator"]
+    ev["budget_compliance"] = {"count": k % 3}
+    ev["target_completeness"] = {"count": (k // 3) % 2}
+    ev["budget_reasonableness"] = {"ticks": ["否" if j == k % 7 else "是" for j in range(5)]}
+    ev["spending_compliance"] = {"points": "1" if k % 4 else "0.5"}
+    ev["effectiveness"] = {"points": str(20 + k % 6), "reason": f"评价组按单位 {k + 1} 的目标完成情况评分"}
 
 
 def _build_unit(job: tuple[int, str]) -> None:
