@@ -194,6 +194,8 @@ def _finding_row(f, read: ReadInputs | None, on: OutputNames, scores_sheet: str)
 
 def canon(value: object) -> str:
     """The text a cell value hashes and compares as."""
+    if type(value) is str:  # most output cells: the text itself
+        return value
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -215,8 +217,7 @@ def outputs_hash(cells: dict[str, Cells]) -> str:
                 _POSITION_TEXTS.clear()
             known = _POSITION_TEXTS[sheet] = (order, [f"{sheet}\x1f{r}\x1f{c}\x1f" for r, c in order])
         for pos, text in zip(order, known[1]):
-            value = values[pos]
-            parts += (text, value if type(value) is str else canon(value), "\x1e")  # canon of a str is itself
+            parts += (text, canon(values[pos]), "\x1e")
     return sha256("".join(parts).encode()).hexdigest()  # one update of the whole text: the same digest as cell by cell
 
 

@@ -74,10 +74,11 @@ class ReadInputs:
         sheet, rows, letters = table
         if not index.isdigit() or int(index) >= len(rows):
             return None
+        row = str(rows[int(index)])
         if not column:
-            return (sheet, next(iter(letters.values())) + str(rows[int(index)])) if letters else None
+            return (sheet, next(iter(letters.values())) + row) if letters else None
         found_letters = letters.get(column[1:]) if column[0] == "." else None
-        return None if found_letters is None else (sheet, found_letters + str(rows[int(index)]))
+        return None if found_letters is None else (sheet, found_letters + row)
 
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
@@ -247,9 +248,6 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
             for col_key, j, letters, kind in columns_at:
                 value = line[j]
                 if value is None:
-                    continue
-                if type(value) is str and value.strip() and len(value) <= MAX_CELL_TEXT:
-                    row_data[col_key] = value  # plain()'s first case, without the call
                     continue
                 v = plain(value, kind, (sheet, letters + str(r)), f"{table_key}[{len(data_rows)}].{col_key}", problems)
                 if v is not None:

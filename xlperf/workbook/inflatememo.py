@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-MAX_PART = 1 << 18  # bytes, compressed and inflated: larger members are inflated every time
+from xlperf.workbook.partmemo import MAX_PART  # larger members (compressed or inflated) are inflated every time
+
 MAX_HELD = 8 << 20  # bytes held (keys and contents); past it the memo starts afresh
 MAX_SEEN = 8192  # first sightings recorded (about 200 files of members); past it they start afresh
 
@@ -25,16 +26,18 @@ _seen: set[tuple[int, int, int]] = set()
 _held_bytes = 0
 
 
-def inflated(raw: bytes, crc: int, size: int, method: int, inflate: Callable[[], bytes]) -> bytes:
-    """inflate(), or its earlier result for these exact compressed bytes, CRC, size and method."""
+def inflated(data: bytes | memoryview, crc: int, size: int, method: int,
+             inflate: Callable[[bytes | memoryview], bytes]) -> bytes:
+    """inflate(data), or its earlier result for these exact compressed bytes, CRC, size and method."""
     global _held_bytes
-    if len(raw) > MAX_PART or size > MAX_PART:
-        return inflate()
+    if len(data) > MAX_PART or size > MAX_PART:
+        return inflate(data)
+    raw = bytes(data)  # the key: small members only, copied once
     key = (raw, crc, size, method)
     found = _held.get(key)
     if found is not None:
         return found
-    out = inflate()  # raises for a corrupt member: nothing is recorded
+    out = inflate(raw)  # raises for a corrupt member: nothing is recorded
     mark = (hash(raw), crc, size)  # the bytes' hash is cached by the lookup above
     if mark not in _seen:
         if len(_seen) >= MAX_SEEN:

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from xlperf.memo import remembered
 from xlperf.workbook.deflate import ERRORS, deflate, inflater
-from xlperf.workbook.inflatememo import MAX_PART as MAX_REMEMBERED, inflated
+from xlperf.workbook.inflatememo import inflated
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -62,10 +62,7 @@ def inflate_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> bytes | N
         raise RawZipError(info.orig_filename) from None
     if local_name != info.orig_filename:
         raise RawZipError(info.orig_filename)
-    if info.compress_size > MAX_REMEMBERED or info.file_size > MAX_REMEMBERED:
-        return _inflate_checked(data, info)
-    raw = bytes(data)  # a key: small members only, copied once
-    return inflated(raw, info.CRC, info.file_size, info.compress_type, lambda: _inflate_checked(raw, info))
+    return inflated(data, info.CRC, info.file_size, info.compress_type, lambda d: _inflate_checked(d, info))
 
 
 def _inflate_checked(data: bytes | memoryview, info: zipfile.ZipInfo) -> bytes:
