@@ -83,9 +83,20 @@ class ReadInputs:
 
 def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
     """A cell value as the plain data ``inputs_from_dict`` expects; problems recorded here."""
+    found = quick_plain(value, kind)
+    return found if found is not CLOSER_LOOK else _plain(value, kind, where, path, problems)
+
+
+CLOSER_LOOK = object()  # quick_plain's answer for a value only the general path may judge
+
+
+def quick_plain(value: object, kind: str) -> object:
+    """plain() of the common cells (blank, text, an ordinary number), which need no address and record no
+    problem; CLOSER_LOOK for the rest. A list's hottest loop asks this first and makes a cell's address and
+    path only for the few values that need a closer look."""
     if value is None:  # most cells a table spans are blank
         return None
-    # The two common cases first (exact types: subclasses take the general path, to the same answers).
+    # Exact types: subclasses take the general path, to the same answers.
     t = type(value)
     if t is str and value.strip() and len(value) <= MAX_CELL_TEXT:
         return value
@@ -93,7 +104,7 @@ def plain(value: object, kind: str, where: tuple[str, str], path: str, problems:
         base = kind.rstrip("?")
         if base in _NUMERIC and (base != "rate" or value <= MAX_SENSIBLE_RATE) and not out_of_range(value, base):
             return str(value)
-    return _plain(value, kind, where, path, problems)
+    return CLOSER_LOOK
 
 
 _NUMERIC = frozenset(("amount", "rate", "count", "int"))
@@ -240,7 +251,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         sheet_rows: list[int] = []
         out.rows_at[table_key] = (sheet, sheet_rows, {col_key: letters for col_key, _, letters in lines.offsets})
         # The cells of each filled row straight into plain data (the hottest loop of a long list); a cell's
-        # address is made here only for a value that needs a closer look (rows_at locates the rest).
+        # address and path are made only for a value that needs a closer look (rows_at locates the rest).
         columns_at = [(col_key, j, letters, spec[col_key][1]) for col_key, j, letters in lines.offsets]
         problems = out.problems
         for r, line in lines:
@@ -249,7 +260,10 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
                 value = line[j]
                 if value is None:
                     continue
-                v = plain(value, kind, (sheet, letters + str(r)), f"{table_key}[{len(data_rows)}].{col_key}", problems)
+                v = quick_plain(value, kind)
+                if v is CLOSER_LOOK:
+                    v = _plain(value, kind, (sheet, letters + str(r)), f"{table_key}[{len(data_rows)}].{col_key}",
+                               problems)
                 if v is not None:
                     row_data[col_key] = v
             sheet_rows.append(r)
