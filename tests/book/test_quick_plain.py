@@ -10,9 +10,8 @@ import pytest
 from xlperf.book.reader import CLOSER_LOOK, MAX_CELL_TEXT, plain, quick_plain
 from xlperf.book.protocol import ErrorValue
 
-# No NaN: the codec refuses it, so no book gives one (see codec.from_number_text).
 VALUES = [None, "项目", "  ", "", "x" * (MAX_CELL_TEXT + 1), Decimal("12.5"), Decimal("-3"), Decimal("98.7"),
-          Decimal("0.987"), Decimal("1E+999999999"), True, 45292, dt.date(2024, 1, 1), 1.5]
+          Decimal("0.987"), Decimal("1E+999999999"), Decimal("NaN"), Decimal("-Infinity"), True, 45292, dt.date(2024, 1, 1), 1.5]
 KINDS = ["amount", "amount?", "rate", "rate?", "count", "int", "text", "text?", "bool", "date?"]
 
 
@@ -35,3 +34,13 @@ def test_values_with_a_problem_get_the_closer_look(value, kind):
     problems: list = []
     plain(value, kind, ("项目清单", "B5"), "projects[0].amount", problems)
     assert problems and (problems[0].sheet, problems[0].cell) == ("项目清单", "B5")
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity")], ids=str)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_number_that_is_no_number_is_refused_with_its_cell(value, kind):
+    # The codec never reads one from a file; a book adapter passing one on gets a problem, not a traceback.
+    problems: list = []
+    assert plain(value, kind, ("项目清单", "C7"), "projects[2].budget", problems) is None
+    [problem] = problems
+    assert (problem.code, problem.sheet, problem.cell, problem.field) == ("NOT_NUMBER", "项目清单", "C7", "projects[2].budget")

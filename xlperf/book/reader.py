@@ -120,6 +120,12 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
         problems.append(Problem.of("FORMULA_NOT_CALCULATED", field=path, sheet=sheet, cell=cell,
                                    value="=" + value.formula[:60], expected="数值"))
         return None
+    if isinstance(value, Decimal) and not value.is_finite():
+        # No cell of a file holds one (the codec refuses them), but a book adapter might pass one on:
+        # refused here, where the comparisons and conversions below would raise.
+        problems.append(Problem.of("NOT_NUMBER", field=path, sheet=sheet, cell=cell, value=str(value),
+                                   expected="数字"))
+        return None
     if isinstance(value, str) and not value.strip():
         return None
     if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
