@@ -58,15 +58,14 @@ def unit_data(k: int) -> dict:
     spent_share = Decimal("0.995") - Decimal(k % 11) / 200 - Decimal(k % 7) / 1000
     b = data["budget"]
     for part in ("initial", "adjusted"):
-        b[part] = {key: str((Decimal(v) * scale).quantize(Decimal("0.01"))) for key, v in b[part].items()}
-    b["spent"] = {key: str((Decimal(b["adjusted"][key]) * spent_share).quantize(Decimal("0.01")))
-                  for key in b["spent"]}
+        b[part] = {key: _money(Decimal(v) * scale) for key, v in b[part].items()}
+    b["spent"] = {key: _money(Decimal(b["adjusted"][key]) * spent_share) for key in b["spent"]}
     spent_total = Decimal(b["spent"]["total"])
-    data["quarterly"]["cumulative"] = [str((spent_total * q / 4).quantize(Decimal("0.01"))) for q in (1, 2, 3, 4)]
+    data["quarterly"]["cumulative"] = [_money(spent_total * q / 4) for q in (1, 2, 3, 4)]
     project = data["projects"][0]
     per = (Decimal(b["adjusted"]["project"]) / rows).quantize(Decimal("0.01"))
     data["projects"] = [dict(project, name=f"项目 {k + 1}-{i + 1}", budget=str(per),
-                             spent=str((per * spent_share).quantize(Decimal("0.01"))),
+                             spent=_money(per * spent_share),
                              status="按期完成" if i % 7 else "逾期完成") for i in range(rows)]
     groups = data["assets"]["groups"]
     data["assets"]["groups"] = [dict(g, name=f"{g['name']} #{i + 1}") for i in range(max(1, rows // 2)) for g in groups]
