@@ -19,6 +19,7 @@ FIELD_PREFIX = "xp_"
 OUT_PREFIX = "xo_"
 
 
+@cache  # pure in the path; asked for every single-value input of every fill
 def name_for(path: str) -> str:
     """'budget.adjusted.total' → 'xp_budget_adjusted_total'; 'quarterly.cumulative[0]' → 'xp_quarterly_cumulative_0'."""
     return FIELD_PREFIX + re.sub(r"[.\[]", "_", path).replace("]", "")
@@ -145,16 +146,20 @@ class Layout:
             raise KeyError(role)
         return found[0]
 
-    def scalar_fields(self) -> list[tuple[str, str]]:
+    def scalar_fields(self) -> tuple[tuple[str, str], ...]:
         """(path, sheet name) of every single-value input, in layout order."""
-        out = []
-        for sheet in self.sheets:
-            for block in sheet.blocks:
-                if block.type == "fields":
-                    out += [(p, sheet.name) for p in block.fields]
-                elif block.type == "matrix":
-                    out += [(p, sheet.name) for line in block.matrix_paths() for p in line if p]
-        return out
+        found = self.__dict__.get("_scalar_fields")  # worked out once: the layout never changes, every fill asks
+        if found is None:
+            out = []
+            for sheet in self.sheets:
+                for block in sheet.blocks:
+                    if block.type == "fields":
+                        out += [(p, sheet.name) for p in block.fields]
+                    elif block.type == "matrix":
+                        out += [(p, sheet.name) for line in block.matrix_paths() for p in line if p]
+            found = tuple(out)
+            object.__setattr__(self, "_scalar_fields", found)  # not a field: equality and hash stay the fields'
+        return found
 
     def tables(self) -> list[tuple[str, str, str]]:
         """(engine table key, Excel table name, sheet name) of every input list."""

@@ -160,11 +160,14 @@ class SheetBlocks:
 
     def __init__(self, book: Book, planned: Iterable[Area] = ()):
         self.book = book
-        self.boxes: dict[str, Area] = {}
+        corners: dict[str, list[int]] = {}  # sheet → [top, left, bottom, right]: one Area per sheet at the end
         for a in planned:
-            box = self.boxes.get(a.sheet)
-            self.boxes[a.sheet] = a if box is None else Area(
-                a.sheet, min(a.top, box.top), min(a.left, box.left), max(a.bottom, box.bottom), max(a.right, box.right))
+            c = corners.get(a.sheet)
+            if c is None:
+                corners[a.sheet] = [a.top, a.left, a.bottom, a.right]
+            else:
+                c[0], c[1], c[2], c[3] = min(a.top, c[0]), min(a.left, c[1]), max(a.bottom, c[2]), max(a.right, c[3])
+        self.boxes: dict[str, Area] = {sheet: Area(sheet, *c) for sheet, c in corners.items()}
         self.blocks: dict[str, list[list[Value]]] = {}
 
     def read(self, area: Area) -> list[list[Value]]:
@@ -228,7 +231,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if dn is None or dn.sheet not in sheets:
             out.problems.append(Problem.of("MISSING_NAME", name=name, label=SCALARS[path][0], sheet_name=sheet_name))
             continue
-        wanted[path] = Area.cell(dn.sheet, dn.first)
+        wanted[path] = dn if dn.top == dn.bottom and dn.left == dn.right else Area.cell(dn.sheet, dn.first)
     tables = book.tables()
     table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
                                                               if b.name]
