@@ -331,10 +331,13 @@ class _FilledLines:
         width = len(self.block[0])
         at = [j for _, j, _ in self.offsets]
         for i, line in enumerate(self.block[1:], start=1):
-            if line.count(None) == width or all(
-                    line[j] is None or (isinstance(line[j], str) and not line[j].strip()) for j in at):
+            if line.count(None) == width:
                 continue  # most prepared rows are blank: no addresses for them
-            yield self.top + i, line
+            for j in at:  # a loop, not all() over a generator: this runs for every row with anything in it
+                value = line[j]
+                if value is not None and not (isinstance(value, str) and not value.strip()):
+                    yield self.top + i, line
+                    break
 
 
 def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 
 from .shown import plain
@@ -92,12 +93,18 @@ class _Blanks(dict):
     template quotes (“{name}”) has its own quotes made single, so no name comes out as ““三公”…”."""
 
     def __init__(self, template: str, values: dict, **more: object):
-        quoted = set(re.findall(r"“\{(\w+)\}”", template))
+        quoted = _quoted(template)
         super().__init__({k: inner_quotes(v) if k in quoted and isinstance(v, str) else text_of(v)
                           for k, v in {**values, **more}.items()})
 
     def __missing__(self, key: str) -> str:
         return ""
+
+
+@lru_cache(maxsize=512)  # the templates are this module's own few dozen
+def _quoted(template: str) -> frozenset[str]:
+    """The names a template puts in quotes (“{name}”)."""
+    return frozenset(re.findall(r"“\{(\w+)\}”", template))
 
 
 def text_of(value: object) -> object:
