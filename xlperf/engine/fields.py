@@ -246,6 +246,12 @@ def _one_quarterly_series(b: _Builder, quarterly: Quarterly) -> None:
         b.problem("REQUIRED", f"quarterly.{name}[{i}]")
 
 
+def _optional(b: _Builder, raw: dict, path: str, name: str, kind: str) -> Any:
+    """An entry's optional value: absent is None, as get would say (an entry fills one of its four)."""
+    node = raw.get(name)
+    return None if node is None else b.get(f"{path}.{name}", kind, node=node)
+
+
 def _evaluator(b: _Builder) -> dict[str, EvaluatorEntry]:
     entries: dict[str, EvaluatorEntry] = {}
     for key, raw in (b.raw("evaluator") or {}).items():
@@ -255,10 +261,10 @@ def _evaluator(b: _Builder) -> dict[str, EvaluatorEntry]:
         entries[key] = EvaluatorEntry(
             ticks=tuple(b.get(f"{path}.ticks[{i}]", "bool", node=t) or False for i, t in enumerate(ticks))
             if ticks is not None else None,
-            count=b.get(f"{path}.count", "count?", node=raw.get("count")),
-            choice=b.get(f"{path}.choice", "text?", node=raw.get("choice")),
-            points=b.get(f"{path}.points", "amount?", node=raw.get("points")),
-            flag=b.get(f"{path}.flag", "bool?", node=raw.get("flag")),
+            count=_optional(b, raw, path, "count", "count?"),
+            choice=_optional(b, raw, path, "choice", "text?"),
+            points=_optional(b, raw, path, "points", "amount?"),
+            flag=_optional(b, raw, path, "flag", "bool?"),
             reason=str(raw.get("reason") or "").strip(),
         )
     return entries

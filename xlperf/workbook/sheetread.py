@@ -146,15 +146,17 @@ def read_cells(data: bytes, shared: "SharedStrings | list[str] | None", part: st
         records = _records(rows, max_col, min_col)
     out: dict[tuple[int, int], Cell] = {}
     masters: dict[str, tuple[str, tuple[int, int]]] = {}
-    for row, col, t, v, has_v, inline, f, f_t, si, cell in records:
+    for record in records:
+        col, cell = record[1], record[9]
         if col > max_col or col < min_col:
             continue
-        if cell is not None:  # decoded once, when the scanner first met these bytes
+        if cell is not None:  # decoded once, when the scanner first met these bytes (most cells: no unpacking)
             if cell is not NOTHING:
-                out[(row, col)] = cell
+                out[(record[0], col)] = cell
                 if len(out) > max_cells:
                     raise _error("TOO_LARGE", part=part)
             continue
+        row, col, t, v, has_v, inline, f, f_t, si, _ = record
         value = cell_value(t, v, has_v, inline, shared, part, row, col)
         formula = None
         if f is not None:
