@@ -59,7 +59,7 @@ class ZipBook:
         out = {}
         for name, t in self.pkg.tables().items():
             try:
-                area = Area.parse(t.sheet, t.ref)
+                area = _area(t.sheet, t.ref)  # remembered like the names' areas: every copy repeats them
             except ValueError:
                 continue  # a table part without a usable ref cannot be read: as good as absent
             out[name] = Table(name, area, t.columns)
