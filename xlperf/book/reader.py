@@ -18,7 +18,7 @@ from ..engine import paths
 from .protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..engine.bounds import out_of_range, shown_number
 from ..errors import InputError, Problem, WorkbookError
-from ..engine.fields import SCALARS, TABLES, inputs_from_dict, kind_of
+from ..engine.fields import SCALARS, TABLES, blank, inputs_from_dict, kind_of
 from ..engine.inputs import MAX_SENSIBLE_RATE, Inputs
 from ..engine.messages import text_of
 from ..engine.system import System
@@ -231,7 +231,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if dn is None or dn.sheet not in sheets:
             out.problems.append(Problem.of("MISSING_NAME", name=name, label=SCALARS[path][0], sheet_name=sheet_name))
             continue
-        wanted[path] = dn if dn.top == dn.bottom and dn.left == dn.right else Area.cell(dn.sheet, dn.first)
+        wanted[path] = dn if dn.height == 1 and dn.width == 1 else Area.cell(dn.sheet, dn.first)
     tables = book.tables()
     table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
                                                               if b.name]
@@ -334,8 +334,7 @@ class _FilledLines:
             if line.count(None) == width:
                 continue  # most prepared rows are blank: no addresses for them
             for j in at:  # a loop, not all() over a generator: this runs for every row with anything in it
-                value = line[j]
-                if value is not None and not (isinstance(value, str) and not value.strip()):
+                if not blank(line[j]):
                     yield self.top + i, line
                     break
 
@@ -420,7 +419,7 @@ def _keyed(rows: list[_Row], key_column: str, value_column: str, kind: str, pref
     for row in rows:
         key = _text(row, key_column)
         raw = row.value(value_column)
-        if not key or raw is None or (isinstance(raw, str) and not raw.strip()):
+        if not key or blank(raw):
             continue
         path = prefix + key
         where = out.where[path] = row.where(value_column)

@@ -97,7 +97,7 @@ class _Builder:
                     self.problem("NOT_INTEGER", path, value)
                     return None
                 # not plain digits ("98.7%", "abc"): the general path decides
-        elif _blank(value):  # None, or blank text of a str subclass
+        elif blank(value):  # None, or blank text of a str subclass
             return self._blank_value(path, optional)
         if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
             self.problem("NOT_EXACT", path, value)
@@ -169,7 +169,8 @@ def _bound_of(number: Decimal, kind: str) -> str | None:
         return None
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
+    """What a person left empty: no value, or text of nothing but spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -238,7 +239,7 @@ def _one_quarterly_series(b: _Builder, quarterly: Quarterly) -> None:
     if quarterly.cumulative is not None or quarterly.progress is not None:
         return
     # Nothing at all: the first quarter of the amounts.
-    given = {name: [not _blank(b.raw(f"quarterly.{name}[{i}]")) for i in range(4)]
+    given = {name: [not blank(b.raw(f"quarterly.{name}[{i}]")) for i in range(4)]
              for name in ("cumulative", "progress")}
     name = "progress" if any(given["progress"]) and not any(given["cumulative"]) else "cumulative"
     blanks = [i for i, filled in enumerate(given[name]) if not filled] if any(given[name]) else [0]
