@@ -85,20 +85,44 @@ def _note(ind: Indicator, edges: dict[str, list]) -> str:
     return "；".join(x for x in (ind.note, f"显示为两位小数；评分按 {exact}（不足 0.01% 的差别决定分档）") if x)
 
 
-def _used_text(ind: Indicator, read: ReadInputs | None) -> str:
-    # A unit's figures cite hundreds of inputs (the hottest part of rendering): names bound once.
-    cell_of = read.cell_of if read is not None else None
-    parts = []
-    for path, label, value in ind.used:
+class _CitedText:
+    """The 依据 text of each indicator, every cited cell formatted once a fill (the hottest part of
+    rendering): indicators share whole lists (the project list is cited by three figures, the key tasks
+    by two) and single cells (the adjusted budget total by a dozen)."""
+
+    def __init__(self, read: ReadInputs | None):
+        self.cell_of = read.cell_of if read is not None else None
+        self.lists: dict[int, tuple[tuple, str]] = {}  # id(used) → (used, text): used kept, so its id stays its own
+        self.parts: dict[str, tuple[str, object, str]] = {}  # path → (label, value, its text)
+
+    def of(self, ind: Indicator) -> str:
+        used = ind.used
+        found = self.lists.get(id(used))
+        if found is not None and found[0] is used:
+            return found[1]
+        parts = self.parts
+        texts = []
+        for path, label, value in used:
+            known = parts.get(path)
+            if known is not None and known[0] == label and known[1] == value and type(known[1]) is type(value):
+                texts.append(known[2])
+                continue
+            text = self._part(path, label, value)
+            parts[path] = (label, value, text)
+            texts.append(text)
+        text = "；".join(texts)
+        self.lists[id(used)] = (used, text)
+        return text
+
+    def _part(self, path: str, label: str, value: object) -> str:
         if isinstance(value, Decimal):
             shown = percent_text(value) if "rate" in path or "progress" in path else amount_text(value)
         elif type(value) is bool:  # bool has no subclasses
             shown = "是" if value else "否"
         else:
             shown = str(value)
-        where = cell_of(path) if cell_of is not None else None
-        parts.append(f"{label} {shown}（{where[0]}!{where[1]}）" if where else f"{label} {shown}")
-    return "；".join(parts)
+        where = self.cell_of(path) if self.cell_of is not None else None
+        return f"{label} {shown}（{where[0]}!{where[1]}）" if where else f"{label} {shown}"
 
 
 def fit_text(text: str) -> str:
@@ -125,6 +149,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
         cells[pos] = fit_text(value) if isinstance(value, str) else value
 
     edges = _edges(result.system)
+    cited = _CitedText(read)
     ind_sheet = layout.by_role("indicators")
     value_col = ind_sheet.column("value")
     offsets = [(key, ind_sheet.column(key) - value_col) for key in ("formula", "inputs", "note")]
@@ -139,7 +164,7 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
             cells = {"formula": "", "inputs": "", "note": "缺少计算所需的数据（如上年预算、“三公”分类数）"}
         else:
             put(sheet, (r, c), _written(ind))
-            cells = {"formula": ind.formula, "inputs": _used_text(ind, read), "note": _note(ind, edges)}
+            cells = {"formula": ind.formula, "inputs": cited.of(ind), "note": _note(ind, edges)}
         for key, offset in offsets:
             put(sheet, (r, c + offset), cells[key])
 
