@@ -27,7 +27,7 @@ from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.cellvalues import Cell, SharedStrings
 from xlperf.workbook.sheetread import formula_cells
 from xlperf.workbook.xmlsafe import parse_xml
-from xlperf.workbook.zipraw import inflate_member, raw_member
+from xlperf.workbook.zipraw import Local, inflate_member, local_member
 
 __all__ = ["Limits", "Package", "SheetRef", "TableRef", "DefinedName", "Cell"]
 
@@ -60,6 +60,7 @@ class Package(Contents):
         self._index: dict[str, zipfile.ZipInfo] = {}
         self._inflated: set[str] = set()
         self._inflated_total = 0
+        self._locals: dict[str, Local] = {}  # member → its local header's reading: a fill reads, then copies
         self._xml_cache: dict[str, etree._Element] = {}
         self._rels_cache: dict[str, list[opc.Rel]] = {}
         self._sheets: list[SheetRef] | None = None
@@ -130,7 +131,14 @@ class Package(Contents):
 
     def raw(self, info: zipfile.ZipInfo) -> tuple[memoryview, bytes]:
         """A member's stored (compressed) bytes and its local header's extra field, for copying as is."""
-        return raw_member(self._blob, info)
+        data, _, extra = self._local(info)
+        return data, extra
+
+    def _local(self, info: zipfile.ZipInfo) -> Local:
+        found = self._locals.get(info.orig_filename)
+        if found is None:
+            found = self._locals[info.orig_filename] = local_member(self._blob, info)
+        return found
 
     def was_inflated(self, member: str) -> bool:
         """Read in full already, so its CRC was checked then."""
@@ -161,7 +169,9 @@ class Package(Contents):
         if info.file_size > self.limits.max_part:
             raise workbook_error("TOO_LARGE", part=name)
         try:
-            data = inflate_member(self._blob, info)
+            # The local header read once: the writer copies this member's bytes from the same reading.
+            local = self._local(info) if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) else None
+            data = inflate_member(self._blob, info, local)
             if data is None:  # another compression method: zipfile knows it or refuses it
                 with self._zf.open(info) as stream:
                     # One byte more than declared: a member that inflates past its size is caught here,

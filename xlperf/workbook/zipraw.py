@@ -26,11 +26,14 @@ class RawZipError(ValueError):
 
 def raw_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryview, bytes]:
     """The member's compressed bytes and its local extra field, straight from the archive."""
-    data, _, extra = _local(blob, info)
+    data, _, extra = local_member(blob, info)
     return data, extra
 
 
-def _local(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryview, tuple[bytes, int], bytes]:
+Local = tuple[memoryview, tuple[bytes, int], bytes]
+
+
+def local_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> Local:
     """(compressed bytes, (local header's name bytes, its flags), local extra field) of a member."""
     off = info.header_offset
     head = bytes(blob[off : off + _LOCAL.size])
@@ -47,15 +50,16 @@ def _local(blob: bytes | memoryview, info: zipfile.ZipInfo) -> tuple[memoryview,
     return memoryview(blob)[start:end], (name, fields[3]), extra
 
 
-def inflate_member(blob: bytes | memoryview, info: zipfile.ZipInfo) -> bytes | None:
+def inflate_member(blob: bytes | memoryview, info: zipfile.ZipInfo, local: Local | None = None) -> bytes | None:
     """A stored or deflated member's content, refused (RawZipError) exactly where zipfile's reader would
     refuse it: bad local header, a local name that differs from the directory's, a stream ending early
     or running past the declared size, a wrong CRC. None for other methods: zipfile reads those.
 
-    zipfile's reader costs about twice this in Python for the small parts of a workbook."""
+    zipfile's reader costs about twice this in Python for the small parts of a workbook.
+    local: the member's local_member(), when the caller has it already."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
-    data, (name, local_flags), _ = _local(blob, info)
+    data, (name, local_flags), _ = local or local_member(blob, info)
     try:
         local_name = name.decode("utf-8" if local_flags & _UTF8 else "cp437")
     except UnicodeDecodeError:
