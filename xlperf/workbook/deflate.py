@@ -1,8 +1,9 @@
-"""Raw deflate for zip members: ISA-L (the isal package) where it is installed, zlib otherwise.
+"""Raw deflate and CRC-32 for zip members: ISA-L (the isal package) where it is installed, zlib otherwise.
 
 ISA-L inflates about twice and deflates (level 1, the same size) about three times as fast as zlib,
 and a fill inflates most of a workbook's members and deflates the sheets it wrote. Both make and
-read the same raw deflate streams, so which one ran never shows in a file.
+read the same raw deflate streams, so which one ran never shows in a file. CRC-32 is one standard
+function: ISA-L's is about ten times zlib's here, and a fill checks every member it reads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ except ImportError:  # no wheel for this platform (Pyodide, an odd CPU): zlib is
     _fast = None
 
 _impl = _fast or zlib
+crc32 = _impl.crc32  # crc32(data[, start]) as zlib's
 ERRORS: tuple[type[Exception], ...] = (zlib.error,) + ((_fast.error,) if _fast is not None else ())
 
 

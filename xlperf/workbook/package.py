@@ -22,6 +22,7 @@ from lxml import etree
 
 from xlperf.workbook import opc
 from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef, workbook_view
+from xlperf.workbook.deflate import crc32
 from xlperf.workbook.partmemo import MAX_PART as MEMO_PART, remember
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.cellvalues import Cell, SharedStrings
@@ -205,7 +206,7 @@ class Package(Contents):
     def _check_crc(self, info: zipfile.ZipInfo, data: memoryview) -> bool:
         try:
             if info.compress_type == zipfile.ZIP_STORED:
-                total, crc = len(data), zlib.crc32(data)
+                total, crc = len(data), crc32(data)
             elif info.compress_type == zipfile.ZIP_DEFLATED:
                 total, crc = _inflate_crc(data, info.file_size)
             else:
@@ -222,7 +223,7 @@ class Package(Contents):
         with self._zf.open(info) as stream:
             while (chunk := stream.read(_CHUNK)) and total <= info.file_size:
                 total += len(chunk)
-                crc = zlib.crc32(chunk, crc)
+                crc = crc32(chunk, crc)
         return total, crc
 
     def xml_of(self, part: str) -> etree._Element:
@@ -333,7 +334,7 @@ def _inflate_crc(data: memoryview, limit: int) -> tuple[int, int]:
         chunk = inflater.decompress(pending, _CHUNK)
         pending = inflater.unconsumed_tail
         total += len(chunk)
-        crc = zlib.crc32(chunk, crc)
+        crc = crc32(chunk, crc)
         if inflater.eof or not (chunk or pending):
             break
     if total <= limit and not inflater.eof:

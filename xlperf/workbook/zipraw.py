@@ -8,7 +8,7 @@ import zlib
 from typing import BinaryIO
 
 from xlperf.memo import remembered
-from xlperf.workbook.deflate import ERRORS, deflate, inflater
+from xlperf.workbook.deflate import ERRORS, crc32, deflate, inflater
 from xlperf.workbook.inflatememo import inflated
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -81,7 +81,7 @@ def _inflate_checked(data: bytes | memoryview, info: zipfile.ZipInfo) -> bytes:
             raise RawZipError(info.orig_filename) from None
         if not stream.eof and len(out) <= info.file_size:
             raise RawZipError(info.orig_filename)  # ends early
-    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+    if len(out) != info.file_size or crc32(out) != info.CRC:
         raise RawZipError(info.orig_filename)
     return out
 
@@ -175,7 +175,7 @@ class RawZipWriter:
         # Level 1: the replaced parts are small XML; level 6 costs several times the time for a few % of size.
         data = deflate(payload)
         self._entry(
-            info, flags=info.flag_bits & _UTF8, method=zipfile.ZIP_DEFLATED, crc=zlib.crc32(payload),
+            info, flags=info.flag_bits & _UTF8, method=zipfile.ZIP_DEFLATED, crc=crc32(payload),
             csize=len(data), usize=len(payload), extract_version=20,
             local_extra=local_extra, data=data,
         )
