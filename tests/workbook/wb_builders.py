@@ -193,3 +193,19 @@ def formula_book(tmp_path: Path, *, calc_chain: bool = True) -> Path:
     rows = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1*2</f><v>2</v></c><c r="C1"><v>3</v></c></row>'
     chain = f'<calcChain xmlns="{MAIN}"><c r="B1" i="1"/></calcChain>'.encode() if calc_chain else None
     return write_workbook(tmp_path / "f.xlsx", [{"name": "F", "xml": sheet_xml(rows)}], calc_chain=chain)
+
+
+def mutated(base: bytes, start: int, end: int, snippets: list[bytes], rng) -> bytes:
+    """base with one to three random edits between start and end: a few bytes cut, a snippet put in, a
+    byte overwritten (the scanners' fuzz tests: each copy must be read as lxml reads it, or declined)."""
+    data = bytearray(base)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(start, end)
+        op = rng.random()
+        if op < 0.3:
+            del data[at:at + rng.randint(1, 8)]
+        elif op < 0.8:
+            data[at:at] = rng.choice(snippets)
+        else:
+            data[at] = rng.randrange(256)
+    return bytes(data)

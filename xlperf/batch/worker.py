@@ -46,7 +46,7 @@ def preload() -> None:
     """Import what a fill needs once, in the parent, so that no forked worker pays for it."""
     import hashlib  # noqa: F401 - loaded once here, every worker hashes with OpenSSL (see xlperf.digest)
 
-    from ..workbook import fill  # noqa: F401
+    from ..workbook import fill, stringscan  # noqa: F401 - stringscan: imported on a first shared-strings table
     from . import task  # noqa: F401
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Callable, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from lxml import etree
 
@@ -65,25 +65,25 @@ def rich_text(el: etree._Element) -> str:
 
 
 class SharedStrings:
-    """The shared strings, parsed only as far as the highest index a read cell asks for.
+    """The shared strings, held only as far as the highest index a read cell asks for.
 
-    A sender can pad the table with millions of strings no cell xlperf reads refers to; they are
-    never parsed. max_chars bounds the text held.
+    A table up to xmlsafe.WHOLE_PART is read whole (by stringscan.py, else by lxml); a larger one is
+    streamed, so a sender who pads it with millions of strings no cell refers to never has them parsed.
+    max_chars bounds the text held, counted in order up to the index asked for, whichever path read it.
     """
 
     def __init__(self, data: bytes | None, part: str, max_chars: int):
         self._items: list[str] = []
-        self._rest = children(data, part, "si", "sst") if data is not None else None
+        self._rest = _strings(data, part) if data is not None else None
         self._chars, self._max, self._part = 0, max_chars, part
 
     def _more(self) -> bool:
         if self._rest is None:
             return False
-        si = next(self._rest, None)
-        if si is None:
+        text = next(self._rest, None)
+        if text is None:
             self._rest = None
             return False
-        text = rich_text(si)
         self._chars += len(text)
         if self._chars > self._max:
             raise _error("TOO_LARGE", part=self._part)
@@ -102,6 +102,18 @@ class SharedStrings:
         while self._more():
             pass
         return list(self._items)
+
+
+def _strings(data: bytes, part: str) -> Iterator[str]:
+    """The table's strings in order: from its bytes (stringscan.py) where the part allows, else each
+    <si> as lxml reads it (a large part streamed)."""
+    from xlperf.workbook.stringscan import scan_strings  # it imports this module's decode_xstring
+    from xlperf.workbook.xmlsafe import WHOLE_PART
+
+    found = scan_strings(data, part) if len(data) <= WHOLE_PART else None
+    if found is not None:
+        return iter(found)
+    return (rich_text(si) for si in children(data, part, "si", "sst"))
 
 
 class CellRef:

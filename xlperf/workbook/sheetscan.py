@@ -183,14 +183,23 @@ _SHAPES: dict[tuple[bytes, bytes], tuple[str, Record, tuple[int, ...], frozenset
 _decoder = codec.from_number_text
 
 
-def _frame_prefixes(head: bytes, tail: bytes, part: str) -> frozenset[str] | None:
+def frame_root(head: bytes, marker: bytes, tail: bytes, part: str):
+    """lxml's tree of a part's frame with a marker where the scanned pieces were; None for another encoding
+    (the pieces are read as UTF-8), an odd declaration, or a frame lxml refuses (the reference path then
+    raises the proper error)."""
     from xlperf.workbook.xmlsafe import parse_xml
 
     if head.startswith(b"<?") and _DECLARATION.match(head) is None:
-        return None  # another encoding (the pieces are read as UTF-8) or an odd declaration
+        return None
     try:
-        root = parse_xml(head + b"<sheetData/>" + tail, part)
-    except Exception:  # noqa: BLE001 - the reference path raises the proper error
+        return parse_xml(head + marker + tail, part)
+    except Exception:  # noqa: BLE001 - see above
+        return None
+
+
+def _frame_prefixes(head: bytes, tail: bytes, part: str) -> frozenset[str] | None:
+    root = frame_root(head, b"<sheetData/>", tail, part)
+    if root is None:
         return None
     # The reading rules take rows under any element whose tag ends so: ours must be the only one (not
     # one inside a comment, CDATA or a processing instruction, where it would be no element at all).
