@@ -8,7 +8,9 @@ The inputs: N distinct unit workbooks built by xlperf's template builder, each w
 figures (project, asset-group and key-task lists from 1 to 60 rows, budgets and spending varied so
 scores differ; a real batch has no two units alike, and copies would flatter per-process memos);
 every 50th file is broken on purpose (alternately junk text and a zip cut in half). Then --example N (default 1,000) copies of the bundled example itself,
-the workbook the issue's rate goal (100 workbooks/s) is stated for. Both sides are whole processes started by this script, with the same
+the workbook the issue's rate goal (100 workbooks/s) is stated for. With --resaved N (and LibreOffice on PATH), also N of
+the distinct units opened and saved again by LibreOffice, as a unit's workbook comes back from a spreadsheet program:
+its own XML, shared strings, rich text (a run per font). Both sides are whole processes started by this script, with the same
 number of worker processes, in the same run, interleaved round by round (the machine is shared:
 only the ratios of one run mean much):
   xlperf    python -m xlperf batch DIR -o OUT -j J --force --json    (forced: no incremental skip)
@@ -134,6 +136,20 @@ def build_units(folder: Path, n: int, jobs: int) -> list[Path]:
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(_build_unit, [(k, str(p)) for k, p in enumerate(paths)], chunksize=16))
     return paths
+
+
+def resave_with_libreoffice(units: list[Path], folder: Path, jobs: int) -> list[Path]:
+    """The units opened and saved again by LibreOffice (headless, one profile per process), into folder."""
+    soffice = shutil.which("soffice")
+    folder.mkdir(parents=True)
+    chunks = [units[i::jobs] for i in range(jobs)]
+    procs = [subprocess.Popen([soffice, f"-env:UserInstallation=file://{folder}/profile-{i}", "--headless",
+                               "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder / "out"),
+                               *map(str, chunk)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for i, chunk in enumerate(chunks) if chunk]
+    for proc in procs:
+        proc.wait()
+    return [folder / "out" / u.name for u in units if (folder / "out" / u.name).is_file()]
 
 
 def make_inputs(folder: Path, sources: list[Path], n: int, broken_every: int = BROKEN_EVERY) -> tuple[Path, int]:
@@ -273,6 +289,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--example", type=int, default=1000, metavar="N",
                         help="also N copies of the example itself, the workbook the rate goal names (0: skip)")
+    parser.add_argument("--resaved", type=int, default=0, metavar="N",
+                        help="also N distinct units saved again by LibreOffice (needs soffice; ≈ 0.25 s a file to make)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--openpyxl-pool", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -290,8 +308,15 @@ def main() -> int:
         example_n = min(args.example, 100) if args.quick else args.example
         if example_n:
             cases.append((f"{example_n} × example", example_n, 1, [EXAMPLE], 0))
+        if args.resaved and shutil.which("soffice"):
+            resaved = resave_with_libreoffice(build_units(tmp / "more-units", args.resaved, args.jobs)
+                                              if args.resaved > len(units) else units[:args.resaved],
+                                              tmp / "resaved", args.jobs)
+            cases.append((f"{len(resaved)} resaved by LibreOffice", len(resaved), 1, resaved, BROKEN_EVERY))
+        elif args.resaved:
+            print("--resaved: no soffice on PATH, skipped", file=sys.stderr)
         for label, n, r, sources, broken_every in cases:
-            inputs, broken = make_inputs(tmp / f"in-{label.replace(' × ', '-')}", sources, n, broken_every)
+            inputs, broken = make_inputs(tmp / f"in-{label.replace(' × ', '-').replace(' ', '-')}", sources, n, broken_every)
             rows = []
             for k in range(r):
                 pair = [("xlperf", run_xlperf), ("openpyxl", run_openpyxl)]
