@@ -138,18 +138,30 @@ def build_units(folder: Path, n: int, jobs: int) -> list[Path]:
     return paths
 
 
-def resave_with_libreoffice(units: list[Path], folder: Path, jobs: int) -> list[Path]:
-    """The units opened and saved again by LibreOffice (headless, one profile per process), into folder."""
+def resave_with_libreoffice(units: list[Path], folder: Path, jobs: int, chunk: int = 40) -> list[Path]:
+    """The units opened and saved again by LibreOffice (headless), into folder/out: jobs processes at a time,
+    each with its own profile and a few dozen files (one soffice given hundreds stops partway), and the
+    files still missing tried once more."""
     soffice = shutil.which("soffice")
-    folder.mkdir(parents=True)
-    chunks = [units[i::jobs] for i in range(jobs)]
-    procs = [subprocess.Popen([soffice, f"-env:UserInstallation=file://{folder}/profile-{i}", "--headless",
-                               "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(folder / "out"),
-                               *map(str, chunk)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for i, chunk in enumerate(chunks) if chunk]
-    for proc in procs:
-        proc.wait()
-    return [folder / "out" / u.name for u in units if (folder / "out" / u.name).is_file()]
+    out = folder / "out"
+    out.mkdir(parents=True)
+
+    def convert(todo: list[Path]) -> None:
+        chunks = [todo[i:i + chunk] for i in range(0, len(todo), chunk)]
+        running: list[subprocess.Popen] = []
+        for k, part in enumerate(chunks):
+            if len(running) >= jobs:
+                running.pop(0).wait()
+            running.append(subprocess.Popen(
+                [soffice, f"-env:UserInstallation=file://{folder}/profile-{k % jobs}", "--headless", "--convert-to",
+                 "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, part)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for proc in running:
+            proc.wait()
+
+    convert(units)
+    convert([u for u in units if not (out / u.name).is_file()])
+    return [out / u.name for u in units if (out / u.name).is_file()]
 
 
 def make_inputs(folder: Path, sources: list[Path], n: int, broken_every: int = BROKEN_EVERY) -> tuple[Path, int]:
