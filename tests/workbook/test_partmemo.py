@@ -76,3 +76,25 @@ def test_a_remembered_sheet_split_is_never_changed_by_a_patch():
     assert b"first" in first and b"old" not in first and b">x<" in first
     assert b"first" not in second and b"old" in second and b">x<" not in second and b"second" in second
     partmemo.clear()
+
+
+def test_a_units_own_part_is_parsed_for_it_and_not_held():
+    from xlperf import sightings
+
+    partmemo.clear()
+    sightings.reset()
+    sightings.next_file()
+    calls = []
+    parse = lambda data: lambda: calls.append(data) or data.upper()  # noqa: E731
+    assert partmemo.remember("test", b"template part", parse(b"template part")) == b"TEMPLATE PART"
+    for k in range(3):
+        sightings.next_file()
+        own = b"unit %d part" % k
+        assert partmemo.remember("test", own, parse(own)) == own.upper()
+        assert partmemo.remember("test", b"template part", parse(b"template part")) == b"TEMPLATE PART"
+        assert len(partmemo._memo) == 1  # the first file's part only
+    sightings.next_file()
+    partmemo.remember("test", b"unit 2 part", parse(b"unit 2 part"))  # shown by an earlier file
+    assert len(partmemo._memo) == 2 and calls.count(b"template part") == 1
+    partmemo.clear()
+    sightings.reset()

@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from xlperf import sightings
 from xlperf.errors import WorkbookError
 from xlperf.workbook import stringscan
 from xlperf.workbook.cellvalues import SharedStrings, rich_text
@@ -131,7 +132,15 @@ def test_tables_written_by_other_software_agree_or_are_left_to_lxml():
     assert taken > 30  # Excel's (phonetic properties and all), LibreOffice's and openpyxl's tables
 
 
-def test_the_memo_is_bounded_and_a_huge_string_is_read_but_not_held(monkeypatch):
+@pytest.fixture
+def first_file():
+    sightings.reset()
+    sightings.next_file()  # a process's first file: whatever it brings may be held
+    yield
+    sightings.reset()
+
+
+def test_the_memo_is_bounded_and_a_huge_string_is_read_but_not_held(monkeypatch, first_file):
     monkeypatch.setattr(stringscan, "_PIECES", {})
     monkeypatch.setattr(stringscan, "_held", 0)
     monkeypatch.setattr(stringscan, "_HELD_LIMIT", 200)
@@ -141,6 +150,21 @@ def test_the_memo_is_bounded_and_a_huge_string_is_read_but_not_held(monkeypatch)
     huge = "字" * (stringscan._PIECE_BYTES // 3 + 10)
     assert scan_strings(table(f"<si><t>{huge}</t></si>"), "p") == [huge]
     assert all(huge not in text for text in stringscan._PIECES.values())
+
+
+def test_a_units_own_strings_are_not_held_after_the_first_file(monkeypatch, first_file):
+    monkeypatch.setattr(stringscan, "_PIECES", {})
+    monkeypatch.setattr(stringscan, "_held", 0)
+    shared = "<si><t>项目名称</t></si><si><t>是</t></si>"
+    assert scan_strings(table(shared), "p") == ["项目名称", "是"]  # the first file: the template's strings
+    for k in range(5):
+        sightings.next_file()
+        own = f"<si><t>第 {k} 号单位的项目</t></si>"
+        assert scan_strings(table(shared + own), "p") == ["项目名称", "是", f"第 {k} 号单位的项目"]
+        assert sorted(stringscan._PIECES.values()) == sorted(["项目名称", "是"])  # read, never held
+    sightings.next_file()
+    assert scan_strings(table(shared + "<si><t>第 4 号单位的项目</t></si>"), "p")[2] == "第 4 号单位的项目"
+    assert "第 4 号单位的项目" in stringscan._PIECES.values()  # shown by an earlier file: now it is held
 
 
 def test_shared_strings_from_the_scanner_keep_the_limit_on_text_held():

@@ -48,7 +48,8 @@ def system_for(book: Book, system: System | str | None, registry: Registry | Non
     at = names.get(layout.system_name)
     if at is None:
         raise WorkbookError([Problem.of("NO_SYSTEM_ID", name=layout.system_name)])
-    value = read_values(book, {"system": at})["system"]
+    # With the version mark: read_inputs reads both next, and then finds the block already read.
+    value = read_values(book, {"system": at, "version": names[layout.version_name]})["system"]
     where = {"sheet": at.sheet, "cell": at.a1().split(":")[0]}
     if not isinstance(value, str) or not value.strip():
         raise WorkbookError([Problem.of("SYSTEM_ID_EMPTY", **where)])

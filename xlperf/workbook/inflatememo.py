@@ -6,10 +6,10 @@ largest parts). Inflating the same compressed bytes always gives the same conten
 what inflating would, and the same bytes object each time: the memos keyed by a part's content
 (partmemo) then find it without hashing or comparing it again.
 
-Only bytes seen a second time are held (a unit's own sheets never are): the first sighting is
-recorded as a hash, so distinct inputs cost one set entry each, not their content. The key holds
-the whole compressed bytes with the declared CRC, size and method, so a hash collision can only
-make a part held, never answer for another one. Only inflations that passed every check are held.
+Only bytes an earlier file showed too are held (or the process's first file's: sightings.py), so a
+unit's own sheets are not, however often one fill reads them; bytes not held cost one hash. The
+key holds the whole compressed bytes with the declared CRC, size and method, so a hash collision
+can only make a part held, never answer for another one. Only inflations that passed every check are held.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from __future__ import annotations
 from typing import Callable
 
 from xlperf.workbook.partmemo import MAX_PART  # larger members (compressed or inflated) are inflated every time
+from xlperf.sightings import worth_holding
 
 MAX_HELD = 8 << 20  # bytes held (keys and contents); past it the memo starts afresh
-MAX_SEEN = 8192  # first sightings recorded (about 200 files of members); past it they start afresh
 
 _held: dict[tuple[bytes, int, int, int], bytes] = {}
-_seen: set[tuple[int, int, int]] = set()
 _held_bytes = 0
 
 
@@ -38,11 +37,7 @@ def inflated(data: bytes | memoryview, crc: int, size: int, method: int,
     if found is not None:
         return found
     out = inflate(raw)  # raises for a corrupt member: nothing is recorded
-    mark = (hash(raw), crc, size)  # the bytes' hash is cached by the lookup above
-    if mark not in _seen:
-        if len(_seen) >= MAX_SEEN:
-            _seen.clear()
-        _seen.add(mark)
+    if not worth_holding(key):
         return out
     if _held_bytes + len(raw) + len(out) > MAX_HELD:
         _held.clear()
@@ -55,5 +50,4 @@ def inflated(data: bytes | memoryview, crc: int, size: int, method: int,
 def clear() -> None:
     global _held_bytes
     _held.clear()
-    _seen.clear()
     _held_bytes = 0

@@ -24,6 +24,7 @@ from xlperf.workbook import opc
 from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef, workbook_view
 from xlperf.workbook.deflate import crc32
 from xlperf.workbook.partmemo import MAX_PART as MEMO_PART, remember
+from xlperf import sightings
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.cellvalues import Cell, SharedStrings
 from xlperf.workbook.sheetread import formula_cells
@@ -85,6 +86,7 @@ class Package(Contents):
     @classmethod
     def open(cls, path: str | os.PathLike, limits: Limits = Limits()) -> "Package":
         path = Path(path)
+        sightings.next_file()  # the per-process memos hold what this file shares with earlier ones
         blob = _load(path, limits)
         if blob.startswith(_CFB_MAGIC):
             encrypted = any(stream in blob for stream in _ENCRYPTION_STREAMS)

@@ -2,6 +2,8 @@
 
 Copies of one template share their relationships, content types, workbook part and table parts
 byte for byte, so a batch worker (or any process filling many files) parses each such part once.
+An answer is held only for bytes an earlier file showed too (or the process's first file: see
+sightings.py), so a unit's own parts, such as sheets a spreadsheet program saved again, are not.
 The key is the part's whole content (plus what the answer depends on, such as the source of a
 .rels), so a hit returns exactly what parsing would; other bytes are parsed as usual. Only the
 answers of successful parses are kept, and they are immutable; a refused part is refused again
@@ -13,6 +15,8 @@ its CRC check remembered by its stored bytes, declared CRC and size.
 from __future__ import annotations
 
 from typing import Callable, TypeVar
+
+from xlperf.sightings import worth_holding
 
 T = TypeVar("T")
 
@@ -35,6 +39,8 @@ def remember(kind: str, data: bytes, compute: Callable[[], T], *more: object, we
     found = _memo.get(key)
     if found is None:
         found = compute()
+        if not worth_holding(key):  # a unit's own part (sightings.py): parsed for this file only
+            return found
         cost = len(data) * weight
         if _held + cost > MAX_HELD:
             _memo.clear()

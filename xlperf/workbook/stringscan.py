@@ -21,6 +21,7 @@ import re
 
 from xlperf.workbook.cellvalues import decode_xstring
 from xlperf.workbook.sheetscan import _Bad, _text, frame_root  # the sheet scanner's subset rules
+from xlperf.sightings import worth_holding
 
 # What a process remembers, bounded in bytes and in the size of each piece, so a hostile table cannot grow
 # a batch worker: a template's table holds hundreds of strings, a rich-text note (a run per font) up to ~8 KB.
@@ -77,7 +78,7 @@ def scan_strings(data: bytes, part: str) -> list[str] | None:
             text = _PIECES.get(piece)
             if text is None:
                 text = _piece(piece)
-                if len(piece) <= _PIECE_BYTES:
+                if len(piece) <= _PIECE_BYTES and worth_holding(piece):
                     if _held + len(piece) > _HELD_LIMIT:
                         _PIECES.clear()
                         _held = 0
