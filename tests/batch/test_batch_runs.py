@@ -552,14 +552,17 @@ def test_the_record_holds_the_hash_of_the_input_bytes_and_the_identity_of_the_ou
     inputs = make_inputs({"单位A/填报.xlsx": "A"})
     out = tmp_path / "out"
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
-    row = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["outputs"]["单位A/填报-已评分.xlsx"]["row"]
+    record = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["outputs"]["单位A/填报-已评分.xlsx"]
+    row = json.loads(record)["row"]  # each record is its own JSON text, decoded when its file comes up
     assert row["input_sha256"] == hashlib.sha256((inputs / "单位A" / "填报.xlsx").read_bytes()).hexdigest()
     written = os.stat(out / "单位A" / "填报-已评分.xlsx")
     assert row["output_id"] == [written.st_size, written.st_mtime_ns, written.st_ino]
 
 
-@pytest.mark.parametrize("disturb", ["manifest removed", "manifest damaged", "output touched"])
+@pytest.mark.parametrize("disturb", ["manifest removed", "manifest damaged", "record damaged", "output touched"])
 def test_without_a_usable_record_the_stamp_decides(make_inputs, tmp_path, monkeypatch, disturb):
+    import json
+
     import xlperf.workbook.fill as fill_module
 
     inputs = make_inputs({"甲.xlsx": "A"})
@@ -569,6 +572,10 @@ def test_without_a_usable_record_the_stamp_decides(make_inputs, tmp_path, monkey
         (out / MANIFEST).unlink()
     elif disturb == "manifest damaged":
         (out / MANIFEST).write_text("{not json", encoding="utf-8")
+    elif disturb == "record damaged":
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data["outputs"]["甲-已评分.xlsx"] = "{not json"
+        (out / MANIFEST).write_text(json.dumps(data), encoding="utf-8")
     else:
         st = (out / "甲-已评分.xlsx").stat()
         os.utime(out / "甲-已评分.xlsx", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
@@ -585,6 +592,33 @@ def test_without_a_usable_record_the_stamp_decides(make_inputs, tmp_path, monkey
         m.setattr(fill_module, "compute", no_fill)
         m.setattr(fill_module, "fill", no_fill)
         assert main(["batch", str(inputs), "-o", str(out)]) == 0
+
+
+def test_a_record_of_the_first_format_is_used_and_rewritten_as_text(make_inputs, tmp_path, monkeypatch):
+    import json
+
+    import xlperf.workbook.fill as fill_module
+    from xlperf.batch import manifest
+
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    first = {"format": 1, "outputs": {name: json.loads(text) for name, text in data["outputs"].items()}}
+    (out / MANIFEST).write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")  # as format 1 wrote it
+
+    def no_read(*args, **kw):
+        raise AssertionError("a workbook was read although its record settles it")
+
+    with monkeypatch.context() as m:
+        m.setattr(fill_module, "compute", no_read)
+        m.setattr(fill_module, "fill", no_read)
+        assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert {r["状态"] for r in rows_of(out).values()} == {"未变（跳过）"}
+    assert rows_of(out)["甲.xlsx"]["总分"] == TOTALS["A"]
+    again = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert again["format"] == manifest.FORMAT == 2 and all(isinstance(v, str) for v in again["outputs"].values())
+    assert all(isinstance(v, str) for v in manifest.load(out).values())  # held as text, not as objects
 
 
 # --- without fork (Windows) ----------------------------------------------------------------------

@@ -14,9 +14,9 @@ from .outcome import FAILED, INPUT, INTERNAL, MEMORY, OK, SKIPPED, Outcome, fail
 
 
 def process(source: str, target: str, force: bool = False, systems: tuple[str, ...] = (),
-            hint: dict | None = None) -> Outcome:
+            hint: str | None = None) -> Outcome:
     """systems: the operator's --systems folders (the registry also reads XLPERF_SYSTEMS);
-    hint: the manifest's record of this output, if any."""
+    hint: the manifest's record of this output (its JSON text), if any."""
     from ..errors import ProblemsError, XlperfError
 
     try:
@@ -47,14 +47,17 @@ def process(source: str, target: str, force: bool = False, systems: tuple[str, .
         return failed(source, INTERNAL, f"内部错误（{type(exc).__name__}），请将该文件反馈给维护人员")
 
 
-def _remembered(source: str, target: str, hint: dict, registry) -> Outcome | None:
-    """Skipped on the manifest's record alone: same input bytes, the very output written, same engine
-    and system. None: let the stamp decide."""
+def _remembered(source: str, target: str, hint: str, registry) -> Outcome | None:
+    """Skipped on the manifest's record alone (its JSON text): same input bytes, the very output
+    written, same engine and system. None: let the stamp decide."""
     from .. import __version__
 
+    record = manifest.decoded(hint)
+    if record is None:
+        return None
     try:
-        row = hint.get("row") or {}
-        if hint.get("version") != __version__ or not row.get("input_sha256"):
+        row = record.get("row") or {}
+        if record.get("version") != __version__ or not row.get("input_sha256"):
             return None
         if tuple(row.get("output_id") or ()) != manifest.file_identity(target):
             return None
@@ -64,7 +67,7 @@ def _remembered(source: str, target: str, hint: dict, registry) -> Outcome | Non
             return None
     except Exception:  # noqa: BLE001 - gone, unreadable, unknown system: the stamp decides
         return None
-    return manifest.outcome_from(hint, source, target, SKIPPED)
+    return manifest.outcome_from(record, source, target, SKIPPED)
 
 
 def _remember(outcome: Outcome, input_sha256: str) -> None:

@@ -50,7 +50,7 @@ def preload() -> None:
     from . import task  # noqa: F401
 
 
-Task = tuple[int, str, str, "dict | None"]  # (index in the batch, source, target, the record's hint)
+Task = tuple[int, str, str, "str | None"]  # (index in the batch, source, target, the record's hint)
 
 
 class Worker:
@@ -85,7 +85,7 @@ class Worker:
         """Whether to send it a file: one to start on, or (ahead) one more to go on with."""
         return not self.retiring and len(self.tasks) < (1 + AHEAD if ahead else 1)
 
-    def give(self, index: int, source: str, target: str, hint: dict | None = None) -> None:
+    def give(self, index: int, source: str, target: str, hint: str | None = None) -> None:
         self.tasks.append((index, source, target, hint))
         if len(self.tasks) == 1:
             self._start()
@@ -261,7 +261,7 @@ def _read_exactly(fd: int, n: int) -> bytes | None:
 
 
 def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits(),
-                systems: tuple[str, ...] = (), hint: dict | None = None) -> Outcome:
+                systems: tuple[str, ...] = (), hint: str | None = None) -> Outcome:
     """One file in a fresh worker under the limits, blocking: what a Dask task runs on its worker."""
     from ..workbook import fill  # noqa: F401 - imported before forking, once per Dask worker process
 
