@@ -40,6 +40,10 @@ from .plan import remove_stray_temps
 MAX_FILES = 2000
 AHEAD = 1  # files sent to a worker beyond the one in hand
 RETIRE_GROWTH = 256 * 2**20  # bytes of resident memory above the worker's start
+# A fill makes no reference cycles (tests/batch/test_no_cycles.py), so a worker runs without the
+# cyclic collector, whose passes over the young objects of each fill cost ~1.7 % of it, and collects
+# once every so many files in case some input makes garbage only a collection frees.
+COLLECT_EVERY = 100
 
 
 def preload() -> None:
@@ -199,6 +203,7 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
         writer.FINISH_LATER = committer.finish_later
 
         start_rss = resident_bytes()
+        gc.disable()
         for done in range(1, MAX_FILES + 1):
             message = _read_frame(r)
             if message is None:
@@ -218,6 +223,8 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
             committer.send(outcome, retiring)
             if retiring:
                 break
+            if done % COLLECT_EVERY == 0:
+                gc.collect()
         committer.close()
     except BaseException:  # noqa: BLE001 - the parent reports the file in hand as a crash
         code = 1
