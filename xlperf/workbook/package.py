@@ -20,11 +20,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from xlperf import sightings
 from xlperf.workbook import opc
 from xlperf.workbook.contents import Contents, DefinedName, SheetRef, TableRef, workbook_view
 from xlperf.workbook.deflate import crc32
 from xlperf.workbook.partmemo import MAX_PART as MEMO_PART, remember
-from xlperf import sightings
 from xlperf.workbook.problems import workbook_error
 from xlperf.workbook.cellvalues import Cell, SharedStrings
 from xlperf.workbook.sheetread import formula_cells
