@@ -1,8 +1,9 @@
 """Deterministic misbehaviour, planted in the parent before the batch forks its workers.
 
-A file whose name contains 挂起 hangs in its fill; 写入中 hangs after its temporary output is
-written, just before the rename; 大 allocates far more than any limit in the tests; 致命 kills
-its process outright. Nothing here relies on a bug: the hangs are the test's own.
+A file whose name contains 挂起 hangs in its fill; 写入中 hangs once its temporary output is
+written, before its worker reports it (and the batch renames it into place); 大 allocates far more
+than any limit in the tests; 致命 kills its process outright. Nothing here relies on a bug: the hangs
+are the test's own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import time
 
 import xlperf.workbook.fill as fill_module
-import xlperf.workbook.writer as writer_module
 
 HANG_SECONDS = 60
 
@@ -21,16 +21,6 @@ class OsView:
 
     def __getattr__(self, name):
         return getattr(os, name)
-
-
-class _HangingOs(OsView):
-    """replace() hangs for the 写入中 file."""
-
-    @staticmethod
-    def replace(src, dst):
-        if "写入中" in str(dst):
-            time.sleep(HANG_SECONDS)
-        return os.replace(src, dst)
 
 
 def plant(setattr_) -> None:
@@ -45,7 +35,9 @@ def plant(setattr_) -> None:
             hog = bytearray(3 * 2**30)  # noqa: F841 - over every limit the tests set
         if "致命" in name:
             os._exit(9)
-        return real_fill(source, out, **kw)
+        filled = real_fill(source, out, **kw)
+        if "写入中" in name:
+            time.sleep(HANG_SECONDS)
+        return filled
 
     setattr_(fill_module, "fill", fill)
-    setattr_(writer_module, "os", _HangingOs())

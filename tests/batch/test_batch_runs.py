@@ -177,7 +177,8 @@ def test_a_file_the_scheduler_lost_still_gets_its_row_as_failed(make_inputs, tmp
 # --- atomic outputs ------------------------------------------------------------------------------
 
 def test_a_worker_killed_mid_write_leaves_no_partial_output_and_no_stray_file(make_inputs, tmp_path, monkeypatch):
-    """写入中 hangs after its temporary output is fully written, before the rename: the time limit kills it there."""
+    """写入中 hangs once its temporary output is fully written, before it is reported and renamed: the time
+    limit kills it there."""
     hooks.plant(monkeypatch.setattr)
     inputs = make_inputs({"写入中.xlsx": "A", "甲.xlsx": "B"})
     out = tmp_path / "out"
@@ -187,8 +188,8 @@ def test_a_worker_killed_mid_write_leaves_no_partial_output_and_no_stray_file(ma
 
 
 def test_a_file_is_reported_done_only_once_its_output_is_whole_under_its_name(make_inputs, tmp_path, monkeypatch):
-    """Workers finish each output (fsync, rename) on a second thread while they fill the next file; the
-    parent hears of a file only after that, so every success it is told of is already in place."""
+    """Workers report each output as a temp file and fill the next one while the batch makes it durable and
+    renames it; a file counts as done only after that, so every success reported is already in place."""
     import xlperf.batch.progress as progress
     from xlperf.workbook.fill import verify as verify_output
 
@@ -208,9 +209,32 @@ def test_a_file_is_reported_done_only_once_its_output_is_whole_under_its_name(ma
     assert leftovers(out) == []
 
 
+def test_a_file_that_fails_after_its_output_was_written_leaves_no_output(make_inputs, tmp_path, monkeypatch):
+    """坏's fill writes its temp output, then summing up its result fails: the file is listed as failed,
+    and the batch removes the temp instead of putting an output in place that the summary does not list."""
+    import xlperf.batch.task as task_module
+
+    real = task_module.from_result
+
+    def from_result(source, output, status, result):
+        if "坏" in source:
+            raise RuntimeError("planted")
+        return real(source, output, status, result)
+
+    monkeypatch.setattr(task_module, "from_result", from_result)
+    inputs = make_inputs({"坏.xlsx": "A", "甲.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
+    rows = rows_of(out)
+    assert (rows["坏.xlsx"]["状态"], rows["坏.xlsx"]["失败类型"], rows["坏.xlsx"]["输出文件"]) == ("失败", "内部错误", "")
+    assert rows["甲.xlsx"]["总分"] == TOTALS["B"]
+    assert listing(out) == ["汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
+    assert leftovers(out) == []
+
+
 def test_an_output_that_cannot_be_renamed_into_place_fails_its_file_only(make_inputs, tmp_path, monkeypatch):
-    """The last step of a write runs after the fill (on the worker's second thread): a failure there is that
-    file's failure, with the temporary file removed."""
+    """The last step of a write runs after the fill (in the batch process): a failure there is that file's
+    failure, with the temporary file removed."""
     import xlperf.workbook.writer as writer_module
 
     class RefusingOs(hooks.OsView):
@@ -233,8 +257,8 @@ def test_an_output_that_cannot_be_renamed_into_place_fails_its_file_only(make_in
 
 
 def test_a_crash_while_the_last_output_is_still_being_finished_is_the_new_files(make_inputs, tmp_path, monkeypatch):
-    """慢's rename takes half a second on the worker's second thread; 致命, sent ahead, kills the process
-    meanwhile. The death is 致命's; 慢, whose outcome never came, is filled again by the next worker."""
+    """慢's rename takes half a second in the batch process; meanwhile 致命, sent ahead, kills its worker.
+    The death is 致命's; 慢, reported before 致命 began, is in place and whole."""
     import xlperf.workbook.writer as writer_module
 
     class SlowOs(hooks.OsView):

@@ -74,8 +74,8 @@ def _remember(outcome: Outcome, input_sha256: str) -> None:
     """What the manifest will record: the hash of the input bytes the output was made from (read once,
     in memory: a file changed since is simply a file whose hash no longer matches the record)."""
     outcome.input_sha256 = input_sha256
-    # In a batch worker the output is renamed later, by its committer, which then records its identity
-    # again: what is read here is absent, or the earlier output that the rename will replace.
+    # In a batch worker the output is renamed later, by the batch (finish.py), which then records its
+    # identity again: what is read here is absent, or the earlier output that the rename will replace.
     try:
         outcome.output_id = manifest.file_identity(outcome.output)
     except OSError:

@@ -11,15 +11,13 @@ waiting for the batch to read its answer and reply; the deadline of that next fi
 batch sees the one before it finish. A file sent ahead to a worker that ends (killed on its
 deadline, crashed, or retired) was never started: the batch gives it to another worker.
 
-Each output's last step (fsync, rename) and then its outcome go through the worker's second thread
-(committer.py) while the main thread fills the next file. When the next file begins before the last
-outcome is out, the worker says so (BEGUN); if it then dies, the death is the new file's, and the last
-one, whose outcome never came, is filled again by another worker.
+A worker reports each file as soon as its output is written to a temp file; the batch process makes
+that output durable and renames it into place (finish.py) while the worker goes on with the next.
+A worker thus reports every file before it begins another: should it die, the death is the file in hand's.
 
 A worker retires by itself (after saying so) once its memory has grown well past where it
 started, or after MAX_FILES files, so its memory stays flat however many files a batch has.
-Messages are length-prefixed pickles on two pipes; only the parent ever unpickles what a worker
-sends, and a worker only what its own parent sends.
+Messages go as frames (frames.py) on two pipes.
 """
 
 from __future__ import annotations
@@ -32,7 +30,8 @@ import signal
 import time
 from collections import deque
 
-from .committer import HEADER, Committer, frame
+from .finish import finish_output
+from .frames import HEADER, frame, read_frame, write_frame
 from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
 from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
 from .plan import remove_stray_temps
@@ -61,8 +60,6 @@ class Worker:
     def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = ()):
         self.force, self.limits = force, limits
         self.tasks: deque[Task] = deque()  # the file in hand first, then those sent ahead
-        self.ahead_begun = False  # the worker said it began the next file before reporting the one in hand
-        self.redo: list[Task] = []
         self.retiring = False
         self.buf = bytearray()
         r_task, w_task = os.pipe()
@@ -114,29 +111,20 @@ class Worker:
             (n,) = HEADER.unpack_from(self.buf)
             if len(self.buf) < HEADER.size + n:
                 break
-            outcome, retiring = pickle.loads(bytes(self.buf[HEADER.size:HEADER.size + n]))
+            outcome, retiring, written = pickle.loads(bytes(self.buf[HEADER.size:HEADER.size + n]))
             del self.buf[:HEADER.size + n]
-            if outcome is None:  # BEGUN: the file in hand is filled and being finished; the next one runs
-                self.ahead_begun = True
-                continue
             self.retiring = retiring
-            finished.append(self._finished(outcome))
+            finished.append(self._finished(outcome, written))
         if chunk:
             return finished, False
         status = self._reap(kill=False)
         if self.task is not None and not self.retiring:  # a retired worker started none of those left
-            if self.ahead_begun and len(self.tasks) > 1:
-                # It died running the next file, before the one in hand was renamed and reported: that one
-                # is filled again elsewhere, and the death is the next file's.
-                self.redo.append(self.tasks.popleft())
             finished.append(self._finished(self._died(status)))
         return finished, True
 
     def take_back(self) -> list[Task]:
-        """Once it has ended: the files it never started (sent ahead) or never finished reporting, for
-        another worker."""
-        rest = self.redo + list(self.tasks)
-        self.redo.clear()
+        """Once it has ended: the files it never started (sent ahead), for another worker."""
+        rest = list(self.tasks)
         self.tasks.clear()
         return rest
 
@@ -171,16 +159,19 @@ class Worker:
         how = f"信号 {sig}" if sig else f"退出码 {os.WEXITSTATUS(status)}"
         return failed(source, CRASHED, f"处理该文件的进程意外终止（{how}；文件可能过大或已损坏），已跳过")
 
-    def _start(self) -> None:
-        self.started = time.monotonic()
+    def _start(self, now: float | None = None) -> None:
+        self.started = time.monotonic() if now is None else now
         self.deadline = self.started + self.limits.timeout
 
-    def _finished(self, outcome: Outcome) -> tuple[int, Outcome]:
+    def _finished(self, outcome: Outcome, written: tuple[str, str] | None = None) -> tuple[int, Outcome]:
+        """written: (temp file, target) of the output the worker wrote, to be put in place here."""
+        now = time.monotonic()
+        outcome.seconds = round(now - self.started, 4)
+        if written is not None:  # the file stays in hand meanwhile: if interrupted, stop() removes the temp
+            outcome = finish_output(outcome, *written)
         index = self.tasks.popleft()[0]
-        self.ahead_begun = False
-        outcome.seconds = round(time.monotonic() - self.started, 4)
         if self.tasks and not self.retiring:
-            self._start()  # it went straight on with the file sent ahead
+            self._start(now)  # it went straight on with the file sent ahead
         return index, outcome
 
 
@@ -199,17 +190,17 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
 
         atomic.CLEAN_ON_WRITE = False  # the batch cleared the output folders before any worker started
         atomic.SYNC_FOLDER_ON_WRITE = False  # and syncs each of them once, when every file is done
-        committer = Committer(w)  # each output's fsync and rename, then its outcome, while the next file fills
-        writer.FINISH_LATER = committer.finish_later
+        written: list[tuple[str, str]] = []
+        writer.FINISH_LATER = lambda tmp, out: written.append((str(tmp), str(out)))  # the batch finishes it
 
         start_rss = resident_bytes()
         gc.disable()
         for done in range(1, MAX_FILES + 1):
-            message = _read_frame(r)
+            message = read_frame(r)
             if message is None:
                 break
-            source, target, hint = pickle.loads(message)
-            committer.begin()
+            source, target, hint = message
+            written.clear()
             arm_alarm(limits)
             try:
                 outcome = process(source, target, force, systems, hint)
@@ -220,12 +211,11 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
                 outcome.message = f"超出每个文件 {limits.memory_mb} MB 的内存上限，已跳过"
             outcome.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             retiring = done == MAX_FILES or resident_bytes() - start_rss > RETIRE_GROWTH
-            committer.send(outcome, retiring)
+            write_frame(w, (outcome, retiring, written[-1] if written else None))
             if retiring:
                 break
             if done % COLLECT_EVERY == 0:
                 gc.collect()
-        committer.close()
     except BaseException:  # noqa: BLE001 - the parent reports the file in hand as a crash
         code = 1
     finally:
@@ -247,24 +237,6 @@ def _max_fd() -> int:
         return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
     except (ValueError, OSError):
         return 65536
-
-
-def _read_frame(fd: int) -> bytes | None:
-    head = _read_exactly(fd, HEADER.size)
-    if head is None:
-        return None
-    return _read_exactly(fd, HEADER.unpack(head)[0])
-
-
-def _read_exactly(fd: int, n: int) -> bytes | None:
-    parts, left = [], n
-    while left:
-        chunk = os.read(fd, left)
-        if not chunk:
-            return None
-        parts.append(chunk)
-        left -= len(chunk)
-    return b"".join(parts)
 
 
 def run_limited(source: str, target: str, force: bool = False, limits: Limits = Limits(),

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 _XML_SUFFIXES = (".xml", ".rels")
 
-# A batch worker sets this to hand each write's last step (fsync, then the rename) to a thread of its own,
-# calling finish_write later, so that it fills the next file while the disk catches up. None: every write
-# is whole in place before write_package returns.
+# A batch worker sets this to hand each write's last step (fsync, then the rename) to the batch process,
+# which calls finish_write once the worker reports the file, so the worker fills the next file while the
+# disk catches up. None: every write is whole in place before write_package returns.
 FINISH_LATER: Callable[[Path, Path], None] | None = None
 
 
@@ -155,14 +155,14 @@ def write_package(
 
 def finish_write(tmp: Path, out: Path) -> None:
     """A deferred write's last step (see FINISH_LATER): the temp file made durable, then renamed over its
-    target. OSError as raised; the caller removes the temp file and reports the output as not written."""
+    target. The folder's own fsync is the caller's (a batch makes each folder durable once, at its end).
+    OSError as raised; the caller removes the temp file and reports the output as not written."""
     fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)  # a read-only descriptor flushes the file's data all the same
     finally:
         os.close(fd)
     _rename(tmp, out)
-    renamed_into(out.parent)
 
 
 def _rename(tmp: Path, out: Path) -> None:
