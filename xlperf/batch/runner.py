@@ -4,7 +4,8 @@ Exit codes (the CLI returns them): 0 every file succeeded or was unchanged; 1 so
 2 nothing could run (bad output folder, no inputs, another batch in the folder, no scheduler).
 
 Locally the parent forks ``jobs`` workers (worker.py), hands each one file at a time and waits on
-their pipes with select, killing and replacing a worker whose file runs past its deadline.
+their pipes with select, killing and replacing a worker whose file runs past its deadline; the outputs
+the workers report are put in place on the parent's finishing threads (finish.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from ..workbook.atomic import fsync_dir
 from . import manifest
+from .finish import Finisher
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
 from .plan import FolderLock, SetupError, clear_output_folders, make_folders, make_plan, remove_empty
@@ -131,9 +133,10 @@ def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: b
     preload()
     queue = deque(todo)
     workers: dict[int, Worker] = {}
+    finisher = Finisher(jobs)
     previous = _terminate_as_interrupt()
     try:
-        while queue or any(w.tasks for w in workers.values()):
+        while queue or finisher or any(w.tasks for w in workers.values()):
             while len(workers) < min(jobs, len(queue) + sum(bool(w.tasks) for w in workers.values())):
                 w = Worker(force, limits, systems)
                 workers[w.fd] = w
@@ -145,15 +148,22 @@ def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: b
                     w.give(*queue.popleft())
             busy = [w for w in workers.values() if w.tasks]
             wait = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else None
-            ready, _, _ = select.select(list(workers), [], [], wait)
+            ready, _, _ = select.select([*workers, finisher], [], [], wait)
             for fd in ready:
+                if fd is finisher:
+                    for index, outcome in finisher.collect():
+                        done(index, outcome)
+                    continue
                 w = workers[fd]
                 finished, ended = w.read()
                 if ended:
                     del workers[fd]
                     queue.extendleft(reversed(w.take_back()))
-                for index, outcome in finished:
-                    done(index, outcome)
+                for index, outcome, written in finished:
+                    if written is None:
+                        done(index, outcome)
+                    else:
+                        finisher.submit(index, outcome, *written)
             now = time.monotonic()
             for fd, w in list(workers.items()):
                 if w.tasks and now >= w.deadline:
@@ -163,6 +173,7 @@ def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: b
     finally:
         for w in workers.values():  # done or interrupted: no worker outlives the batch, no temp file stays
             w.stop()
+        finisher.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

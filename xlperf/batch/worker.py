@@ -54,6 +54,9 @@ def preload() -> None:
 
 
 Task = tuple[int, str, str, "str | None"]  # (index in the batch, source, target, the record's hint)
+# A file a worker is done with: (index in the batch, outcome, (temp file, target) of the output it wrote,
+# for the batch to put in place with finish.py, or None).
+Reported = tuple[int, Outcome, "tuple[str, str] | None"]
 
 
 class Worker:
@@ -101,7 +104,7 @@ class Worker:
             os.close(self.send_fd)
             self.send_fd = -1
 
-    def read(self) -> tuple[list[tuple[int, Outcome]], bool]:
+    def read(self) -> tuple[list[Reported], bool]:
         """(finished files, whether the worker has ended). A worker that ended with a file in hand
         failed that file: killed by its own alarm, out of memory in C code, or crashed."""
         chunk = os.read(self.fd, 1 << 16)
@@ -130,7 +133,9 @@ class Worker:
 
     def kill_for_time(self) -> tuple[int, Outcome]:
         self._reap(kill=True)
-        return self._finished(failed(self.task[1], TIMEOUT, f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止"))
+        reason = f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止"
+        index, outcome, _ = self._finished(failed(self.task[1], TIMEOUT, reason))
+        return index, outcome
 
     def stop(self) -> None:
         """End it now (the batch is interrupted): whatever it was writing is removed."""
@@ -163,16 +168,13 @@ class Worker:
         self.started = time.monotonic() if now is None else now
         self.deadline = self.started + self.limits.timeout
 
-    def _finished(self, outcome: Outcome, written: tuple[str, str] | None = None) -> tuple[int, Outcome]:
-        """written: (temp file, target) of the output the worker wrote, to be put in place here."""
+    def _finished(self, outcome: Outcome, written: tuple[str, str] | None = None) -> Reported:
         now = time.monotonic()
         outcome.seconds = round(now - self.started, 4)
-        if written is not None:  # the file stays in hand meanwhile: if interrupted, stop() removes the temp
-            outcome = finish_output(outcome, *written)
         index = self.tasks.popleft()[0]
         if self.tasks and not self.retiring:
             self._start(now)  # it went straight on with the file sent ahead
-        return index, outcome
+        return index, outcome, written
 
 
 def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str, ...]) -> None:
@@ -257,6 +259,7 @@ def run_limited(source: str, target: str, force: bool = False, limits: Limits = 
             if finished:
                 if not ended:
                     worker._reap(kill=False)
-                return finished[0][1]
+                _, outcome, written = finished[0]
+                return outcome if written is None else finish_output(outcome, *written)
             if ended:
                 return failed(source, INTERNAL, "处理进程未返回结果")
