@@ -47,10 +47,14 @@ COLLECT_EVERY = 100
 
 def preload() -> None:
     """Import what a fill needs once, in the parent, so that no forked worker pays for it."""
+    import codecs
     import hashlib  # noqa: F401 - loaded once here, every worker hashes with OpenSSL (see xlperf.digest)
 
+    from ..engine import targets  # noqa: F401 - imported by a unit's first performance target (~4 ms)
     from ..workbook import fill, stringscan  # noqa: F401 - stringscan: imported on a first shared-strings table
     from . import task  # noqa: F401
+
+    codecs.lookup("cp437")  # zipfile decodes the names of members without the UTF-8 flag with it
 
 
 Task = tuple[int, str, str, "str | None"]  # (index in the batch, source, target, the record's hint)
