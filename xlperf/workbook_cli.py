@@ -96,6 +96,10 @@ def _batch(args: argparse.Namespace) -> int:
     except SetupError as exc:
         print(f"错误：{exc}（未处理任何文件）", file=sys.stderr)
         return EXIT_NOT_RUN
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM from a service manager (runner.py)
+        print("已中断：已写出的输出文件都完整可用，未完成的没有留下临时文件；本次未写汇总。"
+              "再次运行同一命令时，已完成的文件会被跳过，只处理其余文件。", file=sys.stderr)
+        return 130
     c = report.counts
     if args.json:
         print(json.dumps({"exit_code": report.exit_code, "counts": c, "summary": str(report.summary),

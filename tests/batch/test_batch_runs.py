@@ -302,9 +302,25 @@ def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_fil
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130, proc.stderr.read().decode()
+    said = proc.stderr.read().decode()
+    assert proc.returncode == 130, said
+    assert "已中断" in said and "跳过" in said and "Traceback" not in said  # what happened and what to do next
     assert sorted(p.name for p in out.iterdir()) == ["a1-已评分.xlsx", "a2-已评分.xlsx"]
     assert all(verify(out / n).status == "unchanged" for n in ("a1-已评分.xlsx", "a2-已评分.xlsx"))
+
+
+def test_running_again_after_an_interruption_skips_the_files_finished_before_it(make_inputs, tmp_path):
+    """What the interruption message promises: a1 and a2 were whole before the batch was stopped (no record
+    of the batch was saved), so the next run keeps them on their stamps and fills z only."""
+    inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B", "z.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0
+    for name in ("z-已评分.xlsx", "汇总.xlsx", "汇总.csv", MANIFEST):  # as the interrupted run left the folder
+        (out / name).unlink()
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0
+    rows = rows_of(out)
+    assert [rows[n]["状态"] for n in ("a1.xlsx", "a2.xlsx", "z.xlsx")] == ["未变（跳过）", "未变（跳过）", "成功"]
+    assert verify(out / "z-已评分.xlsx").status == "unchanged"
 
 
 def test_each_output_folder_is_synced_once_by_the_batch_not_once_per_file(make_inputs, tmp_path, monkeypatch):
