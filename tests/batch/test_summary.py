@@ -125,6 +125,19 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(make_inputs, unit_book
     assert "<f>" not in sheet and "=HYPERLINK" in strings
 
 
+def test_the_summary_needs_no_temp_folder(make_inputs, tmp_path, monkeypatch):
+    """A server may not let the batch write the system temp folder: the summary is made in memory and
+    written beside the outputs, so the batch does not fail at its end."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0
+    with zipfile.ZipFile(out / "汇总.xlsx") as z:
+        assert z.testzip() is None and "xl/worksheets/sheet1.xml" in z.namelist()
+
+
 def test_total_bins():
     """5-point bands from the lowest total's band to the maximum; the top band holds the maximum too."""
     totals = [Decimal(x) for x in ("72.5", "80", "84.99", "85", "100", "99.99")]

@@ -34,8 +34,10 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
 
     tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     try:
+        # in_memory: XlsxWriter otherwise stages each part in the system temp folder, which a server may not
+        # let it write (the batch would fail at its very end), and which a batch killed meanwhile litters.
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "nan_inf_to_errors": True})
+                                            "strings_to_urls": False, "nan_inf_to_errors": True, "in_memory": True})
         f = _formats(wb)
         groups = _by_system(outcomes)
         failed = [o for o in outcomes if not o.ok]
