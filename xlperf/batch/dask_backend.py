@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from .limits import Limits
-from .worker import run_limited
+from .worker import Task, run_limited
 from .outcome import CRASHED, failed
 from .plan import SetupError
 
@@ -25,7 +25,7 @@ def _xlperf_version() -> str:
     return __version__
 
 
-def run_dask(address: str, todo: list[tuple[int, str, str, dict | None]], force: bool, limits: Limits, done,
+def run_dask(address: str, todo: list[Task], force: bool, limits: Limits, done,
              systems: tuple[str, ...] = ()) -> None:
     try:
         from distributed import Client, as_completed

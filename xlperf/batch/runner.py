@@ -26,7 +26,7 @@ from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
 from .plan import FolderLock, SetupError, clear_output_folders, make_folders, make_plan, remove_empty
 from .progress import Progress
-from .worker import Worker, preload
+from .worker import Task, Worker, preload
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOT_RUN = 0, 1, 2
 DEFAULT_SUMMARY = "汇总.xlsx"
@@ -126,7 +126,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def run_local(todo: list[tuple[int, str, str, dict | None]], jobs: int, force: bool, limits: Limits, done,
+def run_local(todo: list[Task], jobs: int, force: bool, limits: Limits, done,
               systems: tuple[str, ...] = ()) -> None:
     if not _can_fork():
         return _run_pool(todo, jobs, force, done, systems)

@@ -31,7 +31,7 @@ import time
 from collections import deque
 
 from .finish import finish_output
-from .frames import HEADER, frame, read_frame, write_frame
+from .frames import HEADER, read_frame, write_frame
 from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
 from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
 from .plan import remove_stray_temps
@@ -98,7 +98,7 @@ class Worker:
         if len(self.tasks) == 1:
             self._start()
         try:
-            os.write(self.send_fd, frame((source, target, hint)))
+            write_frame(self.send_fd, (source, target, hint))
         except OSError:  # it died meanwhile: read() sees the end and reports the file
             pass
 
