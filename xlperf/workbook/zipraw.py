@@ -112,7 +112,8 @@ def _name_bytes(orig_filename: str, flag_bits: int) -> bytes:
 
 
 # Copies of one template repeat every member's name, time and extra fields; a hostile 64 KB field is not held.
-@remembered(4096, lambda name, flags, when, local_extra, central_extra:
+# A template has a few dozen members: 1,024 hold many templates' (4,096 only grew a worker over a long batch).
+@remembered(1024, lambda name, flags, when, local_extra, central_extra:
             len(name) + len(local_extra) + len(central_extra) <= 1024)
 def _fixed(orig_filename: str, flag_bits: int, date_time: tuple, local_extra: bytes, central_extra: bytes
            ) -> tuple[bytes, int, int, bytes, bytes]:
