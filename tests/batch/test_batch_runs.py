@@ -160,6 +160,76 @@ def test_workers_that_retire_hand_back_the_files_sent_ahead(make_inputs, tmp_pat
     assert all(verify(out / f"单位{i}-已评分.xlsx").status == "unchanged" for i in range(7))
 
 
+def test_workers_are_forked_by_the_fork_server_not_by_the_batch(make_inputs, tmp_path, monkeypatch):
+    """Every worker, the first ones and those replacing retired ones, is a child of one fork server."""
+    import xlperf.batch.worker as worker
+    import xlperf.workbook.fill as fill_module
+
+    real_fill, parents = fill_module.fill, tmp_path / "parents"
+    parents.mkdir()
+
+    def fill(source, out=None, **kw):
+        (parents / f"{os.getpid()}").write_text(str(os.getppid()))
+        return real_fill(source, out, **kw)
+
+    monkeypatch.setattr(fill_module, "fill", fill)
+    monkeypatch.setattr(worker, "MAX_FILES", 1)  # a fresh worker for every file
+    inputs = make_inputs({f"单位{i}.xlsx": "ABC"[i % 3] for i in range(5)})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "-j", "2"]) == 0
+    forked_by = {p.read_text() for p in parents.iterdir()}
+    assert len(list(parents.iterdir())) == 5 and len(forked_by) == 1 and forked_by != {str(os.getpid())}
+
+
+def test_a_worker_forked_late_does_not_carry_what_the_batch_gathered(make_inputs, tmp_path, monkeypatch):
+    """The batch's memory grows with every file (outcomes, records), and a worker forked from the batch maps
+    it all and counts it as its own. Here the batch holds 300 MB more from its first file on: the workers
+    forked after that (one per file) must still peak far below it (on a9e6d85 they peaked at ~360 MB)."""
+    import xlperf.batch.progress as progress
+    import xlperf.batch.worker as worker
+    from xlperf.batch import runner
+
+    held = []
+    real_update = progress.Progress.update
+
+    def update(self, outcome):
+        if not held:
+            held.append(b"x" * (300 << 20))  # written, so resident
+        return real_update(self, outcome)
+
+    monkeypatch.setattr(progress.Progress, "update", update)
+    monkeypatch.setattr(worker, "MAX_FILES", 1)
+    inputs = make_inputs({f"单位{i}.xlsx": "ABC"[i % 3] for i in range(4)})
+    with open(os.devnull, "w") as quiet:
+        report = runner.run([str(inputs)], tmp_path / "out", jobs=1, bar=False, stream=quiet)
+    assert held and report.counts["ok"] == 4
+    assert all(o.peak_kb < 200 * 1024 for o in report.outcomes), [o.peak_kb for o in report.outcomes]
+
+
+def test_a_fork_server_that_dies_leaves_the_batch_forking_its_workers_itself(make_inputs, tmp_path, monkeypatch):
+    import signal
+
+    import xlperf.batch.worker as worker
+    import xlperf.workbook.fill as fill_module
+
+    real_fill, batch, killed = fill_module.fill, os.getpid(), tmp_path / "killed"
+
+    def fill(source, out=None, **kw):
+        if "杀" in str(source) and os.getppid() != batch:  # never the batch itself (this test's process)
+            os.kill(os.getppid(), signal.SIGKILL)  # the worker's parent: the fork server
+            killed.touch()
+        return real_fill(source, out, **kw)
+
+    monkeypatch.setattr(fill_module, "fill", fill)
+    monkeypatch.setattr(worker, "MAX_FILES", 1)
+    inputs = make_inputs({"单位1.xlsx": "A", "杀.xlsx": "B", "单位2.xlsx": "C", "单位3.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0
+    rows = rows_of(out)
+    assert killed.exists()
+    assert [rows[n]["总分"] for n in ("单位1.xlsx", "杀.xlsx", "单位2.xlsx", "单位3.xlsx")] == [
+        TOTALS[k] for k in "ABCA"]
+
+
 def test_a_file_the_scheduler_lost_still_gets_its_row_as_failed(make_inputs, tmp_path, monkeypatch):
     """Insurance against a scheduling bug: here workers that retire drop the file sent ahead."""
     import xlperf.batch.worker as worker

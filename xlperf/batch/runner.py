@@ -3,9 +3,10 @@
 Exit codes (the CLI returns them): 0 every file succeeded or was unchanged; 1 some files failed;
 2 nothing could run (bad output folder, no inputs, another batch in the folder, no scheduler).
 
-Locally the parent forks ``jobs`` workers (worker.py), hands each one file at a time and waits on
-their pipes with select, killing and replacing a worker whose file runs past its deadline; the outputs
-the workers report are put in place on the parent's finishing threads (finish.py).
+Locally ``jobs`` workers (worker.py) are forked by a fork server (forkserver.py) started before anything
+per file is loaded; the parent hands each worker one file at a time and waits on their pipes with
+select, killing and replacing a worker whose file runs past its deadline; the outputs the workers
+report are put in place on the parent's finishing threads (finish.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import signal
 import sys
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..workbook.atomic import fsync_dir
-from . import manifest
+from . import forkserver, manifest
 from .finish import Finisher
+from .forkserver import ForkServer
 from .limits import Limits
 from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
 from .plan import FolderLock, SetupError, clear_output_folders, make_folders, make_plan, remove_empty
@@ -77,7 +80,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     if not plan.sources:
         raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）")
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
-    with FolderLock(plan.out_dir):
+    with FolderLock(plan.out_dir), _fork_server(not scheduler) as server:
         made = make_folders(plan)
         clear_output_folders(plan)
         previous = manifest.load(plan.out_dir)  # read once: the folder lock keeps it as it is until saved
@@ -102,7 +105,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
 
                 run_dask(scheduler, todo, force, limits, done, systems)
             else:
-                run_local(todo, jobs or _cores(), force, limits, done, systems)
+                run_local(todo, jobs or _cores(), force, limits, done, systems, server)
         finally:
             progress.close()
             remove_empty(made)
@@ -126,8 +129,23 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+@contextmanager
+def _fork_server(wanted: bool):
+    """The batch's fork server (None without fork, or on Dask): started after the imports a fill needs,
+    before the manifest's records and the outcomes fill the batch's memory; closed when the batch ends."""
+    server = None
+    if wanted and _can_fork():
+        preload()
+        server = forkserver.start()
+    try:
+        yield server
+    finally:
+        if server is not None:
+            server.close()
+
+
 def run_local(todo: list[Task], jobs: int, force: bool, limits: Limits, done,
-              systems: tuple[str, ...] = ()) -> None:
+              systems: tuple[str, ...] = (), server: ForkServer | None = None) -> None:
     if not _can_fork():
         return _run_pool(todo, jobs, force, done, systems)
     preload()
@@ -138,7 +156,7 @@ def run_local(todo: list[Task], jobs: int, force: bool, limits: Limits, done,
     try:
         while queue or finisher or any(w.tasks for w in workers.values()):
             while len(workers) < min(jobs, len(queue) + sum(bool(w.tasks) for w in workers.values())):
-                w = Worker(force, limits, systems)
+                w = Worker(force, limits, systems, server)
                 workers[w.fd] = w
             for w in workers.values():  # a file in hand for each worker first
                 if queue and w.can_take(ahead=False):

@@ -1,10 +1,11 @@
-"""Worker processes forked from the batch, each filling one file at a time under the limits.
+"""Worker processes forked for the batch, each filling one file at a time under the limits.
 
 Why forked workers that the parent can kill, rather than a standard pool: a pool cannot end one
 task that hangs (in C code, on a pipe), and a worker that dies breaks the whole pool. Here a
 worker over its file's deadline is killed, its temporary file removed, and a fresh one forked;
-only that file fails. The parent has imported everything a fill needs before forking, so a
-worker starts in about a millisecond and every file pays nothing for start-up.
+only that file fails. Everything a fill needs is imported before forking, so a worker starts in
+about a millisecond and every file pays nothing for start-up. Locally the workers are forked by the
+batch's fork server (forkserver.py), which holds nothing per file; a Dask task forks its own.
 
 A worker is sent its next file while it works on one (AHEAD), so it goes straight on instead of
 waiting for the batch to read its answer and reply; the deadline of that next file starts when the
@@ -31,6 +32,7 @@ import time
 from collections import deque
 
 from .finish import finish_output
+from .forkserver import UNKNOWN_STATUS, ForkServer, ForkServerGone
 from .frames import HEADER, read_frame, write_frame
 from .limits import Limits, arm_alarm, cap_memory, disarm_alarm, resident_bytes
 from .outcome import CRASHED, INTERNAL, MEMORY, TIMEOUT, Outcome, failed
@@ -63,23 +65,43 @@ Task = tuple[int, str, str, "str | None"]  # (index in the batch, source, target
 Reported = tuple[int, Outcome, "tuple[str, str] | None"]
 
 
+def fork_worker(force: bool, limits: Limits, systems: tuple[str, ...]) -> tuple[int, int, int]:
+    """A worker forked from this process: (its pid, the write end of its task pipe, the read end of its
+    outcome pipe). The batch has its fork server (forkserver.py) call this, or calls it itself."""
+    r_task, w_task = os.pipe()
+    r_out, w_out = os.pipe()
+    gc.freeze()  # the worker's collector then leaves the parent's objects (and their pages) alone
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (r_task, w_task, r_out, w_out):
+            os.close(fd)
+        raise
+    finally:
+        gc.unfreeze()
+    if pid == 0:  # the worker: never returns
+        keep_only(r_task, w_out)
+        _worker_main(r_task, w_out, force, limits, systems)
+    os.close(r_task)
+    os.close(w_out)
+    return pid, w_task, r_out
+
+
 class Worker:
-    def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = ()):
+    def __init__(self, force: bool, limits: Limits, systems: tuple[str, ...] = (), server: ForkServer | None = None):
+        """server: the batch's fork server, if it has one that still answers (else forked from here)."""
         self.force, self.limits = force, limits
         self.tasks: deque[Task] = deque()  # the file in hand first, then those sent ahead
         self.retiring = False
         self.buf = bytearray()
-        r_task, w_task = os.pipe()
-        r_out, w_out = os.pipe()
-        gc.freeze()  # the worker's collector then leaves the parent's objects (and their pages) alone
-        pid = os.fork()
-        if pid == 0:  # the worker: never returns
-            _keep_only(r_task, w_out)
-            _worker_main(r_task, w_out, force, limits, systems)
-        gc.unfreeze()
-        os.close(r_task)
-        os.close(w_out)
-        self.pid, self.send_fd, self.fd = pid, w_task, r_out
+        self.server = server if server is not None and server.alive else None
+        if self.server is not None:
+            try:
+                self.pid, self.send_fd, self.fd = self.server.spawn(force, limits, systems)
+                return
+            except ForkServerGone:
+                self.server = None
+        self.pid, self.send_fd, self.fd = fork_worker(force, limits, systems)
 
     def fileno(self) -> int:
         return self.fd
@@ -155,13 +177,23 @@ class Worker:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-        _, status = os.waitpid(self.pid, 0)
+        status = self._wait()
         for task in self.tasks:  # the file in hand, and one sent ahead that it may have begun to write
             remove_stray_temps(task[2])
         return status
 
+    def _wait(self) -> int:
+        if self.server is None:
+            return os.waitpid(self.pid, 0)[1]
+        try:
+            return self.server.reap(self.pid)
+        except ForkServerGone:  # its workers went to init, which reaps them: how this one ended is unknown
+            return UNKNOWN_STATUS
+
     def _died(self, status: int) -> Outcome:
         source = self.task[1]
+        if status == UNKNOWN_STATUS:
+            return failed(source, CRASHED, "处理该文件的进程意外终止（原因未知），已跳过")
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         if sig == signal.SIGALRM:
             return failed(source, TIMEOUT, f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止")
@@ -229,7 +261,7 @@ def _worker_main(r: int, w: int, force: bool, limits: Limits, systems: tuple[str
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def _keep_only(*fds: int) -> None:
+def keep_only(*fds: int) -> None:
     """Close every inherited descriptor but ours: a worker holding a copy of another worker's pipe
     would keep that pipe open, and the parent would never see the other worker end."""
     low = 3
