@@ -230,6 +230,23 @@ def test_a_fork_server_that_dies_leaves_the_batch_forking_its_workers_itself(mak
         TOTALS[k] for k in "ABCA"]
 
 
+def test_outcomes_held_until_the_summary_share_the_texts_every_unit_repeats(make_inputs, tmp_path):
+    """Each outcome comes unpickled with its own copies of the indicator names and ids; the batch keeps one."""
+    from xlperf.batch import runner
+
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "丙.xlsx": "C"})
+    with open(os.devnull, "w") as quiet:
+        report = runner.run([str(inputs)], tmp_path / "out", jobs=2, bar=False, stream=quiet)
+    first, *others = report.outcomes
+    assert len(first.items) > 10 and all(o.items and len(o.items) == len(first.items) for o in others)
+    for other in others:
+        assert [r[:2] for r in other.items] == [r[:2] for r in first.items]  # the same ids and names...
+        assert all(a[1] is b[1] and a[0] is b[0] for a, b in zip(other.items, first.items))  # ...held once
+        assert other.system_sha256 is first.system_sha256
+    totals = {Path(o.source).name: o.total for o in report.outcomes}
+    assert totals == {"甲.xlsx": TOTALS["A"], "乙.xlsx": TOTALS["B"], "丙.xlsx": TOTALS["C"]}
+
+
 def test_a_file_the_scheduler_lost_still_gets_its_row_as_failed(make_inputs, tmp_path, monkeypatch):
     """Insurance against a scheduling bug: here workers that retire drop the file sent ahead."""
     import xlperf.batch.worker as worker

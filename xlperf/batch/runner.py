@@ -26,7 +26,7 @@ from . import forkserver, manifest
 from .finish import Finisher
 from .forkserver import ForkServer
 from .limits import Limits
-from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed
+from .outcome import FAILED, INTERNAL, NOT_A_FILE, SKIPPED, Outcome, failed, shared_texts
 from .plan import FolderLock, SetupError, clear_output_folders, make_folders, make_plan, remove_empty
 from .progress import Progress
 from .worker import Task, Worker, preload
@@ -89,7 +89,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         progress = Progress(len(plan.sources), stream, bar)
 
         def done(i: int, outcome: Outcome) -> None:
-            outcomes[i] = outcome
+            outcomes[i] = shared_texts(outcome)
             progress.update(outcome)
 
         irregular = set(plan.not_files)
