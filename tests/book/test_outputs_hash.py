@@ -25,3 +25,7 @@ def test_the_digest_follows_its_definition_and_changes_with_any_cell():
     assert outputs_hash(moved) == by_definition(moved)
     assert outputs_hash(cells) == by_definition(cells)
     assert outputs_hash(cells) != outputs_hash({**cells, "校验结果": {(5, 1): False}})
+    # The same cells written in another order: the positions remembered by that order must not be reused.
+    reordered = {sheet: dict(reversed(list(values.items()))) for sheet, values in cells.items()}
+    assert outputs_hash(reordered) == by_definition(cells)
+    assert outputs_hash({**moved, "空": {}}) == by_definition(moved)  # a sheet with no output cells adds nothing
