@@ -180,6 +180,26 @@ def test_workers_are_forked_by_the_fork_server_not_by_the_batch(make_inputs, tmp
     assert len(list(parents.iterdir())) == 5 and len(forked_by) == 1 and forked_by != {str(os.getpid())}
 
 
+def test_a_worker_starts_with_what_it_inherited_left_out_of_its_collections(make_inputs, tmp_path, monkeypatch):
+    """Inherited objects stay frozen in a worker (gc.freeze before the fork, unfrozen in the forking process
+    only): a collection in the worker would otherwise walk them all and copy every page they sit on."""
+    import gc
+
+    import xlperf.workbook.fill as fill_module
+
+    real_fill, seen = fill_module.fill, tmp_path / "frozen"
+    seen.mkdir()
+
+    def fill(source, out=None, **kw):
+        (seen / Path(source).stem).write_text(str(gc.get_freeze_count()))
+        return real_fill(source, out, **kw)
+
+    monkeypatch.setattr(fill_module, "fill", fill)
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "-j", "1"]) == 0
+    assert all(int(p.read_text()) > 10_000 for p in seen.iterdir()) and len(list(seen.iterdir())) == 2
+
+
 def test_a_worker_forked_late_does_not_carry_what_the_batch_gathered(make_inputs, tmp_path, monkeypatch):
     """The batch's memory grows with every file (outcomes, records), and a worker forked from the batch maps
     it all and counts it as its own. Here the batch holds 300 MB more from its first file on: the workers

@@ -74,14 +74,14 @@ def fork_worker(force: bool, limits: Limits, systems: tuple[str, ...]) -> tuple[
     try:
         pid = os.fork()
     except OSError:
+        gc.unfreeze()
         for fd in (r_task, w_task, r_out, w_out):
             os.close(fd)
         raise
-    finally:
-        gc.unfreeze()
-    if pid == 0:  # the worker: never returns
+    if pid == 0:  # the worker, with the parent's objects still frozen: never returns
         keep_only(r_task, w_out)
         _worker_main(r_task, w_out, force, limits, systems)
+    gc.unfreeze()
     os.close(r_task)
     os.close(w_out)
     return pid, w_task, r_out
