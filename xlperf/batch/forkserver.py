@@ -38,8 +38,14 @@ class ForkServer:
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         gc.freeze()  # as for a worker: the server's collector leaves the batch's objects alone
-        pid = os.fork()
-        if pid == 0:  # the server: never returns
+        try:
+            pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            ours.close()
+            theirs.close()
+            raise
+        if pid == 0:  # the server, with the batch's objects frozen: never returns
             from .worker import keep_only
 
             ours.close()
