@@ -58,32 +58,30 @@ class ForkServer:
 
     def spawn(self, force: bool, limits: Limits, systems: tuple[str, ...]) -> tuple[int, int, int]:
         """(the worker's pid, the write end of its task pipe, the read end of its outcome pipe)."""
-        try:
-            self.sock.send(pickle.dumps(("spawn", force, limits, systems)))
-            data, fds, _, _ = socket.recv_fds(self.sock, _PID.size, 2)
-        except OSError as exc:
-            self.alive = False
-            raise ForkServerGone(str(exc)) from None
-        if len(data) != _PID.size or len(fds) != 2:  # it could not fork, or ended while asked
-            for fd in fds:
-                os.close(fd)
-            self.alive = False
-            raise ForkServerGone("no worker")
-        (pid,) = _PID.unpack(data)
+        pid, fds = self._ask(("spawn", force, limits, systems), fds=2)  # short, without fds: it could not fork
         return pid, fds[0], fds[1]
 
     def reap(self, pid: int) -> int:
         """The worker's wait status, once it has ended (the caller saw its pipe close, or killed it)."""
+        return self._ask(("reap", pid))[0]
+
+    def _ask(self, request: tuple, fds: int = 0) -> tuple[int, list[int]]:
+        """The server's answer (a number, and ``fds`` descriptors); ForkServerGone if none comes whole."""
         try:
-            self.sock.send(pickle.dumps(("reap", pid)))
-            data = self.sock.recv(_PID.size)
+            self.sock.send(pickle.dumps(request))
+            if fds:
+                data, got, _, _ = socket.recv_fds(self.sock, _PID.size, fds)
+            else:
+                data, got = self.sock.recv(_PID.size), []
         except OSError as exc:
             self.alive = False
             raise ForkServerGone(str(exc)) from None
-        if len(data) != _PID.size:
+        if len(data) != _PID.size or len(got) != fds:
+            for fd in got:
+                os.close(fd)
             self.alive = False
-            raise ForkServerGone("no status")
-        return _PID.unpack(data)[0]
+            raise ForkServerGone("no answer")
+        return _PID.unpack(data)[0], got
 
     def close(self) -> None:
         self.alive = False

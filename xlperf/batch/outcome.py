@@ -97,5 +97,6 @@ def shared_texts(outcome: Outcome) -> Outcome:
     outcome.level1, outcome.level2 = rows(outcome.level1), rows(outcome.level2)
     outcome.items, outcome.rates = rows(outcome.items), rows(outcome.rates)
     for name in ("year", "system_id", "system_name", "system_sha256", "total", "status", "kind"):
-        setattr(outcome, name, held.setdefault(getattr(outcome, name), getattr(outcome, name)))
+        text = getattr(outcome, name)
+        setattr(outcome, name, held.setdefault(text, text))
     return outcome

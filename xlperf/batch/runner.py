@@ -148,7 +148,8 @@ def run_local(todo: list[Task], jobs: int, force: bool, limits: Limits, done,
               systems: tuple[str, ...] = (), server: ForkServer | None = None) -> None:
     if not _can_fork():
         return _run_pool(todo, jobs, force, done, systems)
-    preload()
+    if server is None:  # else _fork_server imported it all before forking the server
+        preload()
     queue = deque(todo)
     workers: dict[int, Worker] = {}
     finisher = Finisher(jobs)

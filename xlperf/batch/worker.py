@@ -159,8 +159,7 @@ class Worker:
 
     def kill_for_time(self) -> tuple[int, Outcome]:
         self._reap(kill=True)
-        reason = f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止"
-        index, outcome, _ = self._finished(failed(self.task[1], TIMEOUT, reason))
+        index, outcome, _ = self._finished(self._timed_out())
         return index, outcome
 
     def stop(self) -> None:
@@ -196,9 +195,13 @@ class Worker:
             return failed(source, CRASHED, "处理该文件的进程意外终止（原因未知），已跳过")
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         if sig == signal.SIGALRM:
-            return failed(source, TIMEOUT, f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止")
+            return self._timed_out()
         how = f"信号 {sig}" if sig else f"退出码 {os.WEXITSTATUS(status)}"
         return failed(source, CRASHED, f"处理该文件的进程意外终止（{how}；文件可能过大或已损坏），已跳过")
+
+    def _timed_out(self) -> Outcome:
+        """The file in hand, over its time limit (killed by the batch, or by its own alarm)."""
+        return failed(self.task[1], TIMEOUT, f"处理时间超过 {self.limits.timeout:g} 秒的上限，已终止")
 
     def _start(self, now: float | None = None) -> None:
         self.started = time.monotonic() if now is None else now
