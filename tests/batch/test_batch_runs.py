@@ -463,6 +463,7 @@ def test_leftovers_of_an_earlier_run_are_removed_and_nothing_else(make_inputs, t
     (out / ".甲-已评分.xlsx.0123abcd.tmp").write_bytes(b"PK half a zip")  # as a batch killed with -9 leaves it
     (out / ".甲-已评分.xlsx.~xlperf-0a1b2c3d-4242-0123abcd.tmp").write_bytes(b"PK")  # a writer that names itself
     (out / ".别人的文件.tmp").write_bytes(b"not ours")
+    (out / ".汇总.xlsx.0123abcd.tmp").write_bytes(b"PK")  # a summary's temp, as earlier versions named it
     # a dead writer's temp file for another output (this host, its pid gone): the batch clears it once at
     # start, so that its workers need not scan the folder on every write
     from xlperf.workbook.atomic import temp_name
@@ -472,6 +473,32 @@ def test_leftovers_of_an_earlier_run_are_removed_and_nothing_else(make_inputs, t
     (out / stray).write_bytes(b"PK")
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
     assert leftovers(out) == [".别人的文件.tmp"]
+
+
+@pytest.mark.parametrize("writer, summary", [("summary_xlsx", "报表/年度.xlsx"), ("summary_csv", None),
+                                            ("manifest", None)])
+def test_a_batch_killed_while_writing_a_summary_leaves_a_temp_the_next_run_removes(make_inputs, tmp_path, writer,
+                                                                                   summary):
+    """kill -9 just before a summary's (or the manifest's) rename: its temp names its writer, like the
+    outputs' temps, so the next run removes it, also beside a summary written outside the output folder."""
+    from xlperf.workbook.atomic import parse_leftover
+
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    where = [] if summary is None else ["--summary", str(tmp_path / summary)]
+    folder = out if summary is None else (tmp_path / summary).parent
+    script = ("import os, sys, hooks; from xlperf.batch import " + writer + " as m\n"
+              "class KilledOs(hooks.OsView):\n"
+              "    def replace(self, *a): os.kill(os.getpid(), 9)\n"
+              "m.os = KilledOs(); from xlperf.cli import main\n"
+              f"sys.exit(main(['batch', {str(inputs)!r}, '-o', {str(out)!r}] + {where!r}))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)])}
+    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr.decode()
+    left = [n for n in leftovers(folder) if n.endswith(".tmp")]  # (and the folder lock, in the output folder)
+    assert len(left) == 1 and parse_leftover(left[0]), left
+    assert main(["batch", str(inputs), "-o", str(out), *where]) == 0
+    assert leftovers(folder) == [] and leftovers(out) == []
 
 
 # --- output names ------------------------------------------------------------------------------

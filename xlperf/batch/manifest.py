@@ -22,6 +22,7 @@ import os
 from dataclasses import fields
 from pathlib import Path
 
+from ..workbook.atomic import temp_name
 from .outcome import FAILED, Outcome
 
 NAME = ".xlperf-batch.json"
@@ -71,7 +72,7 @@ def save(out: Path, previous: dict[str, str], outcomes: list[Outcome], version: 
     for o in outcomes:  # a file that failed this time has no valid record any more
         if o.status == FAILED and o.output:
             entries.pop(_entry_name(out, o.output), None)
-    tmp = out / f".{NAME}.{os.urandom(4).hex()}.tmp"
+    tmp = temp_name(out / NAME)
     try:
         tmp.write_text(json.dumps({"format": FORMAT, "outputs": entries}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, out / NAME)

@@ -264,16 +264,22 @@ def remove_empty(folders: list[Path]) -> None:
             pass
 
 
-def clear_output_folders(plan: Plan) -> None:
+def clear_output_folders(plan: Plan, reserved: tuple[Path, ...] = ()) -> None:
     """At start, one listing per output folder: the temp files an earlier, interrupted run of the same
     outputs left, whoever wrote them (this batch holds the folder lock), and any dead or day-old
-    writer's (atomic.remove_leftovers), so that the workers need not scan a folder on every write."""
+    writer's (atomic.remove_leftovers), so that the workers need not scan a folder on every write.
+
+    reserved: the summaries and the manifest. Inside the output folder their temps go like the outputs';
+    a summary written elsewhere is not under the lock, so there only dead or day-old writers' go."""
     names: dict[Path, set[str]] = {}
-    for t in plan.targets:
+    for t in [*plan.targets, *reserved]:
         path = Path(t)
         names.setdefault(path.parent, set()).add(path.name)
+    locked = set(plan.folders)
     for folder in plan.folders:
         remove_leftovers(folder, also=_temp_of(names.get(folder, set())))
+    for folder in names.keys() - locked:
+        remove_leftovers(folder)
 
 
 def _temp_of(targets: set[str]):

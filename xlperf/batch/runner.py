@@ -82,7 +82,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(plan.out_dir), _fork_server(not scheduler) as server:
         made = make_folders(plan)
-        clear_output_folders(plan)
+        clear_output_folders(plan, reserved=(xlsx_path, csv_path, plan.out_dir / manifest.NAME))
         previous = manifest.load(plan.out_dir)  # read once: the folder lock keeps it as it is until saved
         remembered = {} if force else previous
         outcomes: list[Outcome | None] = [None] * len(plan.sources)

@@ -6,12 +6,13 @@ import csv
 import os
 from pathlib import Path
 
+from ..workbook.atomic import temp_name
 from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
 
 
 def write_csv(outcomes: list[Outcome], path: Path) -> None:
     level1_names = next((tuple(n for n, _, _ in o.level1) for o in outcomes if o.ok), ())
-    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
+    tmp = temp_name(path)
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)

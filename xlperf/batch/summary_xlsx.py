@@ -20,6 +20,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from ..workbook.atomic import temp_name
 from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
 
 UNITS, ITEMS, CHARTS, FAILURES = "评分汇总", "分项分布", "图表", "失败"
@@ -32,7 +33,7 @@ MAX_LINKS = 65000  # Excel's limit is 65,530 hyperlinks per sheet
 def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> None:
     import xlsxwriter
 
-    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
+    tmp = temp_name(path)  # names its writer: a later batch removes it if this one is killed
     try:
         # in_memory: XlsxWriter otherwise stages each part in the system temp folder, which a server may not
         # let it write (the batch would fail at its very end), and which a batch killed meanwhile litters.
