@@ -430,6 +430,24 @@ def test_a_fill_removes_the_leftovers_of_dead_writers_only(base, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(["out.xlsx", unrelated.name, *(p.name for p in kept)])
 
 
+def test_a_dead_writers_folder_of_temp_parts_is_removed_and_a_live_ones_or_an_odd_one_stays(tmp_path):
+    """The batch summary's parts are staged in a folder named like a temp file: a dead writer's goes with
+    its files; a live writer's stays; one holding a folder is not what a writer leaves, so it stays."""
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True).stdout)
+
+    def staging(target: str, pid: int) -> Path:
+        path = tmp_path / temp_name(tmp_path / target).name.replace(f"-{os.getpid()}-", f"-{pid}-")
+        path.mkdir()
+        (path / "tmpab12cd").write_bytes(b"<worksheet/>")
+        return path
+
+    gone, alive, odd = staging("汇总.xlsx", dead), staging("汇总.xlsx", os.getppid()), staging("其他.xlsx", dead)
+    (odd / "sub").mkdir()
+    assert remove_leftovers(tmp_path) == [gone] and not gone.exists()
+    assert (alive / "tmpab12cd").is_file() and (odd / "tmpab12cd").is_file() and (odd / "sub").is_dir()
+
+
 def test_the_temp_file_of_a_writer_killed_mid_write_is_removed_by_the_next_fill(base, tmp_path):
     out = tmp_path / "out.xlsx"
     killed = textwrap.dedent(f"""

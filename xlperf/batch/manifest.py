@@ -59,22 +59,33 @@ def decoded(hint: str) -> dict | None:
 
 
 def save(out: Path, previous: dict[str, str], outcomes: list[Outcome], version: str) -> None:
-    """Records for this run's good outputs, and the earlier ones of outputs this run did not touch."""
-    entries = dict(previous)
+    """Records for this run's good outputs, and the earlier ones of outputs this run did not touch.
+
+    Written record by record: made into one text first, 10,000 records took about 40 MB at the batch's end."""
+    fresh: dict[str, Outcome] = {}
+    dropped = set()  # a file that failed this time has no valid record any more
     for o in outcomes:
         name = _entry_name(out, o.output) if o.output else ""
-        if o.status == FAILED or not o.input_sha256 or not o.output_id or not name:
-            continue
-        # The fields as they are (plain strings, numbers, tuples, one dict of counts), not asdict's deep copy:
-        # json writes them alike, at a fraction of the cost per row.
-        row = {k: v for k, v in vars(o).items() if k not in ("source", "output", "status", "seconds", "peak_kb")}
-        entries[name] = _text({"version": version, "row": row})
-    for o in outcomes:  # a file that failed this time has no valid record any more
-        if o.status == FAILED and o.output:
-            entries.pop(_entry_name(out, o.output), None)
+        if o.status == FAILED:
+            dropped.add(name)
+        elif o.input_sha256 and o.output_id and name:
+            fresh[name] = o
     tmp = temp_name(out / NAME)
     try:
-        tmp.write_text(json.dumps({"format": FORMAT, "outputs": entries}, ensure_ascii=False), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f'{{"format": {FORMAT}, "outputs": {{')
+            sep = ""
+            for name, text in previous.items():
+                if name not in fresh and name not in dropped:
+                    fh.write(f"{sep}{_text(name)}: {_text(text)}")
+                    sep = ", "
+            for name, o in fresh.items():
+                # The fields as they are (plain strings, numbers, tuples, one dict of counts), not asdict's deep
+                # copy: json writes them alike, at a fraction of the cost per row.
+                row = {k: v for k, v in vars(o).items() if k not in ("source", "output", "status", "seconds", "peak_kb")}
+                fh.write(f"{sep}{_text(name)}: {_text(_text({'version': version, 'row': row}))}")
+                sep = ", "
+            fh.write("}}")
         os.replace(tmp, out / NAME)
     except OSError:  # the manifest only saves time: a batch never fails for it
         pass

@@ -3,7 +3,8 @@
 An output is written to a temp file beside the target, fsynced and renamed over it. The temp name
 ``.<output>.~xlperf-<host>-<pid>-<random>.tmp`` says who wrote it: a later write into the same
 folder removes those of this host whose process is gone (a kill -9 at the write moment), and any
-older than a day (another host's, or a pid since reused). A target that is not a regular file (a
+older than a day (another host's, or a pid since reused); so is a writer's folder of temp files
+named so (the batch summary's parts). A target that is not a regular file (a
 folder, device, FIFO, or a link to one) is never replaced.
 """
 
@@ -73,15 +74,30 @@ def remove_leftovers(folder: Path, also: Callable[[str], bool] | None = None) ->
             continue
         found = None if doomed else parse_leftover(entry.name)
         try:
-            if not (doomed or found) or not entry.is_file(follow_symlinks=False):
+            folder_of_parts = found is not None and entry.is_dir(follow_symlinks=False)
+            if not (doomed or found) or not (folder_of_parts or entry.is_file(follow_symlinks=False)):
                 continue
             gone = doomed or (found[0] == host and found[1] != os.getpid() and not _alive(found[1]))
             if gone or now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
-                os.unlink(entry.path)
+                if folder_of_parts:
+                    _remove_folder(entry.path)
+                else:
+                    os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:
             continue  # someone else removed it, or it is not ours to remove
     return removed
+
+
+def _remove_folder(path: str) -> None:
+    """A writer's own folder of temp files (the summary's parts): its files, then itself. One holding
+    anything else (a folder, a link) is not what a writer leaves: it stays as it is."""
+    entries = list(os.scandir(path))
+    if not all(e.is_file(follow_symlinks=False) for e in entries):
+        raise IsADirectoryError(path)
+    for entry in entries:
+        os.unlink(entry.path)
+    os.rmdir(path)
 
 
 # A caller that clears its folders itself sets this False: `xlperf batch` clears its output folder once
