@@ -126,8 +126,8 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(make_inputs, unit_book
 
 
 def test_the_summary_needs_no_temp_folder(make_inputs, tmp_path, monkeypatch):
-    """A server may not let the batch write the system temp folder: the summary is made in memory and
-    written beside the outputs, so the batch does not fail at its end."""
+    """A server may not let the batch write the system temp folder: the summary's parts are staged in a
+    folder of the batch's own beside it, so the batch does not fail at its end, and that folder goes."""
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
@@ -136,6 +136,7 @@ def test_the_summary_needs_no_temp_folder(make_inputs, tmp_path, monkeypatch):
     assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0
     with zipfile.ZipFile(out / "汇总.xlsx") as z:
         assert z.testzip() is None and "xl/worksheets/sheet1.xml" in z.namelist()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_total_bins():
