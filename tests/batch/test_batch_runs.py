@@ -534,6 +534,22 @@ def outputs_by_input(out: Path, inputs: Path) -> dict[str, str]:
                 for r in csv.DictReader(fh) if r["输出文件"]}
 
 
+def test_two_very_long_names_alike_up_to_the_cut_get_two_outputs_that_fit(make_inputs, tmp_path):
+    """A name plus "-已评分" past what a disk allows is cut short; two cut alike are told apart as any
+    two alike names are (" (2)"). Both were "无法写入" before."""
+    head = "深圳市科技交流服务中心" * 7  # 77 characters, 231 bytes
+    inputs = make_inputs({f"{head}（初稿）.xlsx": "A", f"{head}（终稿）.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    outputs = outputs_by_input(out, inputs)
+    # 213 bytes - "…" (3) - "-已评分.xlsx" (15) leave 195 for the name: 65 characters; with " (2)", 191: 63
+    assert sorted(outputs.values()) == sorted([f"{head[:65]}…-已评分.xlsx", f"{head[:63]}…-已评分 (2).xlsx"])
+    assert all(len(name.encode()) <= 213 for name in outputs.values())
+    assert rows_of(out)[f"{head}（终稿）.xlsx"]["总分"] == TOTALS["B"]
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0  # and a re-run skips both on their records
+    assert {r["状态"] for r in rows_of(out).values()} == {"未变（跳过）"}
+
+
 def test_outputs_keep_the_subfolders_of_a_folder_input(make_inputs, tmp_path):
     """A bureau's inbox: every unit sends "填报.xlsx" in its own folder, some a level deeper."""
     inputs = make_inputs({"区一/单位A/填报.xlsx": "A", "区一/单位B/填报.xlsx": "B", "区二/填报.xlsx": "C",

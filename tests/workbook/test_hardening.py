@@ -475,6 +475,35 @@ def test_temp_names_are_the_pattern_the_cleanup_recognises(tmp_path):
     assert remove_leftovers(tmp_path / "absent") == []
 
 
+def test_made_up_names_fit_the_disk_with_room_for_their_temps():
+    """A unit's long file name plus "-已评分" may pass the 255 bytes a file name can take, and an output's
+    temp adds up to 42: names xlperf makes up are cut short (whole characters, then "…") to leave that room."""
+    from xlperf.workbook.atomic import MAX_MADE_NAME, MAX_NAME, fitted_name
+
+    assert MAX_MADE_NAME == 255 - 42
+    assert fitted_name("填报", "-已评分.xlsx") == "填报-已评分.xlsx"
+    exact = "a" * (MAX_MADE_NAME - len("-x.xlsx")) + "-x.xlsx"
+    assert fitted_name(exact[:-7], "-x.xlsx") == exact  # at the limit: as it is
+    long = "深圳市某区某局某中心" * 9 + "2024年度部门整体支出绩效自评表（最终版）"  # 98 characters, 294 bytes
+    name = fitted_name(long, "-已评分 (2).xlsx")
+    assert len(name.encode()) <= MAX_MADE_NAME and name.endswith("…-已评分 (2).xlsx")
+    assert long.startswith(name[: name.index("…")]) and len(name.encode()) > MAX_MADE_NAME - 3  # whole characters
+    mixed = "ab" + "单" * 100
+    assert fitted_name(mixed, ".xlsx", 20) == "ab单单单….xlsx"  # 2 + 9 + 3 + 5 = 19 bytes; a fourth 单 makes 22
+    target = Path("/x") / ("单" * 83 + ".xlsx")  # 254 bytes, given with -o: its temp still fits
+    tmp = temp_name(target).name
+    assert len(tmp.encode()) <= MAX_NAME and parse_leftover(tmp)[1] == os.getpid()
+
+
+def test_a_unit_file_with_a_very_long_name_is_filled_beside_it(base, tmp_path):
+    long = tmp_path / ("深圳市科技交流服务中心" * 7 + "自评表.xlsx")  # 80 characters, 236 bytes
+    long.write_bytes(base.read_bytes())
+    assert main(["fill", str(long)]) == 0
+    (out,) = [p for p in tmp_path.iterdir() if p != long]
+    assert out.name.endswith("…-已评分.xlsx") and len(out.name.encode()) <= 213
+    assert main(["verify", str(out)]) == 0
+
+
 # -- 10. smaller --------------------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from itertools import takewhile
 from pathlib import Path
 
 from ..errors import XlperfError
-from ..workbook.atomic import remove_leftovers
+from ..workbook.atomic import fitted_name, remove_leftovers
 
 SUFFIXES = (".xlsx", ".xlsm")
 OUTPUT_MARK = "-已评分"
@@ -150,11 +150,10 @@ def output_paths(sources: list[str], out: Path, reserved: set[str] = frozenset()
     targets = []
     for s, sub in zip(sources, subfolders or [Path()] * len(sources)):
         src, folder = Path(s), out / sub
-        stem, suffix = f"{src.stem}{OUTPUT_MARK}", src.suffix
-        target, n = folder / f"{stem}{suffix}", 1
+        target, n = folder / fitted_name(src.stem, f"{OUTPUT_MARK}{src.suffix}"), 1
         while _key(target) in taken:
             n += 1
-            target = folder / f"{stem} ({n}){suffix}"
+            target = folder / fitted_name(src.stem, f"{OUTPUT_MARK} ({n}){src.suffix}")
         taken.add(_key(target))
         targets.append(str(target))
     return targets

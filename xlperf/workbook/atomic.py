@@ -41,9 +41,35 @@ def _host() -> str:
     return f"{zlib.crc32(name.encode('utf-8', 'replace')):08x}"
 
 
+# A file name may take 255 bytes (ext4, XFS, APFS; NTFS 255 UTF-16 units, never fewer characters). An
+# output's temp adds 42 at most to its name, so a name this tool makes up stays within the rest.
+MAX_NAME = 255
+TEMP_EXTRA = len(".") + len(".~xlperf-") + 8 + len("-") + 10 + len("-") + 8 + len(".tmp")
+MAX_MADE_NAME = MAX_NAME - TEMP_EXTRA
+ELLIPSIS = "…"
+
+
+def fitted_name(stem: str, tail: str, limit: int = MAX_MADE_NAME) -> str:
+    """stem + tail, the stem cut short (whole characters, then "…") so that the name fits ``limit`` bytes:
+    a unit's long file name ("XX市XX区……（最终版）.xlsx") plus "-已评分" may be longer than a disk allows."""
+    if _size(stem + tail) <= limit:
+        return stem + tail
+    room = limit - _size(ELLIPSIS + tail)
+    cut = stem[:room]  # no character takes fewer than one byte
+    while cut and _size(cut) > room:
+        cut = cut[:-1]
+    return cut + ELLIPSIS + tail
+
+
+def _size(name: str) -> int:
+    return len(os.fsencode(name))
+
+
 def temp_name(out: Path) -> Path:
     # os.urandom, not secrets: the name only has to be unlikely, and secrets pulls in OpenSSL (~2 ms).
-    return out.with_name(f".{out.name}.~xlperf-{_host()}-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    # A target named right up to the limit (given with -o) gets a temp whose copy of its name is cut short.
+    writer = f".~xlperf-{_host()}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    return out.with_name(fitted_name(f".{out.name}", writer, MAX_NAME))
 
 
 def _alive(pid: int) -> bool:

@@ -18,7 +18,7 @@ from ..engine.evaluate import Result
 from ..errors import Problem, WorkbookError
 from ..engine.registry import Registry, shown
 from ..engine.system import System
-from .atomic import target_problem
+from .atomic import fitted_name, target_problem
 from .problems import workbook_error
 from ..book.reader import ReadInputs
 from .package import Package
@@ -60,7 +60,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def default_output(src: Path) -> Path:
-    return src.with_name(f"{src.stem}-已评分{src.suffix}")
+    return src.with_name(fitted_name(src.stem, f"-已评分{src.suffix}"))
 
 
 def verify(path: str | os.PathLike, *, registry: Registry | None = None) -> Verdict:
