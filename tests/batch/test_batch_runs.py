@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import os
 import subprocess
 import sys
@@ -349,15 +350,19 @@ def test_an_output_that_cannot_be_renamed_into_place_fails_its_file_only(make_in
         def replace(src, dst):
             if "拒绝" in str(dst):
                 raise PermissionError(13, "Permission denied")
+            if "满" in str(dst):
+                raise OSError(errno.ENOSPC, "No space left on device")
             return os.replace(src, dst)
 
     monkeypatch.setattr(writer_module, "os", RefusingOs())
-    inputs = make_inputs({"拒绝.xlsx": "A", "甲.xlsx": "B", "乙.xlsx": "C"})
+    inputs = make_inputs({"拒绝.xlsx": "A", "甲.xlsx": "B", "乙.xlsx": "C", "满.xlsx": "A"})
     out = tmp_path / "out"
     assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
     rows = rows_of(out)
     assert rows["拒绝.xlsx"]["状态"] == "失败" and rows["拒绝.xlsx"]["失败类型"] == "输入有误"
     assert "拒绝-已评分.xlsx" in rows["拒绝.xlsx"]["说明"] and rows["拒绝.xlsx"]["输出文件"] == ""
+    assert "在 Excel/WPS 中关闭该文件" in rows["拒绝.xlsx"]["说明"]  # refused: perhaps open in Excel
+    assert "磁盘空间已满" in rows["满.xlsx"]["说明"] and rows["满.xlsx"]["状态"] == "失败"  # says what to do
     assert [rows[n]["总分"] for n in ("甲.xlsx", "乙.xlsx")] == [TOTALS["B"], TOTALS["C"]]
     assert listing(out) == ["乙-已评分.xlsx", "汇总.csv", "汇总.xlsx", "甲-已评分.xlsx"]
     assert leftovers(out) == []

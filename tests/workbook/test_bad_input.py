@@ -361,6 +361,19 @@ def test_output_folder_that_cannot_be_made(base, tmp_path, capsys, where):
     assert [p.code for p in exc.value.problems] == ["WRITE_FAILED"]
 
 
+def test_an_output_name_too_long_for_the_disk_says_so(base, tmp_path, capsys):
+    """-o with a name of 300 bytes (100 Chinese characters): the disk refuses it; the message says why and
+    what to do, instead of asking whether the folder is writable."""
+    target = tmp_path / ("评" * 95 + ".xlsx")
+    assert main(["fill", str(base), "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "文件名或路径过长" in err and "Traceback" not in err, err
+    with pytest.raises(ProblemsError) as exc:
+        fill(base, target)
+    assert [p.code for p in exc.value.problems] == ["NAME_TOO_LONG"]
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("source, target", [(".xlsm", ".xlsx"), (".xlsx", ".xlsm")])
 def test_output_extension_must_match_the_format(base, tmp_path, capsys, source, target):
     """Excel will not open an .xlsx holding a macro-enabled workbook (or the reverse): refuse to write one."""

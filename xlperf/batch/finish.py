@@ -82,7 +82,7 @@ class Finisher:
 def finish_output(outcome: Outcome, tmp: str, out: str) -> Outcome:
     """The outcome a worker reported for the temp file ``tmp``, once ``out`` is in place (or why not)."""
     from ..workbook import writer
-    from ..workbook.problems import workbook_error
+    from ..workbook.problems import write_error
     from .manifest import file_identity
 
     if outcome.status != OK:  # the file failed after its output was written: the output goes
@@ -91,9 +91,9 @@ def finish_output(outcome: Outcome, tmp: str, out: str) -> Outcome:
     try:
         writer.finish_write(Path(tmp), Path(out))
         outcome.output_id = file_identity(out)  # the file as renamed, for the record
-    except OSError:  # a full disk or a vanished folder fails this file only
+    except OSError as exc:  # a full disk or a vanished folder fails this file only
         _remove(tmp)
-        message = str(workbook_error("WRITE_FAILED", path=Path(out))).splitlines()[0]
+        message = str(write_error(exc, Path(out))).splitlines()[0]
         return _replaced(outcome, failed(outcome.source, INPUT, message))
     return outcome
 

@@ -6,6 +6,7 @@ characters replaced and cut to 120 characters, so a hostile part name cannot flo
 
 from __future__ import annotations
 
+import errno
 import re
 
 from xlperf.errors import Problem, WorkbookError
@@ -28,6 +29,9 @@ MESSAGES = {
     "OUTPUT_NOT_FILE": "输出路径 {path} 不是普通文件（是文件夹、设备、管道或指向它们的链接），不会写入它；请另选输出文件",
     "READ_ONLY": "{path} 是只读文件，不会覆盖它；请去掉只读属性，或用 -o 另存为新文件",
     "WRITE_FAILED": "无法写入 {path}，请确认文件夹存在且可写，并在 Excel/WPS 中关闭该文件后再试",
+    "DISK_FULL": "无法写入 {path}：磁盘空间已满（或超出配额），请腾出空间后再试",
+    "NAME_TOO_LONG": "无法写入 {path}：文件名或路径过长，请用 -o 另取一个短一些的文件名，或换一个浅一些的文件夹",
+    "READ_ONLY_DISK": "无法写入 {path}：该磁盘或文件夹只读，请换一个输出位置",
     "CHECK_NO_CONTENT_TYPES": "缺少 [Content_Types].xml",
     "CHECK_NO_CONTENT_TYPE": "部件 {part} 没有登记内容类型",
     "CHECK_DANGLING": "{part} 中的关系 {rel} 指向不存在的部件 {target}",
@@ -58,3 +62,14 @@ def workbook_error(code: str, *, path: object = "", part: str = "", cell: str = 
     )
     return WorkbookError([Problem(code, message, sheet=shown(sheet, 40) if sheet else "", cell=cell,
                                   value=shown(part or path))])
+
+
+# Refused access is left to the general advice: on Windows a file open in Excel refuses its rename so.
+_WRITE_REASONS = {errno.ENOSPC: "DISK_FULL", getattr(errno, "EDQUOT", errno.ENOSPC): "DISK_FULL", errno.ENAMETOOLONG: "NAME_TOO_LONG",
+                  errno.EROFS: "READ_ONLY_DISK"}
+
+
+def write_error(exc: OSError, path: object) -> WorkbookError:
+    """Why ``path`` could not be written, as far as the system said: a full disk, a name too long and a
+    read-only disk each tell the reader what to do; anything else gets the general advice."""
+    return workbook_error(_WRITE_REASONS.get(exc.errno, "WRITE_FAILED"), path=path)

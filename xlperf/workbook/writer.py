@@ -15,7 +15,7 @@ from lxml import etree
 
 from xlperf.workbook import opc
 from xlperf.workbook.atomic import open_temp, renamed_into, target_problem
-from xlperf.workbook.problems import workbook_error
+from xlperf.workbook.problems import workbook_error, write_error
 from xlperf.workbook.xmlsafe import parse_xml
 from xlperf.workbook.zipraw import RawZipError, RawZipWriter
 
@@ -112,8 +112,8 @@ def write_package(
     plan, skip = _plan(src, replaced, drop_calc_chain)
     try:
         tmp, fd = open_temp(out)
-    except OSError:
-        raise workbook_error("WRITE_FAILED", path=out) from None
+    except OSError as exc:
+        raise write_error(exc, out) from None
     try:
         with os.fdopen(fd, "wb") as fp:
             writer = RawZipWriter(fp)
@@ -148,7 +148,7 @@ def write_package(
         if isinstance(exc, OverflowError):
             raise workbook_error("TOO_LARGE", path=out) from None
         if isinstance(exc, OSError):
-            raise workbook_error("WRITE_FAILED", path=out) from None
+            raise write_error(exc, out) from None
         raise
     renamed_into(out.parent)
 

@@ -18,7 +18,7 @@ from ..errors import Problem, WorkbookError
 from ..book.a1 import MAX_COL, MAX_ROW
 from .contents import covers
 from .package import Cell, Package
-from .problems import workbook_error
+from .problems import workbook_error, write_error
 from .sheetpatch import patch_sheet_xml
 from .writer import write_package
 
@@ -136,8 +136,8 @@ class ZipBook:
         _check_suffix(self.pkg, out)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:  # a read-only place, or a file where a folder should be
-            raise workbook_error("WRITE_FAILED", path=out) from None
+        except OSError as exc:  # a read-only place, or a file where a folder should be
+            raise write_error(exc, out) from None
         # The patched parts were just serialised by lxml: no need to parse them again.
         write_package(self.pkg, out, self._patched_parts(), check_xml=False)
         self._pending.clear()
