@@ -103,14 +103,18 @@ def _batch(args: argparse.Namespace) -> int:
     c = report.counts
     if args.json:
         print(json.dumps({"exit_code": report.exit_code, "counts": c, "summary": str(report.summary),
-                          "csv": str(report.csv), "seconds": round(report.seconds, 3),
+                          "csv": str(report.csv), "unwritten": report.unwritten, "seconds": round(report.seconds, 3),
                           "files": [{"source": o.source, "status": o.status, "output": o.output, "unit": o.unit,
                                      "total": o.total, "kind": o.kind, "message": o.message,
                                      "seconds": o.seconds, "peak_kb": o.peak_kb}
                                     for o in report.outcomes]}, ensure_ascii=False, indent=2))
     else:
+        for why in report.unwritten:
+            print(f"汇总未写出：{why}", file=sys.stderr)
+        where = (f"汇总见 {report.summary}（及 {report.csv.name}）" if not report.unwritten else
+                 "汇总未能全部写出（见上）；已写出的输出文件完整可用，腾出空间后再次运行会跳过它们")
         print(f"共 {len(report.outcomes)} 个文件：{STATUS_TEXT['ok']} {c['ok']}，{STATUS_TEXT['skipped']} {c['skipped']}，"
-              f"失败 {c['failed']}；用时 {report.seconds:.1f} 秒；汇总见 {report.summary}（及 {report.csv.name}）")
+              f"失败 {c['failed']}；用时 {report.seconds:.1f} 秒；{where}")
     return report.exit_code
 
 

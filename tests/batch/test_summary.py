@@ -11,7 +11,10 @@ max 2, 2 units below max.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +26,7 @@ from batchdata import TOTALS
 from lo import cell, csv_of_all_sheets
 from xlperf.batch.summary_xlsx import total_bins
 from xlperf.cli import main
+from xlperf.workbook.fill import verify
 
 SHEETS = ["评分汇总", "分项分布", "图表", "失败"]
 
@@ -137,6 +141,57 @@ def test_the_summary_needs_no_temp_folder(make_inputs, tmp_path, monkeypatch):
     with zipfile.ZipFile(out / "汇总.xlsx") as z:
         assert z.testzip() is None and "xl/worksheets/sheet1.xml" in z.namelist()
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_summary_the_disk_has_no_room_for_is_reported_and_the_rest_is_written(make_inputs, tmp_path, monkeypatch,
+                                                                                 capsys):
+    """The disk fills while XlsxWriter zips the summary (the outputs are in place by then): the batch says
+    which summary is missing and why, still writes the CSV and its record, leaves no temp, and exits 1
+    (it ended in 内部错误, exit 70, with no CSV and no record)."""
+    import errno
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)  # XlsxWriter's; the outputs' writer is xlperf's own
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"汇总未写出：无法写入 {out / '汇总.xlsx'}：磁盘空间已满" in err and "内部错误" not in err, err
+    assert sorted(p.name for p in out.iterdir()) == [".xlperf-batch.json", "乙-已评分.xlsx", "汇总.csv", "甲-已评分.xlsx"]
+    monkeypatch.undo()
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 0  # room again: both skipped on the record
+    assert "未变（跳过） 2" in capsys.readouterr().out and (out / "汇总.xlsx").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 if hasattr(os, "geteuid") else True, reason="mounts a small tmpfs (root)")
+def test_a_batch_onto_a_disk_that_fills_up(make_inputs, tmp_path):
+    """A real full disk (a 1 MB tmpfs): the outputs that fit are written whole, the rest fail saying the
+    disk is full, the summaries say so too, nothing is left half-written, and no traceback reaches the
+    operator (XlsxWriter's zip, left open, used to print one). With room made, a re-run fills the rest."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not permitted here")
+    try:
+        inputs = make_inputs({f"单位{k:02d}.xlsx": "ABC"[k % 3] for k in range(30)})
+        out = disk / "out"
+        cli = [sys.executable, "-m", "xlperf", "batch", str(inputs), "-o", str(out), "-j", "2"]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # this tree's xlperf
+        run = subprocess.run(cli, capture_output=True, text=True, timeout=300, env=env)
+        assert run.returncode == 1, run.stderr
+        assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr, run.stderr
+        assert "磁盘空间已满" in run.stderr and "汇总未写出" in run.stderr
+        written = sorted(out.glob("*-已评分.xlsx"))
+        assert 0 < len(written) < 30 and not [p for p in out.iterdir() if p.name.startswith(".") and p.suffix == ".tmp"]
+        assert all(verify(p).status == "unchanged" for p in written)
+        subprocess.run(["mount", "-o", "remount,size=20M", str(disk)], check=True)
+        again = subprocess.run(cli, capture_output=True, text=True, timeout=300, env=env)
+        assert again.returncode == 0, again.stderr
+        assert f"成功 {30 - len(written)}，未变（跳过） {len(written)}，失败 0" in again.stdout
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
 def test_total_bins():

@@ -1,7 +1,7 @@
 """Running a batch: plan, then each file under its limits (locally or on Dask), then the summaries.
 
-Exit codes (the CLI returns them): 0 every file succeeded or was unchanged; 1 some files failed;
-2 nothing could run (bad output folder, no inputs, another batch in the folder, no scheduler).
+Exit codes (the CLI returns them): 0 every file succeeded or was unchanged; 1 some files failed, or a
+summary could not be written; 2 nothing could run (bad output folder, no inputs, another batch in the folder, no scheduler).
 
 Locally ``jobs`` workers (worker.py) are forked by a fork server (forkserver.py) started before anything
 per file is loaded; the parent hands each worker one file at a time and waits on their pipes with
@@ -42,12 +42,14 @@ class Report:
     csv: Path
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    unwritten: list[str] = field(default_factory=list)  # why a summary could not be written
 
     @property
     def exit_code(self) -> int:
         if not self.outcomes:
             return EXIT_NOT_RUN
-        return EXIT_SOME_FAILED if any(o.status == FAILED for o in self.outcomes) else EXIT_OK
+        failed = self.unwritten or any(o.status == FAILED for o in self.outcomes)
+        return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, Path]:
@@ -69,8 +71,6 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         systems: tuple[str, ...] = (), bar: bool | None = None, stream=None) -> Report:
     """systems: the operator's indicator-system folders (--systems), as absolute paths for every worker."""
     from .. import __version__
-    from .summary_csv import write_csv
-    from .summary_xlsx import write_summary
 
     started = time.monotonic()
     systems = tuple(os.path.abspath(s) for s in systems)
@@ -112,13 +112,29 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         # Never a file without its row, whatever went wrong above.
         final = [o or failed(plan.sources[i], INTERNAL, "未得到处理结果（批处理内部错误），请重新运行")
                  for i, o in enumerate(outcomes)]
-        write_summary(final, xlsx_path, version=__version__)
-        write_csv(final, csv_path)
+        unwritten = _write_summaries(final, xlsx_path, csv_path, __version__)
         manifest.save(plan.out_dir, previous, final, __version__)
         for folder in dict.fromkeys([*plan.folders, xlsx_path.parent]):
             fsync_dir(folder)  # the workers' renames, the summaries' and the record's, made durable at once
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
-    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts)
+    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts, unwritten)
+
+
+def _write_summaries(final: list[Outcome], xlsx_path: Path, csv_path: Path, version: str) -> list[str]:
+    """Both summaries, each on its own: a full disk or a vanished folder loses that one, with its reason
+    (the outputs are in place by now), never the other one or the batch's record."""
+    from ..workbook.problems import write_error
+    from .summary_csv import write_csv
+    from .summary_xlsx import write_summary
+
+    unwritten = []
+    for path, write in ((xlsx_path, lambda: write_summary(final, xlsx_path, version=version)),
+                        (csv_path, lambda: write_csv(final, csv_path))):
+        try:
+            write()
+        except OSError as exc:
+            unwritten.append(str(write_error(exc, path)).splitlines()[0])
+    return unwritten
 
 
 def _cores() -> int:

@@ -14,9 +14,11 @@ workbooks is always written as text, never as a formula.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import statistics
+import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -60,7 +62,7 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
                 _items_sheet(wb, f, ITEMS + suffix, f"Items{n}", stats, rows)
                 _charts_sheet(wb, f, CHARTS + suffix, rows, stats)
         _failures_sheet(wb, f, failed)
-        wb.close()
+        _close(wb)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -70,6 +72,28 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
             staging.rmdir()  # XlsxWriter removes each part once zipped
         except OSError:  # it failed on the way: its parts stay behind
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _close(wb) -> None:
+    """wb.close(); a full disk or a vanished folder raised as the OSError it is (XlsxWriter wraps it).
+    XlsxWriter then leaves its zip file open, to be closed when the error's frames go: that close fails
+    too, and Python would print "Exception ignored … No space left on device" past every handler."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        try:
+            wb.close()
+            return
+        except FileCreateError as exc:
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            error = OSError(cause.errno, cause.strerror, cause.filename)  # none of the failed call's frames
+            del cause
+        gc.collect()  # whatever a cycle still holds of them
+    finally:
+        sys.unraisablehook = hook
+    raise error
 
 
 def _by_system(outcomes: list[Outcome]) -> list[list[Outcome]]:
