@@ -1,7 +1,8 @@
 """Running a batch: plan, then each file under its limits (locally or on Dask), then the summaries.
 
 Exit codes (the CLI returns them): 0 every file succeeded or was unchanged; 1 some files failed, or a
-summary could not be written; 2 nothing could run (bad output folder, no inputs, another batch in the folder, no scheduler).
+summary could not be written; 2 nothing could run (bad output folder, no inputs, another batch in the
+folder, no scheduler).
 
 Locally ``jobs`` workers (worker.py) are forked by a fork server (forkserver.py) started before anything
 per file is loaded; the parent hands each worker one file at a time and waits on their pipes with
