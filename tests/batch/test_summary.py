@@ -165,6 +165,27 @@ def test_a_summary_the_disk_has_no_room_for_is_reported_and_the_rest_is_written(
     assert "未变（跳过） 2" in capsys.readouterr().out and (out / "汇总.xlsx").is_file()
 
 
+def test_a_summary_left_open_in_excel_is_reported_and_the_csv_still_written(make_inputs, tmp_path, monkeypatch,
+                                                                              capsys):
+    """The operator still has last run's 汇总.xlsx open (on Windows its replacement is refused): the batch
+    says to close it, keeps the new CSV and exits 1, where it ended in 内部错误."""
+    from xlperf.batch import summary_xlsx
+
+    class Locked(hooks.OsView):
+        @staticmethod
+        def replace(src, dst):
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+
+    monkeypatch.setattr(summary_xlsx, "os", Locked())
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "-j", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "汇总未写出" in err and "在 Excel/WPS 中关闭该文件后再试" in err and "内部错误" not in err, err
+    assert (out / "汇总.csv").is_file() and not (out / "汇总.xlsx").exists()
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
 @pytest.mark.skipif(os.geteuid() != 0 if hasattr(os, "geteuid") else True, reason="mounts a small tmpfs (root)")
 def test_a_batch_onto_a_disk_that_fills_up(make_inputs, tmp_path):
     """A real full disk (a 1 MB tmpfs): the outputs that fit are written whole, the rest fail saying the
