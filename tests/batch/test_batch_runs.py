@@ -392,33 +392,64 @@ def test_a_crash_while_the_last_output_is_still_being_finished_is_the_new_files(
     assert verify(out / "1慢-已评分.xlsx").status == "unchanged" and leftovers(out) == []
 
 
-def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_file(make_inputs, tmp_path):
-    """SIGTERM while a worker is mid-write: its workers are killed, their temporary files removed."""
-    inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B", "z写入中.xlsx": "C"})
-    out = tmp_path / "out"
-    script = ("import sys, hooks; hooks.plant(setattr); from xlperf.cli import main; "
-              f"sys.exit(main(['batch', {str(inputs)!r}, '-o', {str(out)!r}, '-j', '1']))")
+def terminated_once(script: str, ready) -> tuple[int, str]:
+    """Runs ``script`` (with this folder's hooks importable), sends SIGTERM once ``ready()``; its exit code and
+    what it said on stderr."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)])}
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        def hanging_write() -> bool:  # the temp file of z写入中's output (a1's and a2's come and go before)
-            return any(p.name.endswith(".tmp") for p in out.glob(".z写入中-已评分.xlsx.*"))
-
-        while not hanging_write() and time.monotonic() < deadline:
+        while not ready() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert hanging_write(), "the hanging write never started"
+        assert ready(), "the moment to stop it never came"
         proc.terminate()
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    said = proc.stderr.read().decode()
-    assert proc.returncode == 130, said
+    return proc.returncode, proc.stderr.read().decode()
+
+
+def test_an_interrupted_batch_leaves_finished_outputs_whole_and_no_temporary_file(make_inputs, tmp_path):
+    """SIGTERM while a worker is mid-write: its workers are killed, their temporary files removed."""
+    inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B", "z写入中.xlsx": "C"})
+    out = tmp_path / "out"
+    script = ("import sys, hooks; hooks.plant(setattr); from xlperf.cli import main; "
+              f"sys.exit(main(['batch', {str(inputs)!r}, '-o', {str(out)!r}, '-j', '1']))")
+
+    def hanging_write() -> bool:  # the temp file of z写入中's output (a1's and a2's come and go before)
+        return any(p.name.endswith(".tmp") for p in out.glob(".z写入中-已评分.xlsx.*"))
+
+    returncode, said = terminated_once(script, hanging_write)
+    assert returncode == 130, said
     assert "已中断" in said and "跳过" in said and "Traceback" not in said  # what happened and what to do next
     assert sorted(p.name for p in out.iterdir()) == ["a1-已评分.xlsx", "a2-已评分.xlsx"]
     assert all(verify(out / n).status == "unchanged" for n in ("a1-已评分.xlsx", "a2-已评分.xlsx"))
+
+
+def test_a_batch_stopped_while_it_writes_its_summary_leaves_no_staged_parts_and_no_lock(make_inputs, tmp_path):
+    """SIGTERM while XlsxWriter zips the summary's staged parts (the outputs all in place): handled like Ctrl-C
+    there too, so the parts' folder, the half-zipped summary and the lock go (SIGTERM's default action
+    killed the batch on the spot there, leaving all three)."""
+    inputs = make_inputs({"a1.xlsx": "A", "a2.xlsx": "B"})
+    out = tmp_path / "out"
+    marker = tmp_path / "zipping"
+    script = ("import sys, time, zipfile\n"
+              "real = zipfile.ZipFile.write\n"
+              "def slow(self, *a, **k):\n"
+              f"    open({str(marker)!r}, 'w').close(); time.sleep(60)\n"
+              "zipfile.ZipFile.write = slow\n"
+              "from xlperf.cli import main\n"
+              f"sys.exit(main(['batch', {str(inputs)!r}, '-o', {str(out)!r}, '-j', '1']))")
+
+    def zipping_staged_parts() -> bool:
+        staged = [p for p in out.iterdir() if p.is_dir() and p.name.endswith(".tmp")] if marker.exists() else []
+        return bool(staged and list(staged[0].iterdir()))
+
+    returncode, said = terminated_once(script, zipping_staged_parts)
+    assert returncode == 130 and "已中断" in said and "Traceback" not in said, said
+    assert sorted(p.name for p in out.iterdir()) == ["a1-已评分.xlsx", "a2-已评分.xlsx"]
 
 
 def test_running_again_after_an_interruption_skips_the_files_finished_before_it(make_inputs, tmp_path):

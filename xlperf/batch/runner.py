@@ -81,7 +81,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     if not plan.sources:
         raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）")
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
-    with FolderLock(plan.out_dir), _fork_server(not scheduler) as server:
+    with _terminate_as_interrupt(), FolderLock(plan.out_dir), _fork_server(not scheduler) as server:
         made = make_folders(plan)
         clear_output_folders(plan, reserved=(xlsx_path, csv_path, plan.out_dir / manifest.NAME))
         previous = manifest.load(plan.out_dir)  # read once: the folder lock keeps it as it is until saved
@@ -170,7 +170,6 @@ def run_local(todo: list[Task], jobs: int, force: bool, limits: Limits, done,
     queue = deque(todo)
     workers: dict[int, Worker] = {}
     finisher = Finisher(jobs)
-    previous = _terminate_as_interrupt()
     try:
         while queue or finisher or any(w.tasks for w in workers.values()):
             while len(workers) < min(jobs, len(queue) + sum(bool(w.tasks) for w in workers.values())):
@@ -210,26 +209,30 @@ def run_local(todo: list[Task], jobs: int, force: bool, limits: Limits, done,
         for w in workers.values():  # done or interrupted: no worker outlives the batch, no temp file stays
             w.stop()
         finisher.close()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def _can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+@contextmanager
 def _terminate_as_interrupt():
-    """SIGTERM (a service manager stopping the batch) is handled like Ctrl-C: children killed, temps removed."""
-    if sys.platform == "win32":
-        return None
-
+    """SIGTERM (a service manager stopping the batch) is handled like Ctrl-C from the lock to the last summary:
+    children killed, temps removed (the summary's staged parts too), the lock released."""
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
+    previous = None
+    if sys.platform != "win32":
+        try:
+            previous = signal.signal(signal.SIGTERM, on_term)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
     try:
-        return signal.signal(signal.SIGTERM, on_term)
-    except ValueError:  # not the main thread: leave signals alone
-        return None
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _run_pool(todo, jobs: int, force: bool, done, systems: tuple[str, ...]) -> None:
