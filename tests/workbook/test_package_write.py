@@ -152,6 +152,27 @@ def test_failed_rename_is_reported_and_cleaned_up(tmp_path, monkeypatch):
     assert not out.exists() and no_temp_files(tmp_path)
 
 
+def test_a_replaced_output_keeps_its_mode_and_a_disk_without_modes_does_not_stop_the_write(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    pkg = Package.open(formula_book(tmp_path))
+    out = tmp_path / "out.xlsx"
+    write_package(pkg, out, {})
+    os.chmod(out, 0o640)
+    write_package(pkg, out, {})
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(1, "Operation not permitted")  # as vfat says to a mode it cannot hold
+
+    monkeypatch.setattr(os, "chmod", refused)
+    out.unlink()
+    out.write_bytes(b"an old output")
+    write_package(pkg, out, {})
+    assert zipfile.is_zipfile(out) and no_temp_files(tmp_path)
+
+
 def test_write_into_a_missing_folder_fails_cleanly(tmp_path):
     pkg = Package.open(formula_book(tmp_path))
     with pytest.raises(WorkbookError) as exc:

@@ -167,5 +167,8 @@ def finish_write(tmp: Path, out: Path) -> None:
 
 def _rename(tmp: Path, out: Path) -> None:
     if out.exists():
-        os.chmod(tmp, stat.S_IMODE(out.stat().st_mode))
+        try:
+            os.chmod(tmp, stat.S_IMODE(out.stat().st_mode))  # a replaced output keeps who may read it
+        except OSError:  # a disk that keeps no modes (a FAT USB stick, some network shares): not a reason to fail
+            pass
     os.replace(tmp, out)
