@@ -12,7 +12,7 @@ import os
 import sys
 
 from . import __version__
-from .errors import ProblemsError, XlperfError
+from .errors import ProblemsError, XlperfError, os_reason
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # bad input or unusable file
@@ -47,7 +47,7 @@ def _read_json(path: str) -> object:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh, parse_float=Decimal)
     except OSError as exc:
-        raise XlperfError(f"无法读取输入文件“{path}”（{exc.strerror}）") from None
+        raise XlperfError(f"无法读取输入文件“{path}”（{os_reason(exc)}）") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise XlperfError(f"输入文件“{path}”不是有效的 UTF-8 JSON：{exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from dataclasses import field as _field  # "field" is also a Problem attribute
 from enum import StrEnum
@@ -78,3 +79,14 @@ class InputError(ProblemsError):
 
 class WorkbookError(ProblemsError):
     """The file is not a usable xlperf workbook (type, structure, template)."""
+
+
+# What the system said, for a Chinese sentence: the common reasons in words, the rest as the system put them.
+_OS_REASONS = {errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "磁盘只读",
+               errno.ENOSPC: "磁盘空间已满", errno.ENAMETOOLONG: "名称或路径过长", errno.ENOTDIR: "路径中有同名的文件",
+               errno.EISDIR: "是一个文件夹", errno.EEXIST: "已存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OS call failed, in Chinese where the reason is a common one ("磁盘只读"), else as the system said."""
+    return _OS_REASONS.get(exc.errno) or exc.strerror or str(exc)

@@ -85,6 +85,27 @@ def test_exit_2_when_nothing_can_run(make_inputs, tmp_path, capsys, case):
         assert not out.exists() or list(out.iterdir()) == []
 
 
+def test_an_output_folder_on_a_read_only_disk_is_refused_in_chinese(make_inputs, tmp_path, monkeypatch, capsys):
+    """The up-front check's reason was the system's English ("Read-only file system") inside the Chinese
+    sentence; the common reasons are now words the reader knows (errors.os_reason)."""
+    import errno
+
+    from xlperf.batch import plan as plan_module
+    from xlperf.errors import os_reason
+
+    class ReadOnlyOs(hooks.OsView):
+        @staticmethod
+        def open(path, *args, **kwargs):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(plan_module, "os", ReadOnlyOs())
+    inputs = make_inputs({"甲.xlsx": "A"})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "无法写入（磁盘只读）" in err and "Read-only" not in err, err
+    assert os_reason(OSError(errno.EOWNERDEAD, "Owner died")) == "Owner died"  # an uncommon one: as the system says
+
+
 def test_a_bare_summary_name_goes_into_the_output_folder_a_path_is_taken_as_given(tmp_path, monkeypatch):
     from xlperf.batch.runner import summary_paths
 

@@ -22,7 +22,7 @@ from functools import cached_property
 from itertools import takewhile
 from pathlib import Path
 
-from ..errors import XlperfError
+from ..errors import XlperfError, os_reason
 from ..workbook.atomic import fitted_name, remove_leftovers
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -85,7 +85,7 @@ def check_out_dir(out: Path) -> Path:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)
     except OSError as exc:
-        raise SetupError(f"输出目录 {out} 无法写入（{exc.strerror or exc}）；请换一个目录或检查权限") from None
+        raise SetupError(f"输出目录 {out} 无法写入（{os_reason(exc)}）；请换一个目录或检查权限") from None
     return out
 
 
@@ -248,7 +248,7 @@ def make_folders(plan: Plan) -> list[Path]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SetupError(f"无法建立输出子目录 {folder}（{exc.strerror or exc}）；"
+            raise SetupError(f"无法建立输出子目录 {folder}（{os_reason(exc)}）；"
                              "请检查输出目录中是否有同名的文件") from None
         made += missing
     return made

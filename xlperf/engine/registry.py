@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..digest import sha256
-from ..errors import SystemFileError
+from ..errors import SystemFileError, os_reason
 
 ENV = "XLPERF_SYSTEMS"
 BUNDLED_DIR = Path(__file__).parent / "systems"
@@ -54,7 +54,7 @@ def read_regular(path: Path, limit: int = MAX_SYSTEM_BYTES) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SystemFileError(f"{path}: 无法读取指标体系文件（{exc.strerror}）") from None
+        raise SystemFileError(f"{path}: 无法读取指标体系文件（{os_reason(exc)}）") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
