@@ -29,6 +29,11 @@ def rows_of(out: Path, name: str = "汇总.csv") -> dict[str, dict[str, str]]:
 MANIFEST = ".xlperf-batch.json"  # the batch's own record of what it wrote (kept on purpose)
 
 
+def script_env() -> dict[str, str]:
+    """For a batch run as a script: this tree's xlperf, and this folder's hooks, importable."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)])}
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p.name.startswith(".") or p.suffix == ".tmp")
                   and p.name != MANIFEST)
@@ -416,8 +421,8 @@ def test_a_crash_while_the_last_output_is_still_being_finished_is_the_new_files(
 def terminated_once(script: str, ready) -> tuple[int, str]:
     """Runs ``script`` (with this folder's hooks importable), sends SIGTERM once ``ready()``; its exit code and
     what it said on stderr."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)])}
-    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", script], env=script_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while not ready() and time.monotonic() < deadline:
@@ -549,8 +554,7 @@ def test_a_batch_killed_while_writing_a_summary_leaves_a_temp_the_next_run_remov
               "    def replace(self, *a): os.kill(os.getpid(), 9)\n"
               "m.os = KilledOs(); from xlperf.cli import main\n"
               f"sys.exit(main(['batch', {str(inputs)!r}, '-o', {str(out)!r}] + {where!r}))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)])}
-    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
+    killed = subprocess.run([sys.executable, "-c", script], env=script_env(), capture_output=True, timeout=120)
     assert killed.returncode == -9, killed.stderr.decode()
     left = [n for n in leftovers(folder) if n.endswith(".tmp")]  # (and the folder lock, in the output folder)
     assert left and all(parse_leftover(n) for n in left), left  # the summary's: its temp and its parts' folder

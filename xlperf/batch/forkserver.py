@@ -36,22 +36,19 @@ class ForkServerGone(OSError):
 
 class ForkServer:
     def __init__(self):
+        from .worker import frozen_fork, keep_only
+
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        gc.freeze()  # as for a worker: the server's collector leaves the batch's objects alone
         try:
-            pid = os.fork()
+            pid = frozen_fork()  # as for a worker: the server's collector leaves the batch's objects alone
         except OSError:
-            gc.unfreeze()
             ours.close()
             theirs.close()
             raise
         if pid == 0:  # the server, with the batch's objects frozen: never returns
-            from .worker import keep_only
-
             ours.close()
             keep_only(theirs.fileno())
             _serve(theirs)
-        gc.unfreeze()
         theirs.close()
         self.pid, self.sock = pid, ours
         self.alive = True

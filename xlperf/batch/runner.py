@@ -20,6 +20,7 @@ import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..workbook.atomic import fsync_dir
@@ -129,10 +130,9 @@ def _write_summaries(final: list[Outcome], xlsx_path: Path, csv_path: Path, vers
     from .summary_xlsx import write_summary
 
     unwritten = []
-    for path, write in ((xlsx_path, lambda: write_summary(final, xlsx_path, version=version)),
-                        (csv_path, lambda: write_csv(final, csv_path))):
+    for path, write in ((xlsx_path, partial(write_summary, version=version)), (csv_path, write_csv)):
         try:
-            write()
+            write(final, path)
         except OSError as exc:
             unwritten.append(str(write_error(exc, path)).splitlines()[0])
     return unwritten

@@ -70,21 +70,33 @@ def fork_worker(force: bool, limits: Limits, systems: tuple[str, ...]) -> tuple[
     outcome pipe). The batch has its fork server (forkserver.py) call this, or calls it itself."""
     r_task, w_task = os.pipe()
     r_out, w_out = os.pipe()
-    gc.freeze()  # the worker's collector then leaves the parent's objects (and their pages) alone
     try:
-        pid = os.fork()
+        pid = frozen_fork()
     except OSError:
-        gc.unfreeze()
         for fd in (r_task, w_task, r_out, w_out):
             os.close(fd)
         raise
     if pid == 0:  # the worker, with the parent's objects still frozen: never returns
         keep_only(r_task, w_out)
         _worker_main(r_task, w_out, force, limits, systems)
-    gc.unfreeze()
     os.close(r_task)
     os.close(w_out)
     return pid, w_task, r_out
+
+
+def frozen_fork() -> int:
+    """os.fork() with the collector frozen across it: the child keeps the parent's objects frozen, so its
+    collections never walk them (nor touch their pages); only the parent unfreezes (its own objects stay
+    collectable)."""
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        raise
+    if pid:
+        gc.unfreeze()
+    return pid
 
 
 class Worker:
