@@ -4,6 +4,8 @@ A unit name may carry ESC, CSI or OSC sequences (written in the file as ``_x001B
 they recolour, retitle or rewrite the operator's terminal. Every control character (C0 except tab
 and newline, DEL, C1), the line/paragraph separators and the bidirectional overrides are shown as
 ``\\uXXXX``, which is also a valid escape inside JSON strings, so ``--json`` output stays JSON.
+So is a lone surrogate (a file name's stray byte, see pathtext.py), which no UTF-8 stream would take:
+JSON readers get the very name back; text for people has been through pathtext.shown_path before.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TextIO
 
 # A translation table, not a regex: compiling one costs a CLI run ~1 ms.
 _UNSAFE = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
-           *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+           *range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xD800, 0xE000)]
 _TABLE = {cp: f"\\u{cp:04x}" for cp in _UNSAFE}
 
 

@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from .pathtext import shown_path
+
 EXIT_INPUT = 1
 # Defaults shown in --help; the values live with the limits (kept in sync by a test).
 DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB = 60.0, 2048
@@ -65,7 +67,7 @@ def _fill(args: argparse.Namespace) -> int:
     serious = [f for f in result.findings if f.severity != "提示"]
     if result.findings:
         print(f"校验结果: {len(result.findings)} 条（其中错误/警告 {len(serious)} 条），见“校验结果”工作表")
-    print(f"已写入: {filled.out_path}")
+    print(f"已写入: {shown_path(filled.out_path)}")
     return 0
 
 
@@ -111,7 +113,7 @@ def _batch(args: argparse.Namespace) -> int:
     else:
         for why in report.unwritten:
             print(f"汇总未写出：{why}", file=sys.stderr)
-        where = (f"汇总见 {report.summary}（及 {report.csv.name}）" if not report.unwritten else
+        where = (f"汇总见 {shown_path(report.summary)}（及 {shown_path(report.csv.name)}）" if not report.unwritten else
                  "汇总未能全部写出（见上）；已写出的输出文件完整可用，腾出空间后再次运行会跳过它们")
         print(f"共 {len(report.outcomes)} 个文件：{STATUS_TEXT['ok']} {c['ok']}，{STATUS_TEXT['skipped']} {c['skipped']}，"
               f"失败 {c['failed']}；用时 {report.seconds:.1f} 秒；{where}")

@@ -85,6 +85,19 @@ def test_cli_prints_total_and_subtotals(tmp_path, capsys):
     assert "总分: 96.88" in out and "部门管理: 18.89" in out and "部门绩效: 57.99" in out
 
 
+def test_cli_names_a_gbk_named_file_as_its_sender_did(tmp_path, capsys):
+    """A file unzipped from an archive made on Chinese Windows: its name is GBK bytes (not UTF-8). Printing it
+    failed (UnicodeEncodeError, exit 70); now its output is named after the very bytes and shown as text."""
+    name = "单位甲报表".encode("gbk").decode("utf-8", "surrogateescape")
+    copy = tmp_path / f"{name}.xlsx"
+    shutil.copy(EXAMPLE, copy)
+    assert main(["fill", str(copy)]) == 0
+    assert "已写入: " in (out := capsys.readouterr().out) and "单位甲报表-已评分.xlsx" in out
+    assert (tmp_path / f"{name}-已评分.xlsx").is_file()
+    assert main(["fill", str(tmp_path / f"{name}2.xlsx")]) == 1
+    assert "单位甲报表2.xlsx" in capsys.readouterr().err  # 找不到文件 …, by name
+
+
 def test_cli_json(tmp_path, capsys):
     assert main(["fill", str(EXAMPLE), "-o", str(tmp_path / "o.xlsx"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -72,7 +72,8 @@ def save(out: Path, previous: dict[str, str], outcomes: list[Outcome], version: 
             fresh[name] = o
     tmp = temp_name(out / NAME)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        # A name that is not UTF-8 (pathtext.py) goes out as \\udcNN escapes, which json.loads reads back exactly.
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(f'{{"format": {FORMAT}, "outputs": {{')
             sep = ""
             for name, text in previous.items():

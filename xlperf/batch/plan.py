@@ -23,6 +23,7 @@ from itertools import takewhile
 from pathlib import Path
 
 from ..errors import XlperfError, os_reason
+from ..pathtext import shown_path
 from ..workbook.atomic import fitted_name, remove_leftovers
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -67,7 +68,7 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
     for path, subfolder in _expand(inputs, out, reserved_keys):
         key = _key(path)
         if key in reserved_keys:
-            raise SetupError(f"汇总文件 {path} 同时是一个输入文件；请换一个汇总文件名（--summary）")
+            raise SetupError(f"汇总文件 {shown_path(path)} 同时是一个输入文件；请换一个汇总文件名（--summary）")
         if key not in seen:
             seen.add(key)
             sources.append(str(path))
@@ -78,14 +79,14 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
 
 def check_out_dir(out: Path) -> Path:
     if out.exists() and not out.is_dir():
-        raise SetupError(f"输出位置 {out} 是一个已有的文件，不是目录；-o 须给出一个目录")
+        raise SetupError(f"输出位置 {shown_path(out)} 是一个已有的文件，不是目录；-o 须给出一个目录")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".xlperf-probe-{os.getpid()}-{os.urandom(4).hex()}"
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)
     except OSError as exc:
-        raise SetupError(f"输出目录 {out} 无法写入（{os_reason(exc)}）；请换一个目录或检查权限") from None
+        raise SetupError(f"输出目录 {shown_path(out)} 无法写入（{os_reason(exc)}）；请换一个目录或检查权限") from None
     return out
 
 
@@ -101,12 +102,12 @@ def _expand(inputs: list[str], out: Path, reserved: set[str]) -> list[tuple[Path
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
             if not matches:
-                raise SetupError(f"没有与 {text} 匹配的文件")
+                raise SetupError(f"没有与 {shown_path(text)} 匹配的文件")
             base = _fixed_folders(text)
             found += [(m, _inside(m.parent, base)) for m in matches
                       if not m.is_dir() and (m.suffix.lower() in SUFFIXES or not m.is_file())]
         else:
-            raise SetupError(f"找不到输入 {text}")
+            raise SetupError(f"找不到输入 {shown_path(text)}")
     return found
 
 
@@ -227,7 +228,7 @@ class FolderLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise SetupError(f"另一个 xlperf batch 正在写入 {self.path.parent}；请等它结束或换一个输出目录") from None
+            raise SetupError(f"另一个 xlperf batch 正在写入 {shown_path(self.path.parent)}；请等它结束或换一个输出目录") from None
         self.fd = fd
         return self
 
@@ -248,7 +249,7 @@ def make_folders(plan: Plan) -> list[Path]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SetupError(f"无法建立输出子目录 {folder}（{os_reason(exc)}）；"
+            raise SetupError(f"无法建立输出子目录 {shown_path(folder)}（{os_reason(exc)}）；"
                              "请检查输出目录中是否有同名的文件") from None
         made += missing
     return made

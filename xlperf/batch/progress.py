@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
+from ..pathtext import shown_path
 from .outcome import FAILED, Outcome
 
 LOG_EVERY = 10.0  # seconds between plain progress lines
@@ -42,7 +43,7 @@ class Progress:
         self.done += 1
         if outcome.status == FAILED:
             self.failed += 1
-            self._say(f"失败：{printable(outcome.source)}：{printable(outcome.message)}")
+            self._say(f"失败：{printable(shown_path(outcome.source))}：{printable(outcome.message)}")
         if self.bar is not None:
             if outcome.status == FAILED:
                 self.bar.set_postfix({"失败": self.failed}, refresh=False)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..pathtext import shown_path
 from ..workbook.atomic import fsync_dir
 from . import forkserver, manifest
 from .finish import Finisher
@@ -64,7 +65,7 @@ def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, P
     if len(path.parts) == 1:
         path = out / path
     if path.suffix.lower() != ".xlsx":
-        raise SetupError(f"汇总文件须以 .xlsx 结尾（{path.name}）；同名的 .csv 会写在它旁边")
+        raise SetupError(f"汇总文件须以 .xlsx 结尾（{shown_path(path.name)}）；同名的 .csv 会写在它旁边")
     return path, path.with_suffix(".csv")
 
 

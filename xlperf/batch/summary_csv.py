@@ -6,6 +6,7 @@ import csv
 import os
 from pathlib import Path
 
+from ..pathtext import plain_text, shown_path
 from ..workbook.atomic import temp_name
 from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
 
@@ -20,9 +21,10 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
                         "指标体系", *SEVERITIES, "失败类型", "用时（秒）"])
             for o in outcomes:
                 scores = dict((n, v) for n, v, _ in o.level1)
-                w.writerow([_safe(o.source), STATUS_TEXT[o.status], _safe(o.unit), o.year, o.total,
+                w.writerow([_safe(shown_path(o.source)), STATUS_TEXT[o.status], _safe(o.unit), o.year, o.total,
                             *(scores.get(n, "") for n in level1_names),
-                            sum(o.findings.values()) if o.ok else "", _safe(o.output), _safe(o.message),
+                            sum(o.findings.values()) if o.ok else "", _safe(shown_path(o.output)),
+                            _safe(plain_text(o.message)),
                             o.system_id, *(o.findings.get(s, "") if o.ok else "" for s in SEVERITIES),
                             KIND_TEXT.get(o.kind, ""), f"{o.seconds:.3f}"])
             fh.flush()

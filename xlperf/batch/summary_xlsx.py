@@ -23,6 +23,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from ..pathtext import link_target, plain_text, shown_path
 from ..workbook.atomic import temp_name
 from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
 
@@ -129,7 +130,7 @@ def _put(ws, r: int, c: int, value, fmt) -> None:
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, str):
-        ws.write_string(r, c, value, fmt)
+        ws.write_string(r, c, plain_text(value), fmt)  # a stray byte of a name in a message: XML takes none
     else:
         ws.write_number(r, c, value, fmt)
 
@@ -197,12 +198,12 @@ def _units_sheet(wb, f, sheet: str, table: str, rows: list[Outcome], base: Path,
         s1, s2 = {n: v for n, v, _ in o.level1}, {n: v for n, v, _ in o.level2}
         si, sr = {i: v for i, _, v, _ in o.items}, {i: v for i, _, v in o.rates}
         link = ("link", _link(o.output, base), "打开") if o.output and k <= MAX_LINKS else ""
-        data.append([k, o.source, o.unit, _num(o.year) if o.year.isdigit() else o.year, o.system_name,
+        data.append([k, shown_path(o.source), o.unit, _num(o.year) if o.year.isdigit() else o.year, o.system_name,
                      _num(o.total)]
                     + [_num(s1.get(n, "")) for n in l1] + [_num(s2.get(n, "")) for n in l2]
                     + [_num(si.get(i, "")) for i, _ in items] + [_num(sr.get(i, "")) for i, _ in rates]
                     + [o.findings.get(s) if o.ok else None for s in SEVERITIES]
-                    + [STATUS_TEXT[o.status], o.message, o.output, link])
+                    + [STATUS_TEXT[o.status], o.message, shown_path(o.output), link])
     ws.write_string(0, 0, f"批量评分汇总{'：' + first.system_name if first.system_name else ''}", f["title"])
     ws.write_string(1, 0, note, f["note"])
     _table(ws, f, 3, table, columns, data)
@@ -216,7 +217,7 @@ def _link(output: str, base: Path) -> str:
         rel = os.path.relpath(output, base)
     except ValueError:  # another drive on Windows
         rel = os.path.abspath(output)
-    return "external:" + rel
+    return "external:" + link_target(rel)
 
 
 def _item_stats(rows: list[Outcome]) -> list[dict]:
@@ -318,7 +319,8 @@ def _failures_sheet(wb, f, failed: list[Outcome]) -> None:
     ws = wb.add_worksheet(FAILURES)
     columns = [("序号", "int", 5), ("文件", "text", 50), ("失败类型", "text", 12), ("原因", "text", 80),
                ("用时（秒）", "points", 9)]
-    data = [[k, o.source, KIND_TEXT.get(o.kind, o.kind), o.message, o.seconds] for k, o in enumerate(failed, 1)]
+    data = [[k, shown_path(o.source), KIND_TEXT.get(o.kind, o.kind), o.message, o.seconds]
+            for k, o in enumerate(failed, 1)]
     ws.write_string(0, 0, f"失败的文件（{len(failed)} 个）", f["title"])
     _table(ws, f, 2, "Failures", columns, data)
     _print_ready(ws, FAILURES, 2, fit_width=True)

@@ -35,10 +35,12 @@ def valid_id(system_id: object) -> bool:
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """A workbook's value echoed in a message: control characters replaced, length capped."""
+    """A workbook's value or a file's name echoed in a message: control characters replaced, length capped."""
     import re
 
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", str(value))
+    from ..pathtext import shown_path
+
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", shown_path(str(value)))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -10,6 +10,7 @@ import errno
 import re
 
 from xlperf.errors import Problem, WorkbookError
+from xlperf.pathtext import shown_path
 
 MESSAGES = {
     "NOT_FOUND": "找不到文件 {path}，请检查路径和文件名是否正确",
@@ -41,7 +42,7 @@ _SHOWN = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def shown(text: object, limit: int = 120) -> str:
-    text = _SHOWN.sub("?", str(text))
+    text = _SHOWN.sub("?", shown_path(str(text)))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
