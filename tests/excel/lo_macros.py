@@ -8,10 +8,13 @@ what it was asked to do into a cell of the xlwings.conf sheet, which is read bac
 """
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 
 import uno
 from com.sun.star.beans import PropertyValue
@@ -25,11 +28,14 @@ def prop(name, value):
     return p
 
 
-def main(book, profile, macros):
+@contextmanager
+def desktop_of(profile):
+    """A headless LibreOffice with its own profile, for as long as the block runs: its Desktop."""
     pipe = f"xlperf_{uuid.uuid4().hex}"
     proc = subprocess.Popen(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                              "--nolockcheck", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    desktop = None
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -43,6 +49,20 @@ def main(book, profile, macros):
                     raise
                 time.sleep(0.5)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        yield desktop
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:
+            pass
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main(book, profile, macros):
+    with desktop_of(profile) as desktop:
         # MacroExecMode 4: ALWAYS_EXECUTE_NO_WARN (a throwaway profile, a file we built).
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(book), "_blank", 0,
                                            (prop("Hidden", True), prop("MacroExecutionMode", 4)))
@@ -60,17 +80,6 @@ def main(book, profile, macros):
                 out[spec] = f"ERROR {type(exc).__name__}: {getattr(exc, 'Message', exc)}"
         doc.close(True)
         print(json.dumps(out, ensure_ascii=False))
-    finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            import os
-            import signal
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":

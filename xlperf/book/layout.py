@@ -17,6 +17,10 @@ from ..engine.fields import SCALARS, TABLES
 
 FIELD_PREFIX = "xp_"
 OUT_PREFIX = "xo_"
+# An input list that ends its sheet grows by typing below its last row. Excel widens the table itself;
+# LibreOffice and WPS leave the rows outside it. The template validates this many rows below, and the
+# reader takes the rows there that follow the table without a blank row, as Excel would have widened it.
+GROW_ROWS = 200
 
 
 @cache  # pure in the path; asked for every single-value input of every fill
@@ -164,6 +168,15 @@ class Layout:
     def tables(self) -> list[tuple[str, str, str]]:
         """(engine table key, Excel table name, sheet name) of every input list."""
         return [(b.table, b.name, s.name) for s in self.sheets for b in s.blocks if b.type == "table"]
+
+    def growing_tables(self) -> frozenset[str]:
+        """Excel table names of the input lists that end their sheet: they grow by typing below (GROW_ROWS)."""
+        found = self.__dict__.get("_growing")
+        if found is None:
+            found = frozenset(s.blocks[-1].name for s in self.sheets
+                              if s.kind == "input" and s.blocks and s.blocks[-1].type == "table")
+            object.__setattr__(self, "_growing", found)
+        return found
 
     def block(self, type_: str) -> tuple[Sheet, Block]:
         return next((s, b) for s in self.sheets for b in s.blocks if b.type == type_)

@@ -22,9 +22,9 @@ from ..engine.fields import SCALARS, TABLES, blank, inputs_from_dict, kind_of
 from ..engine.inputs import MAX_SENSIBLE_RATE, Inputs
 from ..engine.messages import text_of
 from ..engine.system import System
-from .a1 import col_letter, from_a1, to_a1
+from .a1 import MAX_ROW, col_letter, from_a1, to_a1
 from .evaluator_rows import evaluator_data
-from .layout import Layout, load_layout, name_for, version_number
+from .layout import GROW_ROWS, Layout, load_layout, name_for, version_number
 
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
@@ -236,7 +236,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
                                                               if b.name]
     # An absurd table (a hostile ref over a million rows) is refused, never read: it must not widen a block.
-    planned = [tables[n].area for n in table_names if n in tables and _sane(tables[n])]
+    growing = layout.growing_tables()
+    planned = [_reach(tables[n].area, n in growing) for n in table_names if n in tables and _sane(tables[n])]
     blocks = SheetBlocks(book, [*wanted.values(), *planned])
     values = read_values(blocks, wanted)
     for path, dn in wanted.items():
@@ -249,7 +250,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     for table_key, table_name, sheet_name in layout.tables():
         spec = TABLES[table_key][1]
         columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in spec.items()}
-        found = _table_block(blocks, tables, table_name, sheet_name, columns, absent, out)
+        found = _table_block(blocks, tables, table_name, sheet_name, columns, absent, out, grows=table_name in growing)
         if found is None:
             continue
         # A finding about the table as a whole (no project listed) points at its first data row.
@@ -340,11 +341,13 @@ class _FilledLines:
 
 
 def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
-                 absent: set[str], out: ReadInputs) -> tuple[str, _FilledLines] | None:
+                 absent: set[str], out: ReadInputs, grows: bool = False) -> tuple[str, _FilledLines] | None:
     """A table's block and where its columns are; None (with the problem recorded) when it cannot be read.
 
     Columns are found by key: ``columns`` maps each key to the header labels it answers to (its
-    label, then former ones) and whether it may be absent.
+    label, then former ones) and whether it may be absent. A list that grows (Layout.growing_tables)
+    also takes the rows typed right below it, up to the first blank row: Excel would have widened the
+    table to them, LibreOffice and WPS leave them outside it, and they are the unit's data all the same.
     """
     table = tables.get(table_name)
     if table is None and sheet_name in absent:
@@ -359,7 +362,13 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
                                        rows=area.height - 1, columns=area.width, max_rows=MAX_TABLE_ROWS,
                                        max_columns=MAX_TABLE_COLUMNS))
         return None
-    block = book.read(area)
+    block = book.read(_reach(area, grows))
+    if grows and len(block) > area.height and not _blank_row(block[-1]):  # rows typed below (rare): read on
+        below = _reach(area, grows, GROW_ROWS)
+        block = block[:area.height] + book.read(Area(area.sheet, area.bottom + 1, area.left, below.bottom, area.right))
+        block = _typed_below(block, area.height)
+    elif grows:
+        block = block[:area.height]
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
     for key, (labels, optional) in columns.items():
@@ -370,6 +379,26 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, column=labels[0]))
     return sheet, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
+
+
+def _reach(area: Area, grows: bool, rows: int = 1) -> Area:
+    """What to read of a table: itself and, for a list that grows, the row below it (or ``rows`` rows): one
+    more row in the sheet's block says whether anything was typed there."""
+    if not grows or area.bottom >= MAX_ROW:
+        return area
+    return Area(area.sheet, area.top, area.left, min(area.bottom + rows, MAX_ROW), area.right)
+
+
+def _blank_row(line: list[Value]) -> bool:
+    return all(blank(v) for v in line)
+
+
+def _typed_below(block: list[list[Value]], height: int) -> list[list[Value]]:
+    """The table's rows, then the rows below it that follow on without a blank row."""
+    end = height
+    while end < len(block) and not _blank_row(block[end]):
+        end += 1
+    return block[:end]
 
 
 def _sane(table: Table) -> bool:

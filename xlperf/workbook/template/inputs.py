@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...book.layout import Block, Sheet, name_for
+from ...book.layout import GROW_ROWS, Block, Sheet, name_for
 from ...engine import fields as F
 from ...engine import paths
 from ...engine.inputs import ASSET_STATUSES, PROJECT_STATUSES
@@ -13,8 +13,6 @@ from .. import styles as S
 from .base import Base
 from .cells import put_value
 
-# Input tables grow by typing below their last row; formats and validation reach this far below.
-GROW_ROWS = 200
 # Table columns whose amounts may be negative, and text columns with a fixed list of values.
 SIGNED_AMOUNTS = {("adjustments", "amount")}
 CHOICES = {("projects", "status"): PROJECT_STATUSES, ("assets.groups", "status"): ASSET_STATUSES}

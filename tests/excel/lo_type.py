@@ -1,0 +1,32 @@
+"""Type into a workbook as a LibreOffice user does, and save it: what LibreOffice itself makes of the edit.
+
+    /usr/bin/python3 lo_type.py BOOK OUT PROFILE_DIR 'SHEET!A1=value' ...
+
+Runs under the system Python with python3-uno (the LibreOffice bridge), like lo_macros.py. Each value is
+set as a number when it reads as one, else as text; the book is stored as .xlsx (Calc MS Excel 2007 XML).
+"""
+
+import sys
+
+import uno
+
+from lo_macros import desktop_of, prop
+
+
+def main(book, out, profile, cells):
+    with desktop_of(profile) as desktop:
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(book), "_blank", 0, (prop("Hidden", True),))
+        for spec in cells:
+            ref, value = spec.split("=", 1)
+            sheet, address = ref.split("!")
+            cell = doc.Sheets.getByName(sheet).getCellRangeByName(address)
+            try:
+                cell.setValue(float(value))
+            except ValueError:
+                cell.setString(value)
+        doc.storeToURL(uno.systemPathToFileUrl(out), (prop("FilterName", "Calc MS Excel 2007 XML"),))
+        doc.close(True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:])

@@ -1,0 +1,87 @@
+"""Rows typed right below an input list, outside its Excel table.
+
+Excel widens a table when a row is typed under it; LibreOffice does not (seen below: the table's ref stays
+A2:C7), and neither does openpyxl. Such rows were ignored without a word: an unfinished key task typed
+under the list left 重点工作完成情况 at 8 and the total at 96.88. A list that ends its sheet now takes
+the rows that follow it without a blank row, as Excel would have widened the table to them.
+
+Hand derivation: the reference unit (96.88) has five finished key tasks; one more, unfinished, costs 4 of
+重点工作完成情况's 8 points (8 − 4 per unfinished task), so the total is 92.88 and 部门绩效 57.99 − 4 = 53.99.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xlperf.errors import InputError
+from xlperf.workbook.fill import fill, verify
+
+EXAMPLE = Path(__file__).parents[2] / "workbooks" / "example-2024.xlsx"
+SYSTEM_PYTHON = "/usr/bin/python3"
+# The example's key-task table is A2:C7 (five tasks), its project table A2:F3 (one row).
+UNFINISHED_TASK = {"A8": "新增重点工作", "B8": "市科协", "C8": "否"}
+
+
+def typed(tmp_path: Path, cells: dict[str, dict[str, object]], name: str = "typed.xlsx") -> Path:
+    """The example with cells written by openpyxl, which leaves every table's ref as it was."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    for sheet, values in cells.items():
+        for ref, value in values.items():
+            wb[sheet][ref] = value
+    assert wb["重点工作"].tables["xp_key_tasks"].ref == "A2:C7"
+    wb.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_a_row_typed_under_the_list_counts(tmp_path):
+    book = typed(tmp_path, {"重点工作": UNFINISHED_TASK})
+    filled = fill(book, tmp_path / "out.xlsx")
+    assert str(filled.result.total) == "92.88"
+    assert str(filled.result.level1["performance"]) == "53.99"
+    assert filled.read.find("key_tasks[5].finished") == ("重点工作", "C8")  # cited where it was typed
+    assert verify(tmp_path / "out.xlsx").status == "unchanged"
+
+
+def test_a_project_typed_under_its_list_is_a_project(tmp_path):
+    book = typed(tmp_path, {"项目": {"A4": "新增项目", "B4": 100, "C4": 50, "D4": "按期完成"}})
+    filled = fill(book, tmp_path / "out.xlsx")
+    assert filled.result.indicators["projects_planned"].value == 2
+
+
+def test_text_after_a_blank_row_is_not_part_of_the_list(tmp_path):
+    """A note under the list, left a row apart, is not a key task: Excel would not have widened the table to it."""
+    book = typed(tmp_path, {"重点工作": {**UNFINISHED_TASK, "A10": "注：以上任务均由市科协交办"}})
+    assert str(fill(book, tmp_path / "out.xlsx").result.total) == "92.88"
+    note_only = typed(tmp_path, {"重点工作": {"A9": "注：以上任务均由市科协交办"}}, "note.xlsx")
+    assert str(fill(note_only, tmp_path / "out2.xlsx").result.total) == "96.88"
+
+
+def test_a_row_typed_under_the_list_is_checked_like_the_others(tmp_path):
+    book = typed(tmp_path, {"重点工作": {"A8": "新增重点工作", "B8": "市科协"}})
+    with pytest.raises(InputError) as exc:
+        fill(book, tmp_path / "out.xlsx")
+    assert [(p.sheet, p.cell) for p in exc.value.problems] == [("重点工作", "C8")]
+
+
+def _uno_available() -> bool:
+    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not _uno_available(), reason="needs soffice and python3-uno (.ci/run installs them)")
+def test_a_row_typed_in_libreoffice(tmp_path):
+    """Typed in LibreOffice and saved there: its own XML, and the table as LibreOffice leaves it."""
+    out = tmp_path / "typed.xlsx"
+    run = subprocess.run([SYSTEM_PYTHON, str(Path(__file__).parents[1] / "excel" / "lo_type.py"), str(EXAMPLE), str(out),
+                          str(tmp_path / "profile"), *(f"重点工作!{ref}={v}" for ref, v in UNFINISHED_TASK.items())],
+                         capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0 and out.is_file(), run.stderr
+    assert openpyxl.load_workbook(out)["重点工作"].tables["xp_key_tasks"].ref == "A2:C7"  # not widened
+    assert str(fill(out, tmp_path / "out.xlsx").result.total) == "92.88"
