@@ -363,12 +363,8 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
                                        max_columns=MAX_TABLE_COLUMNS))
         return None
     block = book.read(_reach(area, grows))
-    if grows and len(block) > area.height and not _blank_row(block[-1]):  # rows typed below (rare): read on
-        below = _reach(area, grows, GROW_ROWS)
-        block = block[:area.height] + book.read(Area(area.sheet, area.bottom + 1, area.left, below.bottom, area.right))
-        block = _typed_below(block, area.height)
-    elif grows:
-        block = block[:area.height]
+    if grows:
+        block = _with_rows_below(book, area, block)
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
     for key, (labels, optional) in columns.items():
@@ -381,24 +377,27 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
     return sheet, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
 
 
-def _reach(area: Area, grows: bool, rows: int = 1) -> Area:
-    """What to read of a table: itself and, for a list that grows, the row below it (or ``rows`` rows): one
-    more row in the sheet's block says whether anything was typed there."""
-    if not grows or area.bottom >= MAX_ROW:
-        return area
-    return Area(area.sheet, area.top, area.left, min(area.bottom + rows, MAX_ROW), area.right)
+def _reach(area: Area, grows: bool) -> Area:
+    """What to read of a table: itself and, for a list that grows, the row below it, in the sheet's block."""
+    return Area(area.sheet, area.top, area.left, area.bottom + 1, area.right) if grows and area.bottom < MAX_ROW else area
+
+
+def _with_rows_below(book: SheetBlocks, area: Area, block: list[list[Value]]) -> list[list[Value]]:
+    """The table's rows, then those typed right below it up to the first blank row (at most GROW_ROWS).
+    Only when the row below holds something is the rest read: most lists end in a blank row."""
+    rows = block[:area.height]
+    if len(block) == area.height or _blank_row(block[-1]):
+        return rows
+    last = min(area.bottom + GROW_ROWS, MAX_ROW)
+    for line in book.read(Area(area.sheet, area.bottom + 1, area.left, last, area.right)):
+        if _blank_row(line):
+            break
+        rows.append(line)
+    return rows
 
 
 def _blank_row(line: list[Value]) -> bool:
     return all(blank(v) for v in line)
-
-
-def _typed_below(block: list[list[Value]], height: int) -> list[list[Value]]:
-    """The table's rows, then the rows below it that follow on without a blank row."""
-    end = height
-    while end < len(block) and not _blank_row(block[end]):
-        end += 1
-    return block[:end]
 
 
 def _sane(table: Table) -> bool:
