@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from xlperf.cli import main
 from xlperf.examples import reference_data
 
@@ -35,8 +37,25 @@ def test_json_number_keeps_its_digits(tmp_path, capsys):
     assert items["procurement"]["points"] == "1.89"
 
 
-def test_bad_json_is_a_chinese_error(tmp_path, capsys):
+def test_bad_json_is_a_chinese_error_with_its_place(tmp_path, capsys):
     path = tmp_path / "bad.json"
-    path.write_text("{bad", encoding="utf-8")
+    path.write_text('{\n  "unit": "单位甲",\n}', encoding="utf-8")  # the trailing comma people leave
     assert main(["score", str(path)]) == 1
-    assert "不是有效的 UTF-8 JSON" in capsys.readouterr().err
+    assert "不是有效的 JSON：第 3 行第 1 列：此处应是英文双引号括起的键名（或多了一个逗号）" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_json_saved_by_windows_tools_reads(tmp_path, capsys, encoding):
+    """Notepad's UTF-8 with a BOM, and the UTF-16 of Windows PowerShell's `>`: refused before ("Unexpected UTF-8 BOM")."""
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(reference_data(), ensure_ascii=False), encoding=encoding)
+    assert main(["score", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == "96.88"
+
+
+def test_json_in_the_windows_code_page_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / "data.json"
+    path.write_bytes(json.dumps(reference_data(), ensure_ascii=False).encode("gbk"))
+    assert main(["score", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "不是 UTF-8 编码的文本" in err and "ANSI/GBK" in err and "codec" not in err

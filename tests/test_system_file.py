@@ -179,6 +179,18 @@ def test_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(SystemFileError, match="不是有效的 TOML 文件") as caught:
         load(path)
     assert str(path) in str(caught.value)
+    assert "不是 UTF-8 编码的文本" in str(caught.value) and "codec" not in str(caught.value)
+
+
+def test_utf8_with_notepads_bom_loads(tmp_path: Path) -> None:
+    """Notepad marks UTF-8 with a BOM, which tomllib refuses ("Invalid statement"); the file's bytes stay its identity."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + MINI.encode())
+    plain = tmp_path / "plain.toml"
+    plain.write_bytes(MINI.encode())
+    with_bom, without = load(path), load(plain)
+    assert [i.id for i in with_bom.items] == [i.id for i in without.items]
+    assert with_bom.sha256 != without.sha256
 
 
 def test_missing_file_and_unknown_name(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import os
 import sys
 
 from . import __version__
-from .errors import ProblemsError, XlperfError, os_reason
+from .errors import ProblemsError, XlperfError, not_utf8, os_reason
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # bad input or unusable file
@@ -40,16 +40,35 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _read_json(path: str) -> object:
-    """JSON inputs with every number exact: number text is decimal, so 5.20 is Decimal('5.20'), never a float."""
+    """JSON inputs with every number exact: number text is decimal, so 5.20 is Decimal('5.20'), never a float.
+
+    Read as bytes, so json finds the encoding itself (RFC 8259 §8.1): UTF-8 with or without Notepad's BOM,
+    and the UTF-16 that Windows PowerShell's ``>`` writes."""
     from decimal import Decimal
 
+    from .pathtext import shown_path
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh, parse_float=Decimal)
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
-        raise XlperfError(f"无法读取输入文件“{path}”（{os_reason(exc)}）") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise XlperfError(f"输入文件“{path}”不是有效的 UTF-8 JSON：{exc}") from None
+        raise XlperfError(f"无法读取输入文件“{shown_path(path)}”（{os_reason(exc)}）") from None
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except UnicodeDecodeError as exc:
+        raise XlperfError(f"输入文件“{shown_path(path)}”{not_utf8(exc)}") from None
+    except json.JSONDecodeError as exc:
+        why = next((text for start, text in _JSON_REASONS if exc.msg.startswith(start)), exc.msg)
+        raise XlperfError(f"输入文件“{shown_path(path)}”不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{why}") from None
+
+
+# json's reasons, in the words of the person who typed the file (the rest as json says them).
+_JSON_REASONS = (("Expecting value", "此处缺少值（或多了一个逗号）"), ("Expecting ',' delimiter", "此处缺少逗号"),
+                 ("Expecting ':' delimiter", "此处缺少冒号"),
+                 ("Expecting property name", "此处应是英文双引号括起的键名（或多了一个逗号）"),
+                 ("Unterminated string", "从此处开始的字符串没有结束的引号"),
+                 ("Invalid control character", "字符串中有换行或控制字符"), ("Invalid \\escape", "有无效的反斜杠转义"),
+                 ("Extra data", "此处之后还有多余的内容"))
 
 
 def build_parser() -> argparse.ArgumentParser:

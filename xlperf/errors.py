@@ -90,3 +90,9 @@ _OS_REASONS = {errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EP
 def os_reason(exc: OSError) -> str:
     """Why an OS call failed, in Chinese where the reason is a common one ("磁盘只读"), else as the system said."""
     return _OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Why a text file could not be read: most often Notepad or Excel saved it in the Windows code page."""
+    return (f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节起无法读取；可能以 ANSI/GBK 保存），"
+            "请用记事本等“另存为”UTF-8 编码后再试")

@@ -7,6 +7,7 @@ See ``xlperf/engine/systems/README.md`` for the file format.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, wraps
@@ -15,7 +16,7 @@ from typing import Callable, TypeVar
 
 from .. import tomlcache
 from ..digest import sha256
-from ..errors import SystemFileError
+from ..errors import SystemFileError, not_utf8
 from .kinds import BAND_ON, EVALUATOR_PARAMS, INDICATOR_PARAMS, KINDS, condition, number
 
 BUNDLED = ("shenzhen-2024", "hunan-district")  # the ids in xlperf/engine/systems/
@@ -129,8 +130,10 @@ def _parsed(data: bytes, source: str) -> System:
 def parse(data: bytes, source: str) -> System:
     """Parse and validate; one SystemFileError naming the file and every bad entry."""
     try:
-        raw = tomlcache.loads(data)
-    except ValueError as exc:  # tomllib.TOMLDecodeError and UnicodeDecodeError both are
+        raw = tomlcache.loads(data.removeprefix(codecs.BOM_UTF8))  # Notepad's UTF-8 mark: still UTF-8
+    except UnicodeDecodeError as exc:
+        raise SystemFileError(f"{source}: 不是有效的 TOML 文件：{not_utf8(exc)}") from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError
         raise SystemFileError(f"{source}: 不是有效的 TOML 文件：{exc}") from None
     errors: list[str] = []
 
