@@ -105,6 +105,11 @@ CASES = [
     # Text where a number belongs.
     pytest.param(put("budget.initial.basic", "一千四百"), {("NOT_NUMBER", "budget.initial.basic")}, id="amount text"),
     pytest.param(put("sangong.actual", "n/a"), {("NOT_NUMBER", "sangong.actual")}, id="amount n/a"),
+    # Every amount is in 万元: one typed in 元 is neither taken nor called "not a number".
+    pytest.param(put("sangong.actual", "53100元"), {("AMOUNT_IN_YUAN", "sangong.actual")}, id="amount in yuan"),
+    pytest.param(put("projects.0.budget", "1,234.50 元"), {("AMOUNT_IN_YUAN", "projects[0].budget")},
+                 id="table amount in yuan"),
+    pytest.param(put("sangong.actual", "9E999万元"), {("OUT_OF_RANGE", "sangong.actual")}, id="bound with its unit"),
     pytest.param(put("staff.authorized", "二十五"), {("NOT_INTEGER", "staff.authorized")}, id="count text"),
     pytest.param(put("staff.on_payroll", "23.5"), {("NOT_INTEGER", "staff.on_payroll")}, id="count fraction"),
     pytest.param(put("key_tasks.1.finished", "也许"), {("NOT_BOOL", "key_tasks[1].finished")}, id="bool text"),
@@ -175,6 +180,9 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
      lambda i: (i.quarterly.cumulative, i.quarterly.progress[3]), (None, Decimal("1.05"))),
     (put("staff.on_payroll", "23"), lambda i: i.staff.on_payroll, 23),  # an integer as text
     (put("key_tasks.0.finished", True), lambda i: i.key_tasks[0].finished, True),
+    # An amount typed with its own unit, 万元 (or 万, of 元): the unit every amount is in, so the number is meant.
+    (put("sangong.actual", "5.31万元"), lambda i: i.sangong.actual, Decimal("5.31")),
+    (put("projects.0.budget", " 533.46 万"), lambda i: i.projects[0].budget, Decimal("533.46")),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()

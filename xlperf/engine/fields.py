@@ -111,6 +111,8 @@ class _Builder:
         except (ValueError, TypeError):
             code = {"amount": "NOT_NUMBER", "rate": "NOT_NUMBER", "count": "NOT_INTEGER", "int": "NOT_INTEGER",
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
+            if kind == "amount" and isinstance(value, str) and value.strip().endswith("元"):
+                code = "AMOUNT_IN_YUAN"  # 万元 was taken above: this is yuan, or a unit typed wrong
             self.problem(code, path, value)
             return None
 
@@ -156,7 +158,7 @@ def _out_of_range(value: Any, kind: str) -> str | None:
     if kind not in LIMITS or isinstance(value, bool):
         return None
     try:
-        text = value.strip().rstrip("%％") if isinstance(value, str) else value
+        text = _without_unit(value, kind).strip().rstrip("%％") if isinstance(value, str) else value
         return _bound_of(D(text), kind)
     except (ValueError, TypeError, ArithmeticError):
         return None  # not a number at all: convert says so
@@ -178,6 +180,16 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "已完成", "完成"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成"}
 
 
+def _without_unit(text: str, kind: str) -> str:
+    """An amount typed with its unit ("1912.37万元", "1912.37 万"): the number, in the 万元 every amount is in."""
+    if kind == "amount":
+        stripped = text.strip()
+        for unit in ("万元", "万"):
+            if stripped.endswith(unit):
+                return stripped[:-len(unit)]
+    return text
+
+
 def convert(value: Any, kind: str) -> Any:
     """Convert one plain value to the field's kind; ValueError when it does not fit."""
     if kind == "text":
@@ -187,7 +199,7 @@ def convert(value: Any, kind: str) -> Any:
             raise ValueError("float")  # exact decimals only: pass str or Decimal
         if kind == "rate" and isinstance(value, str) and value.strip().endswith(("%", "％")):
             return D(value.strip()[:-1]) / 100
-        return D(value)
+        return D(_without_unit(value, kind) if isinstance(value, str) else value)
     if kind in ("count", "int"):
         return _number(D(value) if not isinstance(value, int) else Decimal(value), kind)
     if kind == "bool":
