@@ -110,6 +110,10 @@ CASES = [
     pytest.param(put("projects.0.budget", "1,234.50 元"), {("AMOUNT_IN_YUAN", "projects[0].budget")},
                  id="table amount in yuan"),
     pytest.param(put("sangong.actual", "9E999万元"), {("OUT_OF_RANGE", "sangong.actual")}, id="bound with its unit"),
+    # A comma only groups thousands: "1,5" (a decimal comma, or a slip) was read as 15, ten times the amount.
+    pytest.param(put("procurement.plan", "5,34"), {("NOT_NUMBER", "procurement.plan")}, id="decimal comma"),
+    pytest.param(put("projects.0.spent", "51,8.56"), {("NOT_NUMBER", "projects[0].spent")}, id="comma misplaced"),
+    pytest.param(put("surveys.0.rate", "98,6%"), {("NOT_NUMBER", "surveys[0].rate")}, id="rate decimal comma"),
     pytest.param(put("staff.authorized", "二十五"), {("NOT_INTEGER", "staff.authorized")}, id="count text"),
     pytest.param(put("staff.on_payroll", "23.5"), {("NOT_INTEGER", "staff.on_payroll")}, id="count fraction"),
     pytest.param(put("key_tasks.1.finished", "也许"), {("NOT_BOOL", "key_tasks[1].finished")}, id="bool text"),
@@ -183,6 +187,8 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     # An amount typed with its own unit, 万元 (or 万, of 元): the unit every amount is in, so the number is meant.
     (put("sangong.actual", "5.31万元"), lambda i: i.sangong.actual, Decimal("5.31")),
     (put("projects.0.budget", " 533.46 万"), lambda i: i.projects[0].budget, Decimal("533.46")),
+    (put("budget.adjusted.total", "1,912.37"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),  # grouped
+    (put("budget.adjusted.total", "１，９１２．３７"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()

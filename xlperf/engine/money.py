@@ -6,6 +6,7 @@ is an exact quotient of Decimals.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
 ZERO = Decimal(0)
@@ -13,6 +14,8 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 # Quotients carry 28 significant digits; 8.10 / 9.00 is exactly 0.9.
 PRECISION = 28
+# Commas only as thousands separators: "1,234.50", never "1,5" (a decimal comma, or a slip) read as 15.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 
 
 def D(value: object) -> Decimal:
@@ -25,7 +28,11 @@ def D(value: object) -> Decimal:
         return Decimal(value)
     if isinstance(value, str):
         # As typed, with an input method's full-width forms: "１，２３４．５０" is 1234.50 (Decimal reads ４ itself).
-        text = value.strip().replace(",", "").replace("，", "").replace("．", ".").replace("－", "-")
+        text = value.strip().replace("，", ",").replace("．", ".").replace("－", "-")
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise ValueError(f"not a number: {value!r}")
+            text = text.replace(",", "")
         try:
             result = Decimal(text)
         except InvalidOperation:
