@@ -6,6 +6,7 @@ Cases start from the reference unit's plain data and break it; the expected set 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -119,6 +120,11 @@ CASES = [
     pytest.param(put("key_tasks.1.finished", "也许"), {("NOT_BOOL", "key_tasks[1].finished")}, id="bool text"),
     pytest.param(put("projects.0.planned_finish", "年底"), {("NOT_DATE", "projects[0].planned_finish")},
                  id="date text"),
+    # The first ten characters were read: 2024-12-311 passed as 2024-12-31.
+    pytest.param(put("projects.0.planned_finish", "2024-12-311"), {("NOT_DATE", "projects[0].planned_finish")},
+                 id="date with more digits"),
+    pytest.param(put("projects.0.actual_finish", "2024-02-30"), {("NOT_DATE", "projects[0].actual_finish")},
+                 id="no such day"),
     pytest.param(put("evaluator.budget_compliance.count", "零"), {("NOT_INTEGER", "evaluator.budget_compliance.count")},
                  id="evaluator count text"),
     # Binary floats instead of exact text or Decimal.
@@ -189,6 +195,10 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("projects.0.budget", " 533.46 万"), lambda i: i.projects[0].budget, Decimal("533.46")),
     (put("budget.adjusted.total", "1,912.37"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),  # grouped
     (put("budget.adjusted.total", "１，９１２．３７"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),
+    # Dates typed as text the ways people write them (refused before, but for the ISO form).
+    (put("projects.0.planned_finish", "2024年12月31日"), lambda i: i.projects[0].planned_finish, dt.date(2024, 12, 31)),
+    (put("projects.0.planned_finish", "2024/1/5"), lambda i: i.projects[0].planned_finish, dt.date(2024, 1, 5)),
+    (put("projects.0.planned_finish", "2024.1.5 9:30"), lambda i: i.projects[0].planned_finish, dt.date(2024, 1, 5)),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()

@@ -176,6 +176,9 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# A date typed as text: 2024-12-31, 2024/1/5, 2024.1.5, 2024年1月5日 (a time of day after it is ignored), 20241231.
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+                   r"|(\d{4})(\d{2})(\d{2})")
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "已完成", "完成"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成"}
 
@@ -216,10 +219,11 @@ def convert(value: Any, kind: str) -> Any:
             return value.date()
         if isinstance(value, dt.date):
             return value
-        try:
-            return dt.date.fromisoformat(str(value).strip()[:10].replace("/", "-"))
-        except ValueError:
-            raise ValueError("not date") from None
+        found = _DATE.fullmatch(str(value).strip())
+        if found is None:
+            raise ValueError("not date")
+        year, month, day = (int(found.group(k) or found.group(k + 3)) for k in (1, 2, 3))
+        return dt.date(year, month, day)  # ValueError for 2024-02-30
     raise ValueError(kind)
 
 

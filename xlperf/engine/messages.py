@@ -15,7 +15,7 @@ MESSAGES: dict[str, str] = {
     "AMOUNT_IN_YUAN": "“{label}”以万元为单位，实际填了“{value}”；请换算为万元（元数 ÷ 10000）后只填数字",
     "NOT_INTEGER": "“{label}”应为整数，实际为“{value}”",
     "NOT_BOOL": "“{label}”应为“是”或“否”，实际为“{value}”",
-    "NOT_DATE": "“{label}”应为日期，实际为“{value}”",
+    "NOT_DATE": "“{label}”应为日期（如 2024-12-31 或 2024年12月31日），实际为“{value}”",
     "ERROR_VALUE": "“{label}”是错误值 {value}，请改为数字",
     "NEGATIVE": "“{label}”不能为负数，实际为 {value}",
     "RATE_TOO_LARGE": "“{label}”为 {value}，超出合理范围；百分比请按 98.7% 或 0.987 填写，不要填 98.7",
