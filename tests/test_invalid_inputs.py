@@ -115,6 +115,10 @@ CASES = [
     pytest.param(put("procurement.plan", "5,34"), {("NOT_NUMBER", "procurement.plan")}, id="decimal comma"),
     pytest.param(put("projects.0.spent", "51,8.56"), {("NOT_NUMBER", "projects[0].spent")}, id="comma misplaced"),
     pytest.param(put("surveys.0.rate", "98,6%"), {("NOT_NUMBER", "surveys[0].rate")}, id="rate decimal comma"),
+    # A TRUE/FALSE cell where a figure belongs was read as 1 or 0 (TRUE in 调整后预算合计 scored 96.89).
+    pytest.param(put("budget.adjusted.total", True), {("NOT_NUMBER", "budget.adjusted.total")}, id="bool amount"),
+    pytest.param(put("petitions.reply_rate", False), {("NOT_NUMBER", "petitions.reply_rate")}, id="bool rate"),
+    pytest.param(put("staff.authorized", True), {("NOT_INTEGER", "staff.authorized")}, id="bool count"),
     pytest.param(put("staff.authorized", "二十五"), {("NOT_INTEGER", "staff.authorized")}, id="count text"),
     pytest.param(put("staff.on_payroll", "23.5"), {("NOT_INTEGER", "staff.on_payroll")}, id="count fraction"),
     pytest.param(put("key_tasks.1.finished", "也许"), {("NOT_BOOL", "key_tasks[1].finished")}, id="bool text"),

@@ -11,9 +11,11 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from xlperf.cli import main
+from xlperf.errors import InputError
 from xlperf.book.a1 import from_a1
 from xlperf.workbook.fill import fill, verify
 from xlperf.workbook.package import Package
@@ -151,3 +153,14 @@ def test_cli_template_xlsm_carries_a_vba_project(tmp_path):
     names = zipfile.ZipFile(template).namelist()
     assert "xl/vbaProject.bin" in names
     assert b"macroEnabled" in zipfile.ZipFile(template).read("[Content_Types].xml")
+
+
+def test_a_true_false_cell_where_a_figure_belongs_is_refused_at_its_cell(tmp_path):
+    """TRUE in 调整后预算合计 was read as 1 万元 and the workbook filled (96.89, eight findings)."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    wb["预算执行"]["D3"] = True
+    wb.save(tmp_path / "bool.xlsx")
+    with pytest.raises(InputError) as exc:
+        fill(tmp_path / "bool.xlsx", tmp_path / "out.xlsx")
+    [problem] = exc.value.problems
+    assert (problem.code, problem.sheet, problem.cell) == ("NOT_NUMBER", "预算执行", "D3") and "TRUE" in problem.message

@@ -113,6 +113,8 @@ class _Builder:
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
             if kind == "amount" and isinstance(value, str) and value.strip().endswith("元"):
                 code = "AMOUNT_IN_YUAN"  # 万元 was taken above: this is yuan, or a unit typed wrong
+            if isinstance(value, bool) and kind != "bool":
+                value = "TRUE" if value else "FALSE"  # as the spreadsheet shows the cell
             self.problem(code, path, value)
             return None
 
@@ -197,6 +199,8 @@ def convert(value: Any, kind: str) -> Any:
     """Convert one plain value to the field's kind; ValueError when it does not fit."""
     if kind == "text":
         return str(value).strip()
+    if kind in ("amount", "rate", "count", "int") and isinstance(value, bool):
+        raise ValueError("bool")  # a TRUE/FALSE cell is no figure (Decimal would read it as 1 or 0)
     if kind in ("amount", "rate"):
         if isinstance(value, float):
             raise ValueError("float")  # exact decimals only: pass str or Decimal
