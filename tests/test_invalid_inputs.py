@@ -119,6 +119,7 @@ CASES = [
     pytest.param(put("budget.adjusted.total", True), {("NOT_NUMBER", "budget.adjusted.total")}, id="bool amount"),
     pytest.param(put("petitions.reply_rate", False), {("NOT_NUMBER", "petitions.reply_rate")}, id="bool rate"),
     pytest.param(put("staff.authorized", True), {("NOT_INTEGER", "staff.authorized")}, id="bool count"),
+    pytest.param(put("staff.on_payroll", "2万人"), {("NOT_INTEGER", "staff.on_payroll")}, id="count in 万"),
     pytest.param(put("staff.authorized", "二十五"), {("NOT_INTEGER", "staff.authorized")}, id="count text"),
     pytest.param(put("staff.on_payroll", "23.5"), {("NOT_INTEGER", "staff.on_payroll")}, id="count fraction"),
     pytest.param(put("key_tasks.1.finished", "也许"), {("NOT_BOOL", "key_tasks[1].finished")}, id="bool text"),
@@ -203,6 +204,9 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("projects.0.planned_finish", "2024年12月31日"), lambda i: i.projects[0].planned_finish, dt.date(2024, 12, 31)),
     (put("projects.0.planned_finish", "2024/1/5"), lambda i: i.projects[0].planned_finish, dt.date(2024, 1, 5)),
     (put("projects.0.planned_finish", "2024.1.5 9:30"), lambda i: i.projects[0].planned_finish, dt.date(2024, 1, 5)),
+    # A count typed with what it counts (refused before as not an integer).
+    (put("staff.on_payroll", "23人"), lambda i: i.staff.on_payroll, 23),
+    (put("petitions.received", " 12 件"), lambda i: i.petitions.received, 12),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()

@@ -186,13 +186,19 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成"}
 
 
 def _without_unit(text: str, kind: str) -> str:
-    """An amount typed with its unit ("1912.37万元", "1912.37 万"): the number, in the 万元 every amount is in."""
-    if kind == "amount":
+    """A figure typed with its unit: an amount in the 万元 every amount is in ("1912.37万元", "1912.37 万"),
+    a count of people or things ("25人", "3 件"). The number; anything else stays as it is."""
+    units = _UNITS.get(kind)
+    if units:
         stripped = text.strip()
-        for unit in ("万元", "万"):
+        for unit in units:
             if stripped.endswith(unit):
                 return stripped[:-len(unit)]
     return text
+
+
+# A count's word after it says what was counted, never a multiple (a count in 万 stays refused: "2万人" is no number).
+_UNITS = {"amount": ("万元", "万"), "count": tuple("人名个项件次场户家台辆套条份篇")}
 
 
 def convert(value: Any, kind: str) -> Any:
@@ -208,6 +214,8 @@ def convert(value: Any, kind: str) -> Any:
             return D(value.strip()[:-1]) / 100
         return D(_without_unit(value, kind) if isinstance(value, str) else value)
     if kind in ("count", "int"):
+        if isinstance(value, str):
+            value = _without_unit(value, kind)
         return _number(D(value) if not isinstance(value, int) else Decimal(value), kind)
     if kind == "bool":
         if isinstance(value, bool):
