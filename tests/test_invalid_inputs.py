@@ -207,6 +207,8 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     # A count typed with what it counts (refused before as not an integer).
     (put("staff.on_payroll", "23人"), lambda i: i.staff.on_payroll, 23),
     (put("petitions.received", " 12 件"), lambda i: i.petitions.received, 12),
+    (put("petitions.channel_exists", "有"), lambda i: i.petitions.channel_exists, True),  # 已建立…渠道: 有 / 无
+    (put("petitions.channel_exists", "无"), lambda i: i.petitions.channel_exists, False),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()
