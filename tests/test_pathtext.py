@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from xlperf.pathtext import link_target, plain_text, shown_path
-from xlperf.terminal import escape
 
 
 def from_bytes(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")  # what os.listdir gives on Linux
 
 
+EXAMPLE = Path(__file__).parents[1] / "workbooks" / "example-2024.xlsx"
 GBK_NAME = from_bytes("单位A-2024年省科协.xlsx".encode("gbk"))  # unzip of an archive made on Chinese Windows
 
 
@@ -48,8 +52,13 @@ def test_a_link_carries_the_stray_bytes_percent_encoded():
     assert link_target(from_bytes(b"x\xffy-\xe5\xb7\xb2.xlsx")) == "x%FFy-已.xlsx"
 
 
-def test_json_through_the_terminal_gives_the_very_name_back():
-    """--json: the lone surrogates go out as \\udcNN escapes, and a JSON reader has the exact name again."""
-    text = escape(json.dumps({"source": GBK_NAME}, ensure_ascii=False))
-    text.encode("utf-8")  # a UTF-8 stream takes it
-    assert os.fsencode(json.loads(text)["source"]) == "单位A-2024年省科协.xlsx".encode("gbk")
+def test_json_on_a_real_stdout_gives_the_very_name_back(tmp_path):
+    """fill --json through a pipe, as a script reads it: the output's name goes out as \\udcNN escapes (a strict
+    UTF-8 stdout refused it: UnicodeEncodeError, exit 70), and a JSON reader has the exact name again."""
+    src = tmp_path / f"{GBK_NAME}"
+    shutil.copy(EXAMPLE, src)
+    run = subprocess.run([sys.executable, "-m", "xlperf", "fill", str(src), "--json"], capture_output=True,
+                         env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    output = json.loads(run.stdout.decode("utf-8"))["output"]  # strict: the bytes are UTF-8
+    assert os.fsencode(os.path.basename(output)) == "单位A-2024年省科协".encode("gbk") + "-已评分.xlsx".encode()

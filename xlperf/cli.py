@@ -90,14 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .terminal import SafeStream
+    from .terminal import safe_streams
 
-    out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
-    try:
+    with safe_streams():
         return _main(argv)
-    finally:
-        sys.stdout, sys.stderr = out, err
 
 
 def _main(argv: list[str] | None) -> int:

@@ -9,7 +9,7 @@ stores its names in GBK, and unzip on a server writes those bytes as they are.
   not UTF-8 as GB18030 (the superset of GBK) where it reads so ("单位A.xlsx"), else shows its stray
   bytes as ``\\xNN``.
 - For JSON (``--json``, the batch's record): the lone surrogates go out as ``\\udcNN`` escapes, which
-  JSON readers read back to the very same name (terminal.escape, and the record's error handler).
+  JSON readers read back to the very same name (terminal.safe_streams, and the record's error handler).
 - ``plain_text``: the last guard of a UTF-8 output, for text that may still carry one.
 """
 
@@ -18,25 +18,34 @@ from __future__ import annotations
 import os
 import re
 
-_STRAY = re.compile("[\ud800-\udfff]")
-_SEPARATORS = re.compile(r"([/\\])")
+# Patterns compiled on first use (re keeps them): most runs never meet such a name, and every CLI run imports this.
+_STRAY = "[\ud800-\udfff]"
 
 
 def shown_path(path: str | os.PathLike) -> str:
     text = os.fspath(path)
-    if text.isascii() or not _STRAY.search(text):
+    if not _has_stray(text):
         return text
-    return "".join(_shown_part(part) for part in _SEPARATORS.split(text))
+    return "".join(_shown_part(part) for part in re.split(r"([/\\])", text))
+
+
+def _has_stray(text: str) -> bool:
+    """Whether text holds a lone surrogate: what no UTF-8 output can take (asked of the encoder, in C)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _shown_part(part: str) -> str:
-    if not _STRAY.search(part):
+    if not _has_stray(part):
         return part
     try:
         raw = part.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a surrogate no byte became (a broken UTF-16 name on Windows)
         return plain_text(part)
-    runs = _ASCII.split(raw)  # non-ASCII runs at even places
+    runs = re.split(rb"([\x00-\x7f]+)", raw)  # non-ASCII runs at even places
     if not any(run and _utf8(run) for run in runs[::2]):
         try:
             return raw.decode("gb18030")  # a name wholly in GBK, even its characters with an ASCII second byte
@@ -44,9 +53,6 @@ def _shown_part(part: str) -> str:
             pass
     # Both kinds in one name (xlperf's own "-已评分" after a GBK name): each run of non-ASCII bytes by itself.
     return "".join(run.decode("ascii") if k % 2 else _shown_run(run) for k, run in enumerate(runs))
-
-
-_ASCII = re.compile(rb"([\x00-\x7f]+)")
 
 
 def _utf8(run: bytes) -> bool:
@@ -68,9 +74,7 @@ def _shown_run(run: bytes) -> str:
 
 def plain_text(text: str) -> str:
     """text with each lone surrogate shown: a stray byte as ``\\xNN``, any other as ``\\uXXXX``."""
-    if text.isascii() or not _STRAY.search(text):
-        return text
-    return _STRAY.sub(_escaped, text)
+    return re.sub(_STRAY, _escaped, text) if _has_stray(text) else text
 
 
 def _escaped(match: re.Match) -> str:
@@ -80,5 +84,7 @@ def _escaped(match: re.Match) -> str:
 
 def link_target(path: str) -> str:
     """A relative path for a hyperlink: its stray bytes percent-encoded, as a URI carries bytes."""
-    return _STRAY.sub(lambda m: f"%{ord(m.group()) - 0xDC00:02X}" if 0xDC80 <= ord(m.group()) <= 0xDCFF else "",
-                      path)
+    if not _has_stray(path):
+        return path
+    return re.sub(_STRAY, lambda m: f"%{ord(m.group()) - 0xDC00:02X}" if 0xDC80 <= ord(m.group()) <= 0xDCFF else "",
+                  path)
