@@ -217,6 +217,17 @@ def test_errors_dates_and_big_numbers():
     assert Package.open(corpus("excelize/BadWorkbook.xlsx")).sheets() == []
 
 
+def test_a_workbook_in_the_1904_date_system():
+    """Written by LibreOffice Calc (date1904="true"); its A1 shows 2021-01-01, stored as 42735."""
+    from xlperf.book.reader import DAYS_1904, plain
+
+    pkg = Package.open(corpus("calamine/date_1904.xlsx"))
+    assert pkg.date1904() and not Package.open(corpus("calamine/date.xlsx")).date1904()
+    a1 = first_cells("calamine/date_1904.xlsx")[(1, 1)].value
+    assert a1 == Decimal(42735)
+    assert plain(a1, "date", ("Sheet1", "A1"), "d", [], DAYS_1904) == datetime.date(2021, 1, 1)
+
+
 def test_defined_names_from_real_files():
     names = Package.open(corpus("calamine/issues.xlsx")).defined_names()
     assert {k: (v.sheet, v.ref) for k, v in names.items()} == {

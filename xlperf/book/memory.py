@@ -14,10 +14,12 @@ class MemoryBook:
     """Sheets as {(row, col): value} dicts, in insertion order; names and tables as given."""
 
     def __init__(self, sheets: Mapping[str, Mapping[Pos, Value]] | None = None,
-                 names: Mapping[str, Area] | None = None, tables: Mapping[str, Table] | None = None):
+                 names: Mapping[str, Area] | None = None, tables: Mapping[str, Table] | None = None,
+                 date1904: bool = False):
         self.sheets: dict[str, dict[Pos, Value]] = {name: dict(cells) for name, cells in (sheets or {}).items()}
         self.names: dict[str, Area] = dict(names or {})
         self.table_map: dict[str, Table] = dict(tables or {})
+        self.date1904 = date1904
         self.commits = 0
 
     def __repr__(self) -> str:

@@ -20,7 +20,7 @@ Positions are 1-based (row, col) integers; A1 text appears only in ``Area.a1`` a
 Stability: the public names of this module (``Book``, ``Area``, ``Table``, ``ErrorValue``,
 ``Uncalculated``, ``Value``, ``Pos``, ``Rows``) are a contract with the adapters. Later changes
 keep them backwards compatible (new members get defaults; nothing is renamed or removed) and
-are noted here.
+are noted here. Added since: ``Book.date1904`` (an adapter without it reads as False).
 """
 
 from __future__ import annotations
@@ -158,6 +158,10 @@ class Book(Protocol):
     case, as Excel does). Reading an unknown sheet raises KeyError; a structural problem of the
     workbook raises ``xlperf.errors.WorkbookError`` naming the sheet.
     """
+
+    # The date serials ``read`` returns count from 1904-01-01 (the 1904 date system, Mac Excel's
+    # option), not from 1899-12-30. The reader asks with getattr(book, "date1904", False).
+    date1904: bool
 
     def sheet_names(self) -> list[str]:
         """Every sheet (worksheets and chart sheets, hidden ones too), in workbook order."""

@@ -29,6 +29,8 @@ from .layout import GROW_ROWS, Layout, load_layout, name_for, version_number
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# A 1904-system serial plus this is the 1900-system serial of the same day (1904-01-01 is 1462 there).
+DAYS_1904 = 1462
 # Data rows one table may span: the template prepares 15–60; beyond this a table is junk, not a list.
 MAX_TABLE_ROWS = 5_000
 # Columns one table may span: the layout's widest has 6. A block is read whole, so width is bounded too.
@@ -81,10 +83,13 @@ class ReadInputs:
         return None if found_letters is None else (sheet, found_letters + row)
 
 
-def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
-    """A cell value as the plain data ``inputs_from_dict`` expects; problems recorded here."""
+def plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem],
+          date_shift: int = 0) -> object:
+    """A cell value as the plain data ``inputs_from_dict`` expects; problems recorded here.
+
+    ``date_shift``: days added to a date serial first (DAYS_1904 for a book in the 1904 system)."""
     found = quick_plain(value, kind)
-    return found if found is not CLOSER_LOOK else _plain(value, kind, where, path, problems)
+    return found if found is not CLOSER_LOOK else _plain(value, kind, where, path, problems, date_shift)
 
 
 CLOSER_LOOK = object()  # quick_plain's answer for a value only the general path may judge
@@ -110,7 +115,8 @@ def quick_plain(value: object, kind: str) -> object:
 _NUMERIC = frozenset(("amount", "rate", "count", "int"))
 
 
-def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem]) -> object:
+def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem],
+           date_shift: int = 0) -> object:
     sheet, cell = where
     base = kind.rstrip("?")
     if isinstance(value, ErrorValue):
@@ -132,7 +138,9 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
         problems.append(Problem.of("TEXT_TOO_LONG", field=path, sheet=sheet, cell=cell, value=f"{value[:20]}…",
                                    expected=f"不超过 {MAX_CELL_TEXT} 个字符", length=len(value), limit=MAX_CELL_TEXT))
         return None
-    bound = out_of_range(value, base) if isinstance(value, Decimal) else None
+    # A date serial in the 1900 system, where its bounds and the epoch below are (the cell keeps its own).
+    serial = value + date_shift if base == "date" and date_shift and isinstance(value, Decimal) else value
+    bound = out_of_range(serial, base) if isinstance(value, Decimal) else None
     if bound:  # before any conversion: int() of 1E+999999999 never ends
         problems.append(Problem.of("OUT_OF_RANGE", field=path, sheet=sheet, cell=cell, value=shown_number(value),
                                    expected=bound))
@@ -143,7 +151,7 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
                                 value=str(text_of(value)), expected="百分比，如 98.7% 或 0.987"))
         return None
     if base == "date" and isinstance(value, Decimal):
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return EXCEL_EPOCH + dt.timedelta(days=int(serial))
     if base in ("amount", "rate", "count", "int") and isinstance(value, Decimal):
         return str(value)
     if base == "bool" and isinstance(value, bool):
@@ -239,11 +247,12 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     growing = layout.growing_tables()
     planned = [_reach(tables[n].area, n in growing) for n in table_names if n in tables and _sane(tables[n])]
     blocks = SheetBlocks(book, [*wanted.values(), *planned])
+    date_shift = DAYS_1904 if getattr(book, "date1904", False) else 0
     values = read_values(blocks, wanted)
     for path, dn in wanted.items():
         where = (dn.sheet, to_a1(*dn.first))
         out.where[path] = where
-        value = plain(values[path], kind_of(path), where, path, out.problems)
+        value = plain(values[path], kind_of(path), where, path, out.problems, date_shift)
         if value is not None:
             paths.put(out.data, path, value)
 
@@ -273,7 +282,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
                 v = quick_plain(value, kind)
                 if v is CLOSER_LOOK:
                     v = _plain(value, kind, (sheet, letters + str(r)), f"{table_key}[{len(data_rows)}].{col_key}",
-                               problems)
+                               problems, date_shift)
                 if v is not None:
                     row_data[col_key] = v
             sheet_rows.append(r)

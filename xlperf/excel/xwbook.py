@@ -74,6 +74,10 @@ def to_excel(value: Value) -> Any:
 class XwBook:
     """An ``xlwings.Book`` as a Book. ``commit`` has nothing to do: Excel holds the writes."""
 
+    # Excel hands a date cell over as a datetime in either date system, and from_excel makes it a
+    # 1900-system serial, so the reader must not shift it.
+    date1904 = False
+
     def __init__(self, book: Any):
         self.book = book
         self._sheets: dict[str, Any] = {}

@@ -59,6 +59,7 @@ class WorkbookView:
     tag: object  # the root element's tag
     sheets: tuple[tuple[str | None, str | None, str | None], ...]  # (name, r:id, state) per <sheets>/<sheet>
     names: tuple[tuple[str | None, str | None, str], ...]  # (name, localSheetId, text) per <definedName>
+    date1904: bool = False  # <workbookPr date1904>: serial 0 is 1904-01-01 (Mac Excel's option)
 
 
 def workbook_view(root: etree._Element) -> WorkbookView:
@@ -70,7 +71,9 @@ def workbook_view(root: etree._Element) -> WorkbookView:
         sheets.append((el.get("name"), rid, el.get("state")))
     names = tuple((el.get("name"), el.get("localSheetId"), el.text or "")
                   for el in root.iter("{*}definedName"))  # filtered in C
-    return WorkbookView(root.tag, tuple(sheets), names)
+    pr = root.find("{*}workbookPr")
+    date1904 = pr is not None and (pr.get("date1904") or "").strip() in ("1", "true")  # xsd:boolean
+    return WorkbookView(root.tag, tuple(sheets), names, date1904)
 
 
 class Contents:
@@ -110,6 +113,10 @@ class Contents:
             if found.name.casefold() == name.casefold():
                 return found
         raise KeyError(name)
+
+    def date1904(self) -> bool:
+        """The workbook counts its date serials from 1904-01-01, not from 1899-12-30."""
+        return self._workbook[1].date1904
 
     def defined_names(self) -> dict[str, DefinedName]:
         """Workbook-scope names that point at one area of one existing sheet; anything else is skipped."""

@@ -50,6 +50,10 @@ class ZipBook:
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.pkg.sheets()]
 
+    @property
+    def date1904(self) -> bool:
+        return self.pkg.date1904()
+
     def defined_names(self) -> dict[str, Area]:
         if self._names is None:  # asked for by the reader, the renderer and the stamp: convert once
             self._names = {name: _area(dn.sheet, dn.ref) for name, dn in self.pkg.defined_names().items()}
@@ -108,7 +112,7 @@ class ZipBook:
         """Every sheet's values, names and tables copied into a MemoryBook (for tests and adapters' tests)."""
         sheets = {name: {pos: _value(cell) for pos, cell in self._sheet_cells(name).items()}
                   for name in self.sheet_names()}
-        return MemoryBook(sheets, self.defined_names(), self.tables())
+        return MemoryBook(sheets, self.defined_names(), self.tables(), date1904=self.date1904)
 
     # -- writing -----------------------------------------------------------------------------------
 
