@@ -130,6 +130,11 @@ CASES = [
                  id="date with more digits"),
     pytest.param(put("projects.0.actual_finish", "2024-02-30"), {("NOT_DATE", "projects[0].actual_finish")},
                  id="no such day"),
+    # Outside the template's date window (2000-01-01 … 2099-12-31): a slip, such as 2024.6 read as 1905-07-16.
+    pytest.param(put("projects.0.planned_finish", "1905-07-16"), {("DATE_RANGE", "projects[0].planned_finish")},
+                 id="date before 2000"),
+    pytest.param(put("adjustments.0.date", "2100-01-01"), {("DATE_RANGE", "adjustments[0].date")},
+                 id="date after 2099"),
     pytest.param(put("evaluator.budget_compliance.count", "零"), {("NOT_INTEGER", "evaluator.budget_compliance.count")},
                  id="evaluator count text"),
     # Binary floats instead of exact text or Decimal.

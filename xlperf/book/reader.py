@@ -29,6 +29,8 @@ from .layout import GROW_ROWS, Layout, load_layout, name_for, version_number
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# An 8-digit whole number in a date cell is a date's digits (no serial is that large: 9999-12-31 is 2958465).
+_YYYYMMDD = (Decimal(10_000_101), Decimal(99_991_231))
 # A 1904-system serial plus this is the 1900-system serial of the same day (1904-01-01 is 1462 there).
 DAYS_1904 = 1462
 # Data rows one table may span: the template prepares 15–60; beyond this a table is junk, not a list.
@@ -138,6 +140,8 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
         problems.append(Problem.of("TEXT_TOO_LONG", field=path, sheet=sheet, cell=cell, value=f"{value[:20]}…",
                                    expected=f"不超过 {MAX_CELL_TEXT} 个字符", length=len(value), limit=MAX_CELL_TEXT))
         return None
+    if base == "date" and isinstance(value, Decimal) and _YYYYMMDD[0] <= value <= _YYYYMMDD[1] and value == int(value):
+        return str(int(value))  # 20241231 typed in a date cell: the digits of a date, as the text form reads them
     # A date serial in the 1900 system, where its bounds and the epoch below are (the cell keeps its own).
     serial = value + date_shift if base == "date" and date_shift and isinstance(value, Decimal) else value
     bound = out_of_range(serial, base) if isinstance(value, Decimal) else None

@@ -8,6 +8,7 @@ figures yet small enough for every later step, compared without touching the dec
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 # 万元: 10^12 万元 is 10^16 元, a hundred times China's yearly GDP.
@@ -17,6 +18,9 @@ RATE_LIMIT = Decimal("1e6")
 COUNT_LIMIT = Decimal("1e9")  # people, assets, letters
 INT_LIMIT = Decimal("1e4")  # the year: its own 1990–2100 check follows
 DATE_SERIALS = (Decimal(1), Decimal(2_958_465))  # Excel's 1900-01-01 … 9999-12-31
+# The dates an input may hold, as the template's date cells validate them. Outside is a slip, not a plan:
+# 2024.6 typed for June 2024 is the number 2024.6, which a date cell shows as 1905-07-16.
+DATE_WINDOW = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 MAX_DIGITS = 40  # significant digits; Excel keeps 15
 MIN_EXPONENT = -30  # 1E-31 万元 is not an amount anyone typed
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 
 from ..errors import InputError, Problem
+from .bounds import DATE_WINDOW
 from .messages import message, text_of
 from .money import ONE
 from .schema import amount, count, date, flag, integer, rate, section, series, table, text
@@ -296,6 +297,13 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
     for i, pr in enumerate(inputs.projects):
         if pr.status not in PROJECT_STATUSES:
             add("CHOICE", f"projects[{i}].status", pr.status, choices="/".join(PROJECT_STATUSES))
+    first, last = DATE_WINDOW
+    dated = [(f"projects[{i}].{name}", getattr(pr, name)) for i, pr in enumerate(inputs.projects)
+             for name in ("planned_finish", "actual_finish")]
+    dated += [(f"adjustments[{i}].date", adj.date) for i, adj in enumerate(inputs.adjustments)]
+    for path, day in dated:
+        if day is not None and not first <= day <= last:
+            add("DATE_RANGE", path, day.isoformat())
     del s
     return problems
 

@@ -16,6 +16,8 @@ MESSAGES: dict[str, str] = {
     "NOT_INTEGER": "“{label}”应为整数，实际为“{value}”",
     "NOT_BOOL": "“{label}”应为“是”或“否”，实际为“{value}”",
     "NOT_DATE": "“{label}”应为日期（如 2024-12-31 或 2024年12月31日），实际为“{value}”",
+    "DATE_RANGE": ("“{label}”为 {value}，不在 2000-01-01 至 2099-12-31 之间；2024.6 这样的数字会被读作 1905 年的日期，"
+                   "请填写完整日期，如 2024-06-30"),
     "ERROR_VALUE": "“{label}”是错误值 {value}，请改为数字",
     "NEGATIVE": "“{label}”不能为负数，实际为 {value}",
     "RATE_TOO_LARGE": "“{label}”为 {value}，超出合理范围；百分比请按 98.7% 或 0.987 填写，不要填 98.7",

@@ -6,11 +6,13 @@ a given field kind looks and what it accepts, never where it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..engine.bounds import DATE_WINDOW
 from ..engine.inputs import MAX_SENSIBLE_RATE
 
 # Fonts: 宋体 is on every Chinese Windows/WPS install; other systems substitute a CJK font.
@@ -53,8 +55,8 @@ YES_NO = ("是", "否")
 # Bounds: a typed 98.6 in a % cell is 98.6 % (0.986); a bare 98.6 (automatic
 # percent entry off) is above RATE_MAX and refused — the engine's one limit.
 RATE_MAX = str(MAX_SENSIBLE_RATE)
-DATE_MIN = 36526  # 2000-01-01 as an Excel serial
-DATE_MAX = 73050  # 2099-12-31
+# The engine's DATE_WINDOW as Excel serials: 36526 (2000-01-01) and 73050 (2099-12-31).
+DATE_MIN, DATE_MAX = ((day - dt.date(1899, 12, 30)).days for day in DATE_WINDOW)
 AMOUNT_LIMIT = "1E+12"
 
 
