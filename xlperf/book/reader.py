@@ -35,6 +35,8 @@ _YYYYMMDD = (Decimal(10_000_101), Decimal(99_991_231))
 DAYS_1904 = 1462
 # Data rows one table may span: the template prepares 15–60; beyond this a table is junk, not a list.
 MAX_TABLE_ROWS = 5_000
+# Where a list's header row is looked for when its table is gone: the template puts it in row 2 or 3.
+HEADER_SEARCH = (40, 30)
 # Columns one table may span: the layout's widest has 6. A block is read whole, so width is bounded too.
 MAX_TABLE_COLUMNS = 200
 
@@ -266,10 +268,10 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         found = _table_block(blocks, tables, table_name, sheet_name, columns, absent, out, grows=table_name in growing)
         if found is None:
             continue
+        table, lines = found
+        sheet = table.sheet
         # A finding about the table as a whole (no project listed) points at its first data row.
-        first = tables[table_name].area
-        out.where.setdefault(table_key, (first.sheet, to_a1(first.top + 1, first.left)))
-        sheet, lines = found
+        out.where.setdefault(table_key, (sheet, to_a1(table.area.top + 1, table.area.left)))
         data_rows = []
         sheet_rows: list[int] = []
         out.rows_at[table_key] = (sheet, sheet_rows, {col_key: letters for col_key, _, letters in lines.offsets})
@@ -329,7 +331,7 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
     found = _table_block(book, tables, table_name, sheet_name, columns, absent, out)
     if found is None:
         return None
-    sheet, lines = found
+    sheet, lines = found[0].sheet, found[1]
     at = {k: (j, letters) for k, j, letters in lines.offsets}
     return [_Row(sheet, r, line, at) for r, line in lines]
 
@@ -354,17 +356,23 @@ class _FilledLines:
 
 
 def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
-                 absent: set[str], out: ReadInputs, grows: bool = False) -> tuple[str, _FilledLines] | None:
-    """A table's block and where its columns are; None (with the problem recorded) when it cannot be read.
+                 absent: set[str], out: ReadInputs, grows: bool = False) -> tuple[Table, _FilledLines] | None:
+    """The table and its filled rows, with where its columns are; None (with the problem recorded) when it
+    cannot be read.
 
     Columns are found by key: ``columns`` maps each key to the header labels it answers to (its
     label, then former ones) and whether it may be absent. A list that grows (Layout.growing_tables)
     also takes the rows typed right below it, up to the first blank row: Excel would have widened the
     table to them, LibreOffice and WPS leave them outside it, and they are the unit's data all the same.
+
+    Such a list whose table is gone (Excel's 转换为区域 keeps the cells and drops the table) is found by
+    its header row, and its rows are those that follow it up to the first blank row, as above.
     """
     table = tables.get(table_name)
     if table is None and sheet_name in absent:
         return None  # the missing sheet is already reported
+    if table is None and grows:
+        table = _table_by_header(book, table_name, sheet_name, columns)
     if table is None:
         out.problems.append(Problem.of("MISSING_TABLE", name=table_name, sheet_name=sheet_name))
         return None
@@ -387,7 +395,20 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
         elif not optional:
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, column=labels[0]))
-    return sheet, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
+    return table, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
+
+
+def _table_by_header(book: SheetBlocks, table_name: str, sheet_name: str, columns: dict) -> Table | None:
+    """A list's header row as a table of no rows: the first row near the top of its sheet that holds every
+    required header, from its first header to its last."""
+    every = [labels for labels, _ in columns.values()]
+    required = [labels for labels, optional in columns.values() if not optional] or every
+    for i, line in enumerate(book.read(Area(sheet_name, 1, 1, HEADER_SEARCH[0], HEADER_SEARCH[1]))):
+        texts = {str(v).strip(): j for j, v in enumerate(line) if isinstance(v, str)}
+        if all(any(label in texts for label in labels) for labels in required):
+            at = [texts[label] for labels in every for label in labels if label in texts]
+            return Table(table_name, Area(sheet_name, i + 1, min(at) + 1, i + 1, max(at) + 1))
+    return None
 
 
 def _reach(area: Area, grows: bool) -> Area:

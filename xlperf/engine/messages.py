@@ -47,7 +47,8 @@ MESSAGES: dict[str, str] = {
     "TEMPLATE_VERSION": "模板版本为“{value}”，本程序需要“{expected}”；请用 `xlperf template` 生成的模板重新填写",
     "MISSING_SHEET": "缺少工作表“{name}”；请勿删除或重命名模板中的工作表，可用 `xlperf template` 重新生成模板后把数据复制过去",
     "MISSING_NAME": "缺少定义名称 {name}（“{label}”，应在工作表“{sheet_name}”）",
-    "MISSING_TABLE": "缺少表格 {name}（应在工作表“{sheet_name}”）",
+    "MISSING_TABLE": ("工作表“{sheet_name}”中缺少 Excel 表格 {name}（可能被删除或“转换为区域”），也找不到它的表头行；"
+                      "请从模板复制该工作表后重新填写"),
     "MISSING_COLUMN": "表格 {name} 缺少列“{column}”",
     "TABLE_TOO_LONG": "表格 {name} 有 {rows} 行，超过上限 {max_rows} 行；请删除多余的空行后再试",
     "TABLE_TOO_WIDE": "表格 {name} 有 {columns} 列，超过上限 {max_columns} 列；请删除多余的列后再试",
