@@ -147,6 +147,7 @@ CASES = [
     pytest.param(put("projects.0.status", "完成了"), {("CHOICE", "projects[0].status")}, id="project status"),
     pytest.param(put("assets.groups.1.status", "报废中"), {("CHOICE", "assets.groups[1].status")}, id="asset status"),
     pytest.param(put("year", 1900), {("YEAR_RANGE", "year")}, id="year 1900"),
+    pytest.param(put("year", "2024年3月"), {("NOT_INTEGER", "year")}, id="year with a month"),
 ]
 
 
@@ -205,6 +206,8 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("projects.0.budget", " 533.46 万"), lambda i: i.projects[0].budget, Decimal("533.46")),
     (put("budget.adjusted.total", "1,912.37"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),  # grouped
     (put("budget.adjusted.total", "１，９１２．３７"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),
+    # A reduction copied from a PDF or Word table carries the minus sign U+2212, not the hyphen (refused before).
+    (put("adjustments.0.amount", "−23.75"), lambda i: i.adjustments[0].amount, Decimal("-23.75")),
     # Dates typed as text the ways people write them (refused before, but for the ISO form).
     (put("projects.0.planned_finish", "2024年12月31日"), lambda i: i.projects[0].planned_finish, dt.date(2024, 12, 31)),
     (put("projects.0.planned_finish", "2024/1/5"), lambda i: i.projects[0].planned_finish, dt.date(2024, 1, 5)),
@@ -212,6 +215,8 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     # A count typed with what it counts (refused before as not an integer).
     (put("staff.on_payroll", "23人"), lambda i: i.staff.on_payroll, 23),
     (put("petitions.received", " 12 件"), lambda i: i.petitions.received, 12),
+    (put("year", "2024年度"), lambda i: i.year, 2024),  # 评价年度 as people write it (refused before)
+    (put("year", "2024 年"), lambda i: i.year, 2024),
     (put("petitions.channel_exists", "有"), lambda i: i.petitions.channel_exists, True),  # 已建立…渠道: 有 / 无
     (put("petitions.channel_exists", "无"), lambda i: i.petitions.channel_exists, False),
 ])

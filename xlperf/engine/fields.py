@@ -187,7 +187,7 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成", "无", "没�
 
 def _without_unit(text: str, kind: str) -> str:
     """A figure typed with its unit: an amount in the 万元 every amount is in ("1912.37万元", "1912.37 万"),
-    a count of people or things ("25人", "3 件"). The number; anything else stays as it is."""
+    a count of people or things ("25人", "3 件"), the year ("2024年度"). The number; anything else stays as it is."""
     units = _UNITS.get(kind)
     if units:
         stripped = text.strip()
@@ -198,7 +198,8 @@ def _without_unit(text: str, kind: str) -> str:
 
 
 # A count's word after it says what was counted, never a multiple (a count in 万 stays refused: "2万人" is no number).
-_UNITS = {"amount": ("万元", "万"), "count": tuple("人名个项件次场户家台辆套条份篇")}
+# The one whole number that is no count, the year, is written 2024年 or 2024年度 (longest first).
+_UNITS = {"amount": ("万元", "万"), "count": tuple("人名个项件次场户家台辆套条份篇"), "int": ("年度", "年")}
 
 
 def convert(value: Any, kind: str) -> Any:

@@ -27,8 +27,9 @@ def D(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
-        # As typed, with an input method's full-width forms: "１，２３４．５０" is 1234.50 (Decimal reads ４ itself).
-        text = value.strip().replace("，", ",").replace("．", ".").replace("－", "-")
+        # As typed, with an input method's full-width forms: "１，２３４．５０" is 1234.50 (Decimal reads ４ itself),
+        # and the minus sign (U+2212) of a figure copied from a PDF or Word table.
+        text = value.strip().replace("，", ",").replace("．", ".").replace("－", "-").replace("\u2212", "-")
         if "," in text:
             if not _GROUPED.fullmatch(text):
                 raise ValueError(f"not a number: {value!r}")
