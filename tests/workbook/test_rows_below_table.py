@@ -68,6 +68,29 @@ def test_a_row_typed_under_the_list_is_checked_like_the_others(tmp_path):
     assert [(p.sheet, p.cell) for p in exc.value.problems] == [("重点工作", "C8")]
 
 
+def test_a_list_pasted_longer_than_the_validated_rows_is_read_whole(tmp_path):
+    """250 finished tasks pasted under the five (LibreOffice does not widen the table on a paste either).
+    Only the first 200 below the table were read, and the other 50 were dropped without a word."""
+    extra = {f"{col}{row}": value for row in range(8, 258) for col, value in (("A", f"任务{row}"), ("B", "市科协"),
+                                                                             ("C", "是"))}
+    filled = fill(typed(tmp_path, {"重点工作": extra}), tmp_path / "out.xlsx")
+    assert len(filled.result.inputs.key_tasks) == 255
+    assert filled.read.find("key_tasks[254].finished") == ("重点工作", "C257")
+    assert str(filled.result.total) == "96.88"  # all finished: 重点工作完成情况 keeps its 8 points
+
+
+def test_a_list_with_no_end_is_refused_not_cut(tmp_path):
+    """More than MAX_TABLE_ROWS (5,000) rows without a blank one: junk or a paste gone wrong, said so at the list."""
+    from xlperf.book.reader import MAX_TABLE_ROWS
+
+    extra = {f"A{row}": f"任务{row}" for row in range(8, 8 + MAX_TABLE_ROWS)}
+    with pytest.raises(InputError) as exc:
+        fill(typed(tmp_path, {"重点工作": extra}), tmp_path / "out.xlsx")
+    [problem] = exc.value.problems
+    assert (problem.code, problem.sheet, problem.cell) == ("LIST_TOO_LONG", "重点工作", "A2")
+    assert "5000" in problem.message
+
+
 def _uno_available() -> bool:
     if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
         return False

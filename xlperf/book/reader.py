@@ -386,6 +386,10 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
     block = book.read(_reach(area, grows))
     if grows:
         block = _with_rows_below(book, area, block)
+        if len(block) - 1 > MAX_TABLE_ROWS:
+            out.problems.append(Problem.of("LIST_TOO_LONG", sheet=sheet, cell=to_a1(area.top, area.left),
+                                           name=table_name, max_rows=MAX_TABLE_ROWS))
+            return None
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
     for key, (labels, optional) in columns.items():
@@ -417,16 +421,25 @@ def _reach(area: Area, grows: bool) -> Area:
 
 
 def _with_rows_below(book: SheetBlocks, area: Area, block: list[list[Value]]) -> list[list[Value]]:
-    """The table's rows, then those typed right below it up to the first blank row (at most GROW_ROWS).
-    Only when the row below holds something is the rest read: most lists end in a blank row."""
+    """The table's rows, then those typed right below it up to the first blank row.
+
+    Only when the row below holds something is the rest read: most lists end in a blank row. The next
+    GROW_ROWS (the rows the template validates) come first; a list pasted longer than that reads on, in one
+    more block, to MAX_TABLE_ROWS data rows, and one row more when there is no blank row by then (the
+    caller refuses such a list as too long rather than cut it short)."""
     rows = block[:area.height]
     if len(block) == area.height or _blank_row(block[-1]):
         return rows
-    last = min(area.bottom + GROW_ROWS, MAX_ROW)
-    for line in book.read(Area(area.sheet, area.bottom + 1, area.left, last, area.right)):
-        if _blank_row(line):
+    top = area.bottom + 1
+    for last in (area.bottom + GROW_ROWS, area.top + MAX_TABLE_ROWS + 1):
+        last = min(last, MAX_ROW)
+        if last < top:
             break
-        rows.append(line)
+        for line in book.read(Area(area.sheet, top, area.left, last, area.right)):
+            if _blank_row(line):
+                return rows
+            rows.append(line)
+        top = last + 1
     return rows
 
 
