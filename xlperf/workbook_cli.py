@@ -106,11 +106,14 @@ def _batch(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"exit_code": report.exit_code, "counts": c, "summary": str(report.summary),
                           "csv": str(report.csv), "unwritten": report.unwritten, "seconds": round(report.seconds, 3),
+                          "skipped_folders": [str(b) for b in report.other_batches],
                           "files": [{"source": o.source, "status": o.status, "output": o.output, "unit": o.unit,
                                      "total": o.total, "kind": o.kind, "message": o.message,
                                      "seconds": o.seconds, "peak_kb": o.peak_kb}
                                     for o in report.outcomes]}, ensure_ascii=False, indent=2))
     else:
+        for folder in report.other_batches:
+            print(f"已跳过 {shown_path(folder)}：它是另一次批量运行的输出文件夹（含 .xlperf-batch.json），不是待评分的工作簿")
         for why in report.unwritten:
             print(f"汇总未写出：{why}", file=sys.stderr)
         where = (f"汇总见 {shown_path(report.summary)}（及 {shown_path(report.csv.name)}）" if not report.unwritten else

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -647,6 +648,42 @@ def test_outputs_in_subfolders_of_the_input_folder_are_not_taken_as_inputs_again
     assert (inputs / "单位A" / "填报-已评分.xlsx").is_file()
     assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
     assert list(outputs_by_input(inputs, inputs)) == ["单位A/填报.xlsx"]
+
+
+def test_another_batchs_output_folder_inside_the_inputs_is_skipped_and_named(make_inputs, tmp_path, capsys):
+    """An inbox that also holds last month's results (收件/结果, written by `batch 收件 -o 收件/结果`), batched
+    into a new folder. Its filled copies were scored again as more units (甲-已评分-已评分.xlsx) and its
+    summary failed as 不是模板; the folder holding a batch's record is now left out, and said so."""
+    inputs = make_inputs({"甲.xlsx": "A", "单位B/乙.xlsx": "B"})
+    assert main(["batch", str(inputs), "-o", str(inputs / "结果")]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert sorted(outputs_by_input(out, inputs)) == ["单位B/乙.xlsx", "甲.xlsx"]
+    assert not (out / "结果").exists()
+    said = capsys.readouterr().out
+    assert f"已跳过 {inputs / '结果'}：它是另一次批量运行的输出文件夹" in said
+    assert main(["batch", str(inputs), "-o", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["skipped_folders"] == [str(inputs / "结果")]
+
+
+def test_an_inbox_of_nothing_but_results_says_what_it_skipped(make_inputs, tmp_path, capsys):
+    inputs = make_inputs({"旧/甲.xlsx": "A"})
+    assert main(["batch", str(inputs / "旧"), "-o", str(inputs / "结果")]) == 0
+    (inputs / "旧" / "甲.xlsx").unlink()
+    capsys.readouterr()
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out")]) == 2
+    assert f"没有找到要处理的工作簿（.xlsx / .xlsm）；已跳过其他批量运行的输出文件夹 {inputs / '结果'}" in capsys.readouterr().err
+
+
+def test_a_batchs_own_output_folder_named_as_its_input_is_read(make_inputs, tmp_path):
+    """Named on purpose, the folder is the input: its filled copies are scored again (its summary, no
+    template, fails as before)."""
+    inputs = make_inputs({"甲.xlsx": "A"})
+    assert main(["batch", str(inputs), "-o", str(inputs / "结果")]) == 0
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs / "结果"), "-o", str(out)]) == 1
+    assert rows_of(out)["甲-已评分.xlsx"]["总分"] == TOTALS["A"]
 
 
 def test_leftovers_in_an_output_subfolder_are_removed_at_start(make_inputs, tmp_path):

@@ -8,7 +8,10 @@ thousands either starts cleanly or refuses at once with one message (exit code 2
   units' "绩效评价表.xlsx" stay apart and findable; files named one by one go straight into it;
 - every input gets its own output, never another input's path and never another output's
   (names compared case-insensitively, as Windows and macOS do), " (2)", " (3)"… added;
-- the output folder must be a folder we can write to, and no other batch may be writing into it.
+- the output folder must be a folder we can write to, and no other batch may be writing into it;
+- a folder input's subfolder that holds another batch's record (.xlperf-batch.json) is that batch's
+  output, not units' workbooks: it is skipped and named (its filled copies would be the same units
+  again, and its summary is no unit at all).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import glob
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import takewhile
 from pathlib import Path
@@ -25,6 +28,7 @@ from pathlib import Path
 from ..errors import XlperfError, os_reason
 from ..pathtext import shown_path
 from ..workbook.atomic import fitted_name, remove_leftovers
+from .manifest import NAME as RECORD_NAME
 
 SUFFIXES = (".xlsx", ".xlsm")
 OUTPUT_MARK = "-已评分"
@@ -42,6 +46,7 @@ class Plan:
     sources: list[str]
     targets: list[str]
     not_files: list[str]  # named inputs that exist but are not regular files (FIFOs, devices…)
+    other_batches: list[Path] = field(default_factory=list)  # folders skipped: another batch's output
 
     @cached_property
     def folders(self) -> list[Path]:
@@ -65,7 +70,8 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
     sources: list[str] = []
     subfolders: list[Path] = []
     seen: set[str] = set()
-    for path, subfolder in _expand(inputs, out, reserved_keys):
+    other_batches: list[Path] = []
+    for path, subfolder in _expand(inputs, out, reserved_keys, other_batches):
         key = _key(path)
         if key in reserved_keys:
             raise SetupError(f"汇总文件 {shown_path(path)} 同时是一个输入文件；请换一个汇总文件名（--summary）")
@@ -74,7 +80,7 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
             sources.append(str(path))
             subfolders.append(subfolder)
     not_files = [s for s in sources if not _regular(s)]
-    return Plan(out, sources, output_paths(sources, out, reserved_keys, subfolders), not_files)
+    return Plan(out, sources, output_paths(sources, out, reserved_keys, subfolders), not_files, other_batches)
 
 
 def check_out_dir(out: Path) -> Path:
@@ -90,13 +96,18 @@ def check_out_dir(out: Path) -> Path:
     return out
 
 
-def _expand(inputs: list[str], out: Path, reserved: set[str]) -> list[tuple[Path, Path]]:
-    """(file, the subfolder of the output folder its output goes into) for every input file."""
+def _expand(inputs: list[str], out: Path, reserved: set[str], other_batches: list[Path]) -> list[tuple[Path, Path]]:
+    """(file, the subfolder of the output folder its output goes into) for every input file; the subfolders
+    skipped as another batch's output are added to ``other_batches``."""
     found: list[tuple[Path, Path]] = []
     for text in inputs:
         path = Path(text)
         if path.is_dir():
-            found += [(f, _inside(f.parent, path)) for f in sorted(path.rglob("*")) if _wanted(f, out, reserved)]
+            entries = sorted(path.rglob("*"))
+            batches = _other_batches(entries, path, out)
+            other_batches += [b for b in batches if b not in other_batches]
+            found += [(f, _inside(f.parent, path)) for f in entries
+                      if _wanted(f, out, reserved) and not (batches and _in_any(f, batches))]
         elif os.path.lexists(path):
             found.append((path, Path()))
         elif glob.has_magic(text):
@@ -109,6 +120,16 @@ def _expand(inputs: list[str], out: Path, reserved: set[str]) -> list[tuple[Path
         else:
             raise SetupError(f"找不到输入 {shown_path(text)}")
     return found
+
+
+def _other_batches(entries: list[Path], top: Path, out: Path) -> list[Path]:
+    """The folders below ``top`` that hold a batch's record, but this batch's own output folder (whose
+    outputs _wanted leaves out) and what lies in it."""
+    return [f.parent for f in entries if f.name == RECORD_NAME and f.parent != top and not _below(f.parent, out)]
+
+
+def _in_any(f: Path, folders: list[Path]) -> bool:
+    return any(folder in f.parents for folder in folders)
 
 
 def _fixed_folders(pattern: str) -> Path:

@@ -46,6 +46,7 @@ class Report:
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
     unwritten: list[str] = field(default_factory=list)  # why a summary could not be written
+    other_batches: list[Path] = field(default_factory=list)  # input subfolders skipped: another batch's output
 
     @property
     def exit_code(self) -> int:
@@ -81,7 +82,9 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     xlsx_path, csv_path = summary_paths(out, summary)
     plan = make_plan(inputs, out, reserved=(xlsx_path, csv_path))
     if not plan.sources:
-        raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）")
+        raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）" + (
+            f"；已跳过其他批量运行的输出文件夹 {'、'.join(shown_path(b) for b in plan.other_batches)}"
+            if plan.other_batches else ""))
     xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_interrupt(), FolderLock(plan.out_dir), _fork_server(not scheduler) as server:
         made = make_folders(plan)
@@ -120,7 +123,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         for folder in dict.fromkeys([*plan.folders, xlsx_path.parent]):
             fsync_dir(folder)  # the workers' renames, the summaries' and the record's, made durable at once
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
-    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts, unwritten)
+    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts, unwritten, plan.other_batches)
 
 
 def _write_summaries(final: list[Outcome], xlsx_path: Path, csv_path: Path, version: str) -> list[str]:
