@@ -133,6 +133,30 @@ def test_stated_figures_and_overrides_are_read_from_the_evaluator_sheet(tmp_path
     assert result.total == Decimal("94.88")  # 96.88 − 2
 
 
+def test_a_stated_rate_typed_as_text_with_its_percent_sign(tmp_path):
+    """报告数 copied from the report as text: 88.71% (the seed's 政府采购执行率) is consistent with the computed
+    88.58 %, 90.00% is not (beyond 88.40 %–88.75 %, see test_findings). Both were refused as not a number,
+    unlike a rate typed the same way in any other cell, and named by the path stated.procurement_execution_rate."""
+    def stated_as(text: str) -> Path:
+        wb = openpyxl.load_workbook(EXAMPLE)
+        ws = wb["评价人评分"]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "procurement_execution_rate")
+        ws.cell(row, 3).value = text
+        path = tmp_path / f"stated-{text[:2]}.xlsx"
+        wb.save(path)
+        return path
+
+    consistent = fill(stated_as("88.71%"), tmp_path / "out1.xlsx").result
+    assert consistent.inputs.stated["procurement_execution_rate"] == Decimal("0.8871")
+    assert not [f for f in consistent.findings if f.code == "STATED_MISMATCH"]
+    off = fill(stated_as("90.00%"), tmp_path / "out2.xlsx").result
+    assert [f.field for f in off.findings if f.code == "STATED_MISMATCH"] == ["stated.procurement_execution_rate"]
+    with pytest.raises(InputError) as caught:
+        fill(stated_as("约88.7%"), tmp_path / "out3.xlsx")
+    [problem] = caught.value.problems
+    assert "报告数‘政府采购执行率’" in problem.message and problem.sheet == "评价人评分"
+
+
 def test_cli_template_then_fill_refuses_the_blank_template_with_located_problems(tmp_path, capsys):
     # A fresh template has only the year: filling it lists every missing required input, each at its cell.
     template = tmp_path / "模板.xlsx"

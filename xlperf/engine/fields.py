@@ -45,6 +45,11 @@ def label_of(path: str) -> str:
         return f"{row}“{columns[col][0]}”" if col in columns else row
     if path.startswith("evaluator."):
         return f"评价项 {path.removeprefix('evaluator.')}"
+    if path.startswith("stated."):  # the evaluator sheet's 报告数 of an indicator (all of them rates)
+        from .indicators import NAMES
+
+        indicator = path.removeprefix("stated.")
+        return f"报告数“{NAMES.get(indicator, indicator)}”"
     return path
 
 
@@ -255,7 +260,7 @@ def inputs_from_dict(data: dict[str, Any]) -> Inputs:
     inputs = build(Inputs, b)
     _one_quarterly_series(b, inputs.quarterly)
     inputs = dataclasses.replace(inputs, evaluator=_evaluator(b),
-                                 stated={k: b.get(f"stated.{k}", "amount") for k in (b.raw("stated") or {})})
+                                 stated={k: b.get(f"stated.{k}", "rate") for k in (b.raw("stated") or {})})
     failed = frozenset(p.field for p in b.problems)
     problems = b.problems + [p for p in validate(inputs, skip=failed) if p.code not in ("REQUIRED",) or not b.problems]
     if problems:
