@@ -157,6 +157,27 @@ def test_a_stated_rate_typed_as_text_with_its_percent_sign(tmp_path):
     assert "报告数‘政府采购执行率’" in problem.message and problem.sheet == "评价人评分"
 
 
+def test_an_evaluators_points_typed_with_their_unit(tmp_path):
+    """评价人评分 as evaluators write points: 24分 for 效果性 (E31, the seed's 24 of 25), 4 分 as 满意度's
+    调整后得分 (C55; 96.88 − 2 = 94.88, as in the test above). Both were refused as not numbers. Points were
+    read as an amount, so 0.5万 passed as 0.5 points; now it is refused."""
+    def evaluator_sheet(cells: dict[str, object], name: str) -> Path:
+        wb = openpyxl.load_workbook(EXAMPLE)
+        for ref, v in cells.items():
+            wb["评价人评分"][ref] = v
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    result = fill(evaluator_sheet({"E31": "24分", "C55": "4 分", "D55": "抽样偏少，评价组下调一档"}, "pts.xlsx"),
+                  tmp_path / "out.xlsx").result
+    assert result.item("effects").points == Decimal("24")
+    assert result.item("satisfaction").points == Decimal("4")
+    assert result.total == Decimal("94.88")
+    with pytest.raises(InputError) as caught:
+        fill(evaluator_sheet({"E31": "0.5万"}, "wan.xlsx"), tmp_path / "out2.xlsx")
+    assert [(p.code, p.cell) for p in caught.value.problems] == [("NOT_NUMBER", "E31")]
+
+
 def test_cli_template_then_fill_refuses_the_blank_template_with_located_problems(tmp_path, capsys):
     # A fresh template has only the year: filling it lists every missing required input, each at its cell.
     template = tmp_path / "模板.xlsx"

@@ -116,7 +116,7 @@ def quick_plain(value: object, kind: str) -> object:
     return CLOSER_LOOK
 
 
-_NUMERIC = frozenset(("amount", "rate", "count", "int"))
+_NUMERIC = frozenset(("amount", "rate", "count", "int", "points"))
 
 
 def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems: list[Problem],
@@ -158,7 +158,7 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
         return None
     if base == "date" and isinstance(value, Decimal):
         return EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    if base in ("amount", "rate", "count", "int") and isinstance(value, Decimal):
+    if base in _NUMERIC and isinstance(value, Decimal):
         return str(value)
     if base == "bool" and isinstance(value, bool):
         return "是" if value else "否"
@@ -472,12 +472,12 @@ def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System,
         value, where = row.value("value"), row.where("value")
         reason = _text(row, "reason")
         path = f"evaluator.{kinds[key].input_key}"
-        kind = {"tick": "bool", "flag": "bool", "count": "count", "points": "amount", "choice": "text"}[kinds[key].kind]
+        kind = {"tick": "bool", "flag": "bool", "count": "count", "points": "points", "choice": "text"}[kinds[key].kind]
         out.where.setdefault(path, where)
         found[key] = (plain(value, kind, where, path, out.problems), reason)
     evaluator = evaluator_data(system, found)
 
-    for item_id, points, values in _keyed(rows_of("overrides"), "item_id", "points", "amount",
+    for item_id, points, values in _keyed(rows_of("overrides"), "item_id", "points", "points",
                                           "evaluator.override:", out):
         evaluator[f"override:{item_id}"] = {"points": points, "reason": _text(values, "reason")}
     out.data["evaluator"] = evaluator

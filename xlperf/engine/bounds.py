@@ -24,7 +24,10 @@ DATE_WINDOW = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 MAX_DIGITS = 40  # significant digits; Excel keeps 15
 MIN_EXPONENT = -30  # 1E-31 万元 is not an amount anyone typed
 
-LIMITS = {"amount": AMOUNT_LIMIT, "rate": RATE_LIMIT, "count": COUNT_LIMIT, "int": INT_LIMIT}
+# An evaluator's points: each item's maximum is checked later (check_evaluator); this keeps arithmetic sane.
+POINTS_LIMIT = Decimal("1e4")
+
+LIMITS = {"amount": AMOUNT_LIMIT, "rate": RATE_LIMIT, "count": COUNT_LIMIT, "int": INT_LIMIT, "points": POINTS_LIMIT}
 
 
 def _plain(limit: Decimal) -> str:

@@ -104,7 +104,7 @@ class _Builder:
                 # not plain digits ("98.7%", "abc"): the general path decides
         elif blank(value):  # None, or blank text of a str subclass
             return self._blank_value(path, optional)
-        if isinstance(value, float) and kind in ("amount", "rate", "count", "int"):
+        if isinstance(value, float) and kind in LIMITS:
             self.problem("NOT_EXACT", path, value)
             return None
         bound = _out_of_range(value, kind)
@@ -192,7 +192,7 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成", "无", "没�
 
 def _without_unit(text: str, kind: str) -> str:
     """A figure typed with its unit: an amount in the 万元 every amount is in ("1912.37万元", "1912.37 万"),
-    a count of people or things ("25人", "3 件"), the year ("2024年度"). The number; anything else stays as it is."""
+    a count of people or things ("25人", "3 件"), the year ("2024年度"), points ("0.8分"). The number; anything else stays as it is."""
     units = _UNITS.get(kind)
     if units:
         stripped = text.strip()
@@ -204,16 +204,18 @@ def _without_unit(text: str, kind: str) -> str:
 
 # A count's word after it says what was counted, never a multiple (a count in 万 stays refused: "2万人" is no number).
 # The one whole number that is no count, the year, is written 2024年 or 2024年度 (longest first).
-_UNITS = {"amount": ("万元", "万"), "count": tuple("人名个项件次场户家台辆套条份篇"), "int": ("年度", "年")}
+# An evaluator's points are written 0.8分.
+_UNITS = {"amount": ("万元", "万"), "count": tuple("人名个项件次场户家台辆套条份篇"), "int": ("年度", "年"),
+          "points": ("分",)}
 
 
 def convert(value: Any, kind: str) -> Any:
     """Convert one plain value to the field's kind; ValueError when it does not fit."""
     if kind == "text":
         return str(value).strip()
-    if kind in ("amount", "rate", "count", "int") and isinstance(value, bool):
+    if kind in LIMITS and isinstance(value, bool):
         raise ValueError("bool")  # a TRUE/FALSE cell is no figure (Decimal would read it as 1 or 0)
-    if kind in ("amount", "rate"):
+    if kind in ("amount", "rate", "points"):
         if isinstance(value, float):
             raise ValueError("float")  # exact decimals only: pass str or Decimal
         if kind == "rate" and isinstance(value, str) and value.strip().endswith(("%", "％")):
@@ -246,8 +248,8 @@ def convert(value: Any, kind: str) -> Any:
 
 
 def _number(number: Decimal, kind: str) -> Decimal | int:
-    """An exact number as the kind holds it: amounts and rates as they are, counts whole."""
-    if kind in ("amount", "rate"):
+    """An exact number as the kind holds it: amounts, rates and points as they are, counts whole."""
+    if kind in ("amount", "rate", "points"):
         return number
     if number != number.to_integral_value():
         raise ValueError("not integer")
@@ -298,7 +300,7 @@ def _evaluator(b: _Builder) -> dict[str, EvaluatorEntry]:
             if ticks is not None else None,
             count=_optional(b, raw, path, "count", "count?"),
             choice=_optional(b, raw, path, "choice", "text?"),
-            points=_optional(b, raw, path, "points", "amount?"),
+            points=_optional(b, raw, path, "points", "points?"),
             flag=_optional(b, raw, path, "flag", "bool?"),
             reason=str(raw.get("reason") or "").strip(),
         )
