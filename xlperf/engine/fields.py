@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -84,6 +85,8 @@ class _Builder:
         kind, optional = split
         value = self.raw(path) if node is ... else node
         if type(value) is str:  # the reader gives every value as text: its cases first, one strip
+            if not value.isprintable():  # rare: a newline, or a character that shows as nothing
+                value = _without_invisible(value)
             text = value.strip()
             if not text:
                 return self._blank_value(path, optional)
@@ -188,6 +191,14 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
                    r"|(\d{4})(\d{2})(\d{2})")
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "已完成", "完成", "有"}  # 有: "已建立…渠道" answered as people do
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成", "无", "没有"}
+
+
+def _without_invisible(text: str) -> str:
+    """Text without the characters that show as nothing (Unicode format characters: zero-width space,
+    BOM, the direction marks Windows adds to copied figures). Pasted from a web page or another program,
+    they made 1912.37 no number and 按期完成 no choice, in a message that showed the same text back."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf") if any(
+        unicodedata.category(ch) == "Cf" for ch in text) else text
 
 
 def _without_unit(text: str, kind: str) -> str:
