@@ -355,6 +355,9 @@ NEGATIVE_CASES = [
     ("完成", "未达成"),
     ("有效保障", "否"),
     ("有效保障", "无"),
+    ("有效保障", "保障不足"),  # was 达成: it contains 保障
+    ("有效保障", "保障不到位"),
+    ("正常运行", "维护欠缺"),
 ]
 
 
@@ -363,6 +366,17 @@ def test_word_targets_not_achieved(target, actual):
     result = judge(target, actual)
     assert result.status == "未达成"
     assert "否定" in result.evidence
+
+
+@pytest.mark.parametrize("target,actual,word", [
+    # Each was 达成 by the positive word inside it.
+    ("完成", "基本完成", "基本"), ("及时", "基本及时", "基本"), ("完成", "已完成部分", "部分"),
+    ("完成", "初步完成", "初步"), ("顺利完成", "接近完成", "接近"),
+])
+def test_a_qualified_answer_goes_to_the_evaluator(target, actual, word):
+    result = judge(target, actual)
+    assert result.status == "待判断"
+    assert f"含限定表述“{word}”" in result.evidence
 
 
 @pytest.mark.parametrize(

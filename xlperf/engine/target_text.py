@@ -209,6 +209,7 @@ POSITIVE_WORDS: tuple[str, ...] = tuple(_WORDS["positive"])
 NEGATIVE_WORDS: tuple[str, ...] = tuple(_WORDS["negative"])
 _EXACT_ONLY = frozenset(_WORDS["whole_answer_only"])
 _NEGATED_NEGATIVES: tuple[str, ...] = tuple(_WORDS["negated_negative"])
+_QUALIFIED: tuple[str, ...] = tuple(_WORDS["qualified"])
 BUDGET_OK: tuple[str, ...] = tuple(_WORDS["within_budget"])
 BUDGET_BAD: tuple[str, ...] = tuple(_WORDS["over_budget"])
 ABSENCE_PREFIXES: tuple[str, ...] = tuple(_WORDS["absence_target_prefix"])
@@ -237,7 +238,7 @@ def _by_length(words: tuple[str, ...]) -> list[str]:
 
 
 def classify_word(actual: str) -> tuple[str | None, str | None]:
-    """('positive'|'negative'|None, the word that decided)."""
+    """('positive'|'negative'|'qualified'|None, the word that decided)."""
     if actual in NEGATIVE_WORDS:
         return "negative", actual
     if actual in POSITIVE_WORDS:
@@ -255,6 +256,9 @@ def classify_word(actual: str) -> tuple[str | None, str | None]:
         return None, None
     if negated:
         return "positive", negated
+    for word in _QUALIFIED:
+        if word in cleaned:
+            return "qualified", word
     for word in _by_length(POSITIVE_WORDS):
         if len(word) > 1 and word in cleaned:
             return "positive", word

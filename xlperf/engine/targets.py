@@ -17,8 +17,9 @@ Choices (documented here because they decide outcomes):
   when that target is at most 1 (a rate written as a fraction, e.g. 验收通过率 "1").
 * An actual that itself carries an operator ("≥95%") is not a value: 待判断.
 * Word targets: equal to the target, or a recognised positive word → 达成; a recognised
-  negative word → 未达成 (negatives are checked first: "未完成" contains "完成"); anything
-  else → 待判断. A word actual containing digits is only matched exactly, never by
+  negative word → 未达成 (negatives are checked first: "未完成" contains "完成"); an answer
+  that qualifies itself ("基本完成", "已完成部分") → 待判断, before the positive words are
+  looked for ("基本完成" contains "完成"); anything else → 待判断. A word actual containing digits is only matched exactly, never by
   containment ("完成85%" is left to the evaluator).
 * "预算数" (成本指标 不超过预算) is judged only from words (未超预算 … → 达成,
   超预算 … → 未达成); a number needs the budget amount, so it is 待判断.
@@ -136,6 +137,8 @@ def _judge_word(target: Target, actual: str, shown_actual: str) -> Judgement:
         return Judgement(NOT_ACHIEVED, f"{head}，含否定表述“{hit}”，未达成")
     if kind == "positive":
         return Judgement(ACHIEVED, f"{head}，属认可的完成表述（“{hit}”），达成")
+    if kind == "qualified":
+        return Judgement(UNDECIDED, f"{head}，含限定表述“{hit}”，需评价人员判断")
     if actual_quantity(actual) is not None:
         return Judgement(UNDECIDED, f"{head}，目标为文字而实际为数值，需评价人员判断")
     return Judgement(UNDECIDED, f"{head}，无法自动判断，需评价人员判断")
