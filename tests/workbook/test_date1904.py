@@ -91,3 +91,16 @@ def test_each_spelling_of_the_flag(tmp_path, flag, expected):
                     'date1904="true"', f'date1904="{flag}"').encode()
             zout.writestr(info, data)
     assert ZipBook.open(out).date1904 is expected
+
+
+@pytest.mark.parametrize("serial", ["1E+999999999", "2958465", "-1E+999999999"])
+def test_a_serial_out_of_range_in_the_1904_system_is_refused_not_overflowed(serial):
+    """2,958,465 is 9999-12-31 in the 1900 system, and past it in the 1904 one; 1E+999999999 + 1,462
+    overflows the decimal context. Each is OUT_OF_RANGE at its cell."""
+    from decimal import Decimal
+
+    from xlperf.book.reader import DAYS_1904, plain
+
+    problems: list = []
+    assert plain(Decimal(serial), "date", ("项目", "E3"), "projects[0].planned_finish", problems, DAYS_1904) is None
+    assert [(p.code, p.cell) for p in problems] == [("OUT_OF_RANGE", "E3")]

@@ -142,11 +142,14 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
         problems.append(Problem.of("TEXT_TOO_LONG", field=path, sheet=sheet, cell=cell, value=f"{value[:20]}…",
                                    expected=f"不超过 {MAX_CELL_TEXT} 个字符", length=len(value), limit=MAX_CELL_TEXT))
         return None
-    if base == "date" and isinstance(value, Decimal) and _YYYYMMDD[0] <= value <= _YYYYMMDD[1] and value == int(value):
-        return str(int(value))  # 20241231 typed in a date cell: the digits of a date, as the text form reads them
-    # A date serial in the 1900 system, where its bounds and the epoch below are (the cell keeps its own).
-    serial = value + date_shift if base == "date" and date_shift and isinstance(value, Decimal) else value
-    bound = out_of_range(serial, base) if isinstance(value, Decimal) else None
+    number = value if isinstance(value, Decimal) else None
+    dated = base == "date" and number is not None
+    if dated and _YYYYMMDD[0] <= number <= _YYYYMMDD[1] and number == int(number):
+        return str(int(number))  # 20241231 typed in a date cell: a date's digits, as its text form reads them
+    bound = out_of_range(number, base) if number is not None else None
+    if dated and date_shift and not bound:  # bounded first: 1E+999999999 + 1462 overflows
+        number += date_shift  # a 1904-system serial to the 1900 system, where the bounds and the epoch are
+        bound = out_of_range(number, base)
     if bound:  # before any conversion: int() of 1E+999999999 never ends
         problems.append(Problem.of("OUT_OF_RANGE", field=path, sheet=sheet, cell=cell, value=shown_number(value),
                                    expected=bound))
@@ -156,8 +159,8 @@ def _plain(value: object, kind: str, where: tuple[str, str], path: str, problems
                                            value=value, fraction=value / 100),
                                 value=str(text_of(value)), expected="百分比，如 98.7% 或 0.987"))
         return None
-    if base == "date" and isinstance(value, Decimal):
-        return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    if dated:
+        return EXCEL_EPOCH + dt.timedelta(days=int(number))
     if base in _NUMERIC and isinstance(value, Decimal):
         return str(value)
     if base == "bool" and isinstance(value, bool):
@@ -331,9 +334,9 @@ def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sh
     found = _table_block(book, tables, table_name, sheet_name, columns, absent, out)
     if found is None:
         return None
-    sheet, lines = found[0].sheet, found[1]
+    table, lines = found
     at = {k: (j, letters) for k, j, letters in lines.offsets}
-    return [_Row(sheet, r, line, at) for r, line in lines]
+    return [_Row(table.sheet, r, line, at) for r, line in lines]
 
 
 class _FilledLines:
