@@ -218,6 +218,8 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("year", "2024年度"), lambda i: i.year, 2024),  # 评价年度 as people write it (refused before)
     (put("year", "2024 年"), lambda i: i.year, 2024),
     (put("petitions.channel_exists", "有"), lambda i: i.petitions.channel_exists, True),  # 已建立…渠道: 有 / 无
+    (put("key_tasks.0.finished", "✔"), lambda i: i.key_tasks[0].finished, True),  # Word's and WPS's symbols
+    (put("key_tasks.0.finished", "✘"), lambda i: i.key_tasks[0].finished, False),
     (put("petitions.channel_exists", "无"), lambda i: i.petitions.channel_exists, False),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:

@@ -189,8 +189,9 @@ def blank(value: Any) -> bool:
 # A date typed as text: 2024-12-31, 2024/1/5, 2024.1.5, 2024年1月5日 (a time of day after it is ignored), 20241231.
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
                    r"|(\d{4})(\d{2})(\d{2})")
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "已完成", "完成", "有"}  # 有: "已建立…渠道" answered as people do
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "未完成", "无", "没有"}
+# 有: "已建立…渠道" answered as people do; ✔ ☑ ✘ ☒ as Word's and WPS's symbol menus insert them.
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "☑", "已完成", "完成", "有"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "☒", "未完成", "无", "没有"}
 
 
 def _without_invisible(text: str) -> str:
@@ -203,7 +204,8 @@ def _without_invisible(text: str) -> str:
 
 def _without_unit(text: str, kind: str) -> str:
     """A figure typed with its unit: an amount in the 万元 every amount is in ("1912.37万元", "1912.37 万"),
-    a count of people or things ("25人", "3 件"), the year ("2024年度"), points ("0.8分"). The number; anything else stays as it is."""
+    a count of people or things ("25人", "3 件"), the year ("2024年度"), points ("0.8分"). The number;
+    anything else stays as it is."""
     units = _UNITS.get(kind)
     if units:
         stripped = text.strip()

@@ -19,8 +19,8 @@ Choices (documented here because they decide outcomes):
 * Word targets: equal to the target, or a recognised positive word → 达成; a recognised
   negative word → 未达成 (negatives are checked first: "未完成" contains "完成"); an answer
   that qualifies itself ("基本完成", "已完成部分") → 待判断, before the positive words are
-  looked for ("基本完成" contains "完成"); anything else → 待判断. A word actual containing digits is only matched exactly, never by
-  containment ("完成85%" is left to the evaluator).
+  looked for ("基本完成" contains "完成"); anything else → 待判断. A word actual containing
+  digits is only matched exactly, never by containment ("完成85%" is left to the evaluator).
 * "预算数" (成本指标 不超过预算) is judged only from words (未超预算 … → 达成,
   超预算 … → 未达成); a number needs the budget amount, so it is 待判断.
 """
