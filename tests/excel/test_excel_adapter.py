@@ -101,6 +101,17 @@ def test_recompute_equals_headless_fill_cell_for_cell(spec, saved_example, examp
     assert all(got)
 
 
+def test_a_list_converted_to_a_range_in_excel_is_read_by_its_header(spec, example_memory):
+    """表设计 → 转换为区域 is an Excel command: the sheet then has no table, and the list is found as the
+    headless path finds it (test_list_without_table), through the same reader."""
+    world = excel_with(spec, example_memory)
+    del world.tables["xp_key_tasks"]
+    world.cells["重点工作"][(8, 1)], world.cells["重点工作"][(8, 2)], world.cells["重点工作"][(8, 3)] = (
+        "新增重点工作", "市科协", "否")  # typed under the list after the conversion: one unfinished task
+    outcome = run(world, "recompute")
+    assert outcome.ok and "总分 92.88" in outcome.message
+
+
 def test_recompute_leaves_excel_as_it_was_and_says_so(spec, example_memory):
     world = excel_with(spec, example_memory)
     world.calculation = "semiautomatic"
