@@ -249,3 +249,25 @@ def test_units_under_another_system_get_their_own_sheets(make_inputs, tmp_path):
     head, row = [c.value for c in next(hunan.iter_rows(min_row=4, max_row=4))], \
         [c.value for c in next(hunan.iter_rows(min_row=5, max_row=5))]
     assert dict(zip(head, row))["总分"] == 21.39 and dict(zip(head, row))["文件"].endswith("湘.xlsx")
+
+
+def test_a_unit_sent_twice_is_pointed_out_in_both_rows(make_inputs, tmp_path):
+    """A unit that sent its workbook and then a corrected copy is two rows of the same unit and year: each
+    row's 说明 names the other file, so the bureau can tell which to keep. Another unit's row says nothing."""
+    import csv
+
+    import openpyxl
+
+    inputs = make_inputs({"单位甲/初稿.xlsx": "A", "单位甲/终稿.xlsx": "A", "乙.xlsx": "B"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with (out / "汇总.csv").open(encoding="utf-8-sig", newline="") as fh:
+        said = {Path(r["文件"]).name: r["说明"] for r in csv.DictReader(fh)}
+    assert said["初稿.xlsx"] == f"同一单位同一年度另有 {inputs / '单位甲' / '终稿.xlsx'}"
+    assert said["终稿.xlsx"] == f"同一单位同一年度另有 {inputs / '单位甲' / '初稿.xlsx'}"
+    assert said["乙.xlsx"] == ""
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["评分汇总"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    head = rows[0]
+    in_book = {Path(r[head.index("文件")]).name: r[head.index("说明")] for r in rows[1:]}
+    assert in_book["初稿.xlsx"] == said["初稿.xlsx"] and in_book["乙.xlsx"] is None

@@ -51,6 +51,26 @@ class Outcome:
         return self.status != FAILED
 
 
+def notes(outcomes: list[Outcome], shown) -> dict[str, str]:
+    """The summaries' 说明 per source: a failure's reason, or, for a unit scored from more than one file
+    for the same year (a draft and its correction, sent twice), the other files, so the bureau picks one.
+    ``shown``: how a path is written for people (pathtext.shown_path)."""
+    by_unit: dict[tuple[str, str], list[str]] = {}
+    for o in outcomes:
+        if o.ok and o.unit:
+            by_unit.setdefault((o.unit, o.year), []).append(o.source)
+    out = {o.source: o.message for o in outcomes if o.message}
+    for sources in by_unit.values():
+        if len(sources) < 2:
+            continue
+        for source in sources:
+            others = [shown(s) for s in sources if s != source]
+            listed = "、".join(others[:3]) + (f" 等 {len(others)} 份" if len(others) > 3 else "")
+            note = f"同一单位同一年度另有 {listed}"
+            out[source] = f"{out[source]}；{note}" if out.get(source) else note
+    return out
+
+
 def failed(source: str, kind: str, message: str) -> Outcome:
     return Outcome(source, status=FAILED, kind=kind, message=message)
 

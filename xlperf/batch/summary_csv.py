@@ -8,11 +8,12 @@ from pathlib import Path
 
 from ..pathtext import plain_text, shown_path
 from ..workbook.atomic import temp_name
-from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
+from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome, notes
 
 
 def write_csv(outcomes: list[Outcome], path: Path) -> None:
     level1_names = next((tuple(n for n, _, _ in o.level1) for o in outcomes if o.ok), ())
+    said = notes(outcomes, shown_path)
     tmp = temp_name(path)
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -24,7 +25,7 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
                 w.writerow([_safe(shown_path(o.source)), STATUS_TEXT[o.status], _safe(o.unit), o.year, o.total,
                             *(scores.get(n, "") for n in level1_names),
                             sum(o.findings.values()) if o.ok else "", _safe(shown_path(o.output)),
-                            _safe(plain_text(o.message)),
+                            _safe(plain_text(said.get(o.source, ""))),
                             o.system_id, *(o.findings.get(s, "") if o.ok else "" for s in SEVERITIES),
                             KIND_TEXT.get(o.kind, ""), f"{o.seconds:.3f}"])
             fh.flush()

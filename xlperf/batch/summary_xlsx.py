@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..pathtext import link_target, plain_text, shown_path
 from ..workbook.atomic import temp_name
-from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome
+from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome, notes
 
 UNITS, ITEMS, CHARTS, FAILURES = "评分汇总", "分项分布", "图表", "失败"
 BIN_WIDTH = Decimal(5)  # points per bar of the total's distribution
@@ -54,10 +54,11 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
         counts = Counter(o.status for o in outcomes)
         note = (f"共 {len(outcomes)} 个文件：成功 {counts['ok']}，未变（跳过）{counts['skipped']}，失败 {counts['failed']}；"
                 f"生成于 {dt.datetime.now().isoformat(timespec='seconds')}，xlperf {version}")
+        said = notes(outcomes, shown_path)
         for n, rows in enumerate(groups or [[]], start=1):
             suffix = "" if n == 1 else f"-{n}"
             units_rows = rows + (failed if n == 1 else [])
-            _units_sheet(wb, f, UNITS + suffix, f"Units{n}", units_rows, path.parent, note)
+            _units_sheet(wb, f, UNITS + suffix, f"Units{n}", units_rows, path.parent, note, said)
             if rows:
                 stats = _item_stats(rows)
                 _items_sheet(wb, f, ITEMS + suffix, f"Items{n}", stats, rows)
@@ -181,7 +182,8 @@ def _print_ready(ws, title: str, header_row: int, *, fit_width: bool, repeat_col
     ws.freeze_panes(header_row + 1, 0)
 
 
-def _units_sheet(wb, f, sheet: str, table: str, rows: list[Outcome], base: Path, note: str) -> None:
+def _units_sheet(wb, f, sheet: str, table: str, rows: list[Outcome], base: Path, note: str,
+                 said: dict[str, str]) -> None:
     ws = wb.add_worksheet(sheet)
     first = next((o for o in rows if o.ok), Outcome(""))
     l1 = [n for n, _, _ in first.level1]
@@ -203,7 +205,7 @@ def _units_sheet(wb, f, sheet: str, table: str, rows: list[Outcome], base: Path,
                     + [_num(s1.get(n, "")) for n in l1] + [_num(s2.get(n, "")) for n in l2]
                     + [_num(si.get(i, "")) for i, _ in items] + [_num(sr.get(i, "")) for i, _ in rates]
                     + [o.findings.get(s) if o.ok else None for s in SEVERITIES]
-                    + [STATUS_TEXT[o.status], o.message, shown_path(o.output), link])
+                    + [STATUS_TEXT[o.status], said.get(o.source, ""), shown_path(o.output), link])
     ws.write_string(0, 0, f"批量评分汇总{'：' + first.system_name if first.system_name else ''}", f["title"])
     ws.write_string(1, 0, note, f["note"])
     _table(ws, f, 3, table, columns, data)
