@@ -676,6 +676,25 @@ def test_an_inbox_of_nothing_but_results_says_what_it_skipped(make_inputs, tmp_p
     assert f"没有找到要处理的工作簿（.xlsx / .xlsm）；已跳过其他批量运行的输出文件夹 {inputs / '结果'}" in capsys.readouterr().err
 
 
+def test_spreadsheets_in_another_format_get_their_row_not_silence(make_inputs, tmp_path):
+    """An inbox where one unit sent .xls, one .ods (LibreOffice's Save) and one .et (WPS's): those files were
+    passed over without a word, and the batch said 共 1 个文件 … 失败 0, exit 0, three units short. Each
+    now fails with what to do; other files (a Word document, a note) are still no inputs."""
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4600)
+    inputs = make_inputs({"甲.xlsx": "A", "丙.xls": ole, "丁.et": ole, "说明.docx": b"PK\x03\x04", "备注.txt": b"hi"})
+    import zipfile
+
+    with zipfile.ZipFile(inputs / "乙.ods", "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 1
+    rows = rows_of(out)
+    assert sorted(rows) == ["丁.et", "丙.xls", "乙.ods", "甲.xlsx"]
+    assert rows["甲.xlsx"]["状态"] == "成功"
+    assert "旧版 .xls" in rows["丙.xls"]["说明"] and "WPS 表格文件（.et）" in rows["丁.et"]["说明"]
+    assert "OpenDocument" in rows["乙.ods"]["说明"]
+
+
 def test_a_batchs_own_output_folder_named_as_its_input_is_read(make_inputs, tmp_path):
     """Named on purpose, the folder is the input: its filled copies are scored again (its summary, no
     template, fails as before)."""

@@ -81,6 +81,25 @@ def case_xls(base, tmp):
     return path, Expect(["XLS_BIFF"], phrases=[".xls", "另存为"])
 
 
+def case_wps_et(base, tmp):
+    """WPS's own format is a compound file like .xls: named by its suffix, with WPS's way out."""
+    path = tmp / "单位.et"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512 - 8) + b"\x00" * 4096)
+    return path, Expect(["WPS_ET"], phrases=[".et", "WPS", "另存为"])
+
+
+def case_ods(base, tmp):
+    """LibreOffice's default format (what its Save gives unless Keep Current Format is chosen): the ODF
+    package's first member, stored, is its mimetype. It was NOT_WORKBOOK (可能是 Word、PowerPoint 文档)."""
+    import zipfile
+
+    path = tmp / "单位.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
+    return path, Expect(["ODF_SPREADSHEET"], phrases=[".ods", "LibreOffice", "另存为"])
+
+
 def case_csv(base, tmp):
     path = tmp / "数据.csv"
     path.write_text("单位名称,调整后预算合计\n深圳,2180.5\n", encoding="utf-8")
@@ -239,6 +258,8 @@ def case_many(base, tmp):
 
 CASES = {
     "xls": case_xls,
+    "wps-et": case_wps_et,
+    "ods": case_ods,
     "csv": case_csv,
     "encrypted": case_encrypted,
     "truncated-zip": case_truncated,

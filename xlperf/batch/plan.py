@@ -31,6 +31,10 @@ from ..workbook.atomic import fitted_name, remove_leftovers
 from .manifest import NAME as RECORD_NAME
 
 SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheets in another format, taken when found so that each gets its row with what to do (另存为 .xlsx)
+# instead of being passed over without a word: a unit that sent one is not among the results otherwise.
+OTHER_FORMATS = (".xls", ".xlsb", ".et", ".ett", ".ods", ".fods", ".numbers")
+_FOUND = SUFFIXES + OTHER_FORMATS
 OUTPUT_MARK = "-已评分"
 LOCK_NAME = ".xlperf-batch.lock"
 _OUTPUT_STEM = re.compile(rf"{OUTPUT_MARK}( \(\d+\))?$")
@@ -116,7 +120,7 @@ def _expand(inputs: list[str], out: Path, reserved: set[str], other_batches: lis
                 raise SetupError(f"没有与 {shown_path(text)} 匹配的文件")
             base = _fixed_folders(text)
             found += [(m, _inside(m.parent, base)) for m in matches
-                      if not m.is_dir() and (m.suffix.lower() in SUFFIXES or not m.is_file())]
+                      if not m.is_dir() and (m.suffix.lower() in _FOUND or not m.is_file())]
         else:
             raise SetupError(f"找不到输入 {shown_path(text)}")
     return found
@@ -149,9 +153,9 @@ def _inside(folder: Path, base: Path) -> Path:
 
 
 def _wanted(f: Path, out: Path, reserved: set[str]) -> bool:
-    """Workbooks found in a folder: not Office lock files (~$…), not hidden files, not this batch's own
-    outputs or summaries when the output folder lies inside the input folder."""
-    if f.suffix.lower() not in SUFFIXES or f.name.startswith(("~$", ".")) or f.is_dir():
+    """Workbooks found in a folder (and spreadsheets in another format): not Office lock files (~$…), not
+    hidden files, not this batch's own outputs or summaries when the output folder lies inside the input folder."""
+    if f.suffix.lower() not in _FOUND or f.name.startswith(("~$", ".")) or f.is_dir():
         return False
     if _key(f) in reserved:
         return False

@@ -34,6 +34,7 @@ from xlperf.workbook.zipraw import Local, inflate_member, local_member
 __all__ = ["Limits", "Package", "SheetRef", "TableRef", "DefinedName", "Cell"]
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODF_SPREADSHEET = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RATIO_FLOOR = 1 << 20
@@ -90,12 +91,15 @@ class Package(Contents):
         blob = _load(path, limits)
         if blob.startswith(_CFB_MAGIC):
             encrypted = any(stream in blob for stream in _ENCRYPTION_STREAMS)
-            raise workbook_error("ENCRYPTED" if encrypted else "XLS_BIFF", path=path)
+            wps = path.suffix.lower() in (".et", ".ett")  # WPS's own format is the same kind of file as .xls
+            raise workbook_error("ENCRYPTED" if encrypted else "WPS_ET" if wps else "XLS_BIFF", path=path)
         try:
             zf = zipfile.ZipFile(io.BytesIO(blob))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError,
                 NotImplementedError, OverflowError, UnicodeDecodeError):
             raise workbook_error("CORRUPT_ZIP" if blob.startswith(b"PK") else "NOT_ZIP", path=path) from None
+        if _ODF_SPREADSHEET in blob[:100]:  # an ODF package starts with its stored "mimetype" member
+            raise workbook_error("ODF_SPREADSHEET", path=path)
         pkg = cls(path, blob, zf, limits)
         pkg._check_members()
         pkg._find_workbook()

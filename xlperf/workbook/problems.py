@@ -16,6 +16,9 @@ MESSAGES = {
     "NOT_FOUND": "找不到文件 {path}，请检查路径和文件名是否正确",
     "NO_ACCESS": "无法读取文件 {path}，请确认有读取权限，并关闭正在占用它的程序后再试",
     "XLS_BIFF": "这是旧版 .xls 文件，请在 Excel/WPS 中另存为 .xlsx 或 .xlsm 后再试",
+    "WPS_ET": "这是 WPS 表格文件（.et），请在 WPS 中“另存为” Excel 工作簿（.xlsx）后再试",
+    "ODF_SPREADSHEET": ("这是 OpenDocument 电子表格（.ods，LibreOffice 的默认格式），请在 LibreOffice 或 WPS 中“另存为”"
+                        " Excel 2007-365 工作簿（.xlsx）后再试"),
     "ENCRYPTED": "文件设置了打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx 或 .xlsm 再试",
     "NOT_ZIP": "这不是 .xlsx/.xlsm 工作簿（可能是 CSV、文本或其他文件），请在 Excel/WPS 中打开并另存为 .xlsx 后再试",
     "CORRUPT_ZIP": "文件已损坏或不完整{where}，请重新获取文件，或在 Excel/WPS 中打开修复并另存后再试",
