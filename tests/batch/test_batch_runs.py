@@ -779,6 +779,23 @@ def test_unchanged_files_are_skipped_changed_ones_recomputed_force_redoes_all(ma
     assert (out / "甲-已评分.xlsx").stat().st_mtime_ns != first["甲-已评分.xlsx"]
 
 
+def test_an_upgraded_xlperf_recomputes_what_the_old_one_wrote(make_inputs, tmp_path, monkeypatch, capsys):
+    """The engine version in each stamp and in the batch's record is what a re-run trusts: after an upgrade
+    every file is computed again (the new engine may score it differently), and verify of an old output says
+    another version wrote it (exit 5) rather than vouching for it."""
+    import xlperf
+
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    monkeypatch.setattr(xlperf, "__version__", "9.9.9")
+    assert main(["verify", str(out / "甲-已评分.xlsx")]) == 5
+    assert "xlperf 9.9.9" in capsys.readouterr().out
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert rows_of(out)["甲.xlsx"]["状态"] == "成功"
+    assert main(["verify", str(out / "甲-已评分.xlsx")]) == 0
+
+
 def test_json_report(make_inputs, tmp_path, capsys):
     import json
 
