@@ -148,6 +148,8 @@ CASES = [
     pytest.param(put("assets.groups.1.status", "报废中"), {("CHOICE", "assets.groups[1].status")}, id="asset status"),
     pytest.param(put("year", 1900), {("YEAR_RANGE", "year")}, id="year 1900"),
     pytest.param(put("year", "2024年3月"), {("NOT_INTEGER", "year")}, id="year with a month"),
+    pytest.param(put("budget.adjusted.total", "1912。37。5"), {("NOT_NUMBER", "budget.adjusted.total")},
+                 id="two points"),
 ]
 
 
@@ -208,6 +210,10 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("budget.adjusted.total", "１，９１２．３７"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),
     # A reduction copied from a PDF or Word table carries the minus sign U+2212, not the hyphen (refused before).
     (put("adjustments.0.amount", "−23.75"), lambda i: i.adjustments[0].amount, Decimal("-23.75")),
+    # The point as a Chinese input method in Chinese punctuation types it (refused before).
+    (put("budget.adjusted.total", "1912。37"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),
+    (put("sangong.actual", "3.10。"), lambda i: i.sangong.actual, Decimal("3.10")),
+    (put("surveys.0.rate", "98。6%"), lambda i: i.surveys[0].rate, Decimal("0.986")),
     # Dates typed as text the ways people write them (refused before, but for the ISO form).
     (put("projects.0.planned_finish", "2024年12月31日"), lambda i: i.projects[0].planned_finish, dt.date(2024, 12, 31)),
     (put("projects.0.planned_finish", "2024/1/5"), lambda i: i.projects[0].planned_finish, dt.date(2024, 1, 5)),

@@ -28,8 +28,10 @@ def D(value: object) -> Decimal:
         return Decimal(value)
     if isinstance(value, str):
         # As typed, with an input method's full-width forms: "１，２３４．５０" is 1234.50 (Decimal reads ４ itself),
-        # and the minus sign (U+2212) of a figure copied from a PDF or Word table.
-        text = value.strip().replace("，", ",").replace("．", ".").replace("－", "-").replace("\u2212", "-")
+        # and the minus sign (U+2212) of a figure copied from a PDF or Word table. A Chinese input method left
+        # in Chinese punctuation types the point as 。: "1912。37" is 1912.37, and a 。 after a figure ends it.
+        text = value.strip().removesuffix("。")
+        text = text.replace("，", ",").replace("．", ".").replace("。", ".").replace("－", "-").replace("\u2212", "-")
         if "," in text:
             if not _GROUPED.fullmatch(text):
                 raise ValueError(f"not a number: {value!r}")
