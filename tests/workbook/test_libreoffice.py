@@ -284,3 +284,16 @@ def test_score_sheet_prints_on_a4_landscape_pages_with_the_header_repeated(fille
             assert label in text, (n, label)
         assert f"第 {n} 页，共 {len(pages)} 页" in text
     assert "96.88" in texts[-1] and "总分" in texts[-1]
+
+
+def test_a_workbook_saved_by_libreoffice_in_its_own_format_gets_what_to_do(work, capsys):
+    """LibreOffice's Save, unless Keep Current Format is chosen, writes .ods: real LibreOffice output, named
+    as what it is with the way back (另存为 Excel 2007-365), not as 可能是 Word、PowerPoint 文档."""
+    from xlperf.cli import main
+    from xlperf.workbook.problems import MESSAGES
+
+    example = Path(__file__).parents[2] / "workbooks" / "example-2024.xlsx"
+    ods = lo.convert(example, "ods", work / "ods").files[example][0]
+    assert main(["fill", str(ods), "-o", str(work / "out.xlsx")]) == 1
+    assert MESSAGES["ODF_SPREADSHEET"] in capsys.readouterr().err
+    assert not (work / "out.xlsx").exists()
