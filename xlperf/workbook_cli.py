@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .pathtext import shown_path
@@ -72,9 +73,13 @@ def _fill(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .workbook.fill import verify
 
-    verdict = verify(args.input, registry=registry_of(args))
+    if len(args.inputs) > 1 or Path(args.inputs[0]).is_dir():
+        return _verify_many(args)
+    verdict = verify(args.inputs[0], registry=registry_of(args))
     if args.json:
         print(json.dumps({"status": verdict.status, "exit_code": verdict.exit_code, "message": verdict.message,
                           "cells": verdict.cells, "stamp": verdict.stamp}, ensure_ascii=False, indent=2))
@@ -85,6 +90,68 @@ def _verify(args: argparse.Namespace) -> int:
         if len(verdict.cells) > 50:
             print(f"  …… 另有 {len(verdict.cells) - 50} 处")
     return verdict.exit_code
+
+
+# With several files, the exit code is the most serious verdict's: outputs edited by hand first, then
+# inputs edited, then filled by another xlperf or system, then not filled (or not readable) at all.
+_SERIOUS = (4, 3, 5, 1)
+_COUNTED = ((0, "未被修改"), (3, "输入被修改"), (4, "输出被手工修改"), (5, "其他版本或指标体系填写"),
+            (1, "未填写或无法读取"))
+
+
+def _verify_many(args: argparse.Namespace) -> int:
+    """verify over files and folders (searched recursively): one line per workbook, then the counts. In a
+    folder, a workbook that is no xlperf workbook at all (a batch's 汇总.xlsx, anything else) is named, not
+    judged."""
+    from pathlib import Path
+
+    from .book.layout import load_layout
+    from .errors import XlperfError
+    from .workbook.fill import verify
+    from .workbook.zipbook import ZipBook
+
+    registry = registry_of(args)
+    files: list[tuple[Path, bool]] = []  # (file, found in a folder)
+    for text in args.inputs:
+        path = Path(text)
+        files += [(f, True) for f in sorted(path.rglob("*")) if f.suffix.lower() in (".xlsx", ".xlsm")
+                  and not f.name.startswith(("~$", ".")) and f.is_file()] if path.is_dir() else [(path, False)]
+    results, foreign, seen = [], [], set()
+    for path, in_folder in files:
+        if (key := os.path.realpath(path)) in seen:
+            continue  # named and found in a folder: judged once
+        seen.add(key)
+        try:
+            verdict = verify(path, registry=registry)
+            if (in_folder and verdict.exit_code == EXIT_INPUT
+                    and load_layout().version_name not in ZipBook.open(path).defined_names()):
+                foreign.append(path)
+                continue
+            results.append((path, verdict.status, verdict.exit_code, verdict.message, verdict.cells))
+        except XlperfError as exc:
+            results.append((path, "unreadable", EXIT_INPUT, str(exc), []))
+    if not results and not foreign:
+        print(f"错误：在 {'、'.join(shown_path(t) for t in args.inputs)} 中没有找到要核验的工作簿（.xlsx / .xlsm）",
+              file=sys.stderr)
+        return EXIT_INPUT
+    codes = [code for _, _, code, _, _ in results]
+    exit_code = next((c for c in _SERIOUS if c in codes), 0) if results else EXIT_INPUT
+    if args.json:
+        print(json.dumps({"exit_code": exit_code, "files": [
+            {"file": str(path), "status": status, "exit_code": code, "message": message, "cells": cells}
+            for path, status, code, message, cells in results], "not_xlperf": [str(f) for f in foreign]},
+            ensure_ascii=False, indent=2))
+        return exit_code
+    for path, _, code, message, cells in results:
+        print(f"{shown_path(path)}：{message}")
+        for line in cells[:10]:
+            print(f"  {line}")
+        if len(cells) > 10:
+            print(f"  …… 另有 {len(cells) - 10} 处")
+    if foreign:
+        print(f"未核验（不是 xlperf 模板生成的工作簿）：{'、'.join(shown_path(f) for f in foreign)}")
+    print(f"共核验 {len(results)} 个工作簿：" + "，".join(f"{label} {codes.count(code)}" for code, label in _COUNTED))
+    return exit_code
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -150,7 +217,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(run=_fill)
 
     v = sub.add_parser("verify", help="核验已填写的工作簿是否被修改")
-    v.add_argument("input")
+    v.add_argument("inputs", nargs="+", metavar="input", help="已填写的工作簿，或含工作簿的目录（含子目录）；可多个")
     v.add_argument("--json", action="store_true")
     add_systems_option(v)
     v.set_defaults(run=_verify)

@@ -115,6 +115,34 @@ def test_verify_cli_exit_codes(filled, tmp_path, capsys):
     assert "评分表!" in capsys.readouterr().out
 
 
+def test_verify_a_folder_of_outputs(filled, tmp_path, capsys):
+    """An auditor with a unit's or a whole batch's outputs: one line each, the counts, and the exit code of
+    the most serious verdict (4 here: an output edited by hand). A workbook that is no xlperf workbook at all
+    (a batch's summary) is named and not judged; the unfilled template input is judged 未填写."""
+    folder = tmp_path / "已评分"
+    (folder / "区一").mkdir(parents=True)
+    shutil.copy(filled.out_path, folder / "甲-已评分.xlsx")
+    _edit(filled.out_path, folder / "区一" / "乙-已评分.xlsx", "xo_total", Decimal("100"))
+    shutil.copy(EXAMPLE, folder / "丙.xlsx")
+    openpyxl.Workbook().save(folder / "汇总.xlsx")
+    assert main(["verify", str(folder)]) == 4
+    out = capsys.readouterr().out
+    assert f"{folder / '甲-已评分.xlsx'}：未被修改：总分 96.88" in out
+    assert f"{folder / '区一' / '乙-已评分.xlsx'}：输出单元格被手工修改（1 处）" in out and "评分表!" in out
+    assert f"{folder / '丙.xlsx'}：该工作簿尚未由 xlperf 填写" in out
+    assert f"未核验（不是 xlperf 模板生成的工作簿）：{folder / '汇总.xlsx'}" in out
+    assert "共核验 3 个工作簿：未被修改 1，输入被修改 0，输出被手工修改 1，其他版本或指标体系填写 0，未填写或无法读取 1" in out
+    assert main(["verify", str(folder), "--json"]) == 4
+    report = json.loads(capsys.readouterr().out)
+    assert [(Path(f["file"]).name, f["exit_code"]) for f in report["files"]] == [
+        ("丙.xlsx", 1), ("乙-已评分.xlsx", 4), ("甲-已评分.xlsx", 0)]  # in path order: 丙, 区一/乙, 甲
+    assert main(["verify", str(folder / "甲-已评分.xlsx"), str(folder / "甲-已评分.xlsx")]) == 0  # judged once
+    assert capsys.readouterr().out.count("未被修改：总分") == 1
+    (tmp_path / "空").mkdir()
+    assert main(["verify", str(tmp_path / "空")]) == 1
+    assert "没有找到要核验的工作簿" in capsys.readouterr().err
+
+
 def test_stated_figures_and_overrides_are_read_from_the_evaluator_sheet(tmp_path):
     from xlperf.examples import reference_data
     from xlperf.engine.system import load
