@@ -59,3 +59,18 @@ def test_json_in_the_windows_code_page_is_named_as_such(tmp_path, capsys):
     assert main(["score", str(path)]) == 1
     err = capsys.readouterr().err
     assert "不是 UTF-8 编码的文本" in err and "ANSI/GBK" in err and "codec" not in err
+
+
+def test_a_pipe_closed_by_its_reader_is_no_internal_error():
+    """`xlperf verify 已评分/ | head`: the reader stops reading and the next write fails with EPIPE. That was
+    内部错误（BrokenPipeError）, exit 70; it is now a quiet exit 141 (128 + SIGPIPE), as a shell reports it."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "xlperf", "score", "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    proc.stdout.close()  # no reader left before the first write
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=60) == 141
+    assert err == ""

@@ -16,6 +16,7 @@ from .errors import ProblemsError, XlperfError, not_utf8, os_reason
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # bad input or unusable file
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a program whose pipe was closed
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -92,8 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from .terminal import safe_streams
 
-    with safe_streams():
-        return _main(argv)
+    try:
+        with safe_streams():
+            return _main(argv)
+    except BrokenPipeError:
+        # The reader of a pipe stopped reading (`xlperf verify 已评分/ | head`): nothing is wrong with the
+        # work, so no 内部错误; what is left to print goes nowhere, Python's flush at exit included.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
 
 
 def _main(argv: list[str] | None) -> int:
@@ -111,6 +118,8 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # main's: not an internal error
     except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
         if os.environ.get("XLPERF_DEBUG"):
             raise
