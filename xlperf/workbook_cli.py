@@ -105,6 +105,7 @@ def _verify_many(args: argparse.Namespace) -> int:
     judged."""
     from pathlib import Path
 
+    from .batch.plan import searched
     from .book.layout import load_layout
     from .errors import XlperfError
     from .workbook.fill import verify
@@ -114,8 +115,7 @@ def _verify_many(args: argparse.Namespace) -> int:
     files: list[tuple[Path, bool]] = []  # (file, found in a folder)
     for text in args.inputs:
         path = Path(text)
-        files += [(f, True) for f in sorted(path.rglob("*")) if f.suffix.lower() in (".xlsx", ".xlsm")
-                  and not f.name.startswith(("~$", ".")) and f.is_file()] if path.is_dir() else [(path, False)]
+        files += [(f, True) for f in sorted(path.rglob("*")) if searched(f)] if path.is_dir() else [(path, False)]
     results, foreign, seen = [], [], set()
     for path, in_folder in files:
         if (key := os.path.realpath(path)) in seen:

@@ -152,10 +152,16 @@ def _inside(folder: Path, base: Path) -> Path:
     return Path() if ".." in rel.parts else rel
 
 
+def searched(f: Path, suffixes: tuple[str, ...] = SUFFIXES) -> bool:
+    """A file a folder search takes (batch and verify): one of ``suffixes``, not an Office lock file (~$…),
+    not a hidden file, not a folder."""
+    return f.suffix.lower() in suffixes and not f.name.startswith(("~$", ".")) and not f.is_dir()
+
+
 def _wanted(f: Path, out: Path, reserved: set[str]) -> bool:
-    """Workbooks found in a folder (and spreadsheets in another format): not Office lock files (~$…), not
-    hidden files, not this batch's own outputs or summaries when the output folder lies inside the input folder."""
-    if f.suffix.lower() not in _FOUND or f.name.startswith(("~$", ".")) or f.is_dir():
+    """Workbooks found in a folder (and spreadsheets in another format), but this batch's own outputs or
+    summaries when the output folder lies inside the input folder."""
+    if not searched(f, _FOUND):
         return False
     if _key(f) in reserved:
         return False
