@@ -790,7 +790,8 @@ def test_an_upgraded_xlperf_recomputes_what_the_old_one_wrote(make_inputs, tmp_p
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
     monkeypatch.setattr(xlperf, "__version__", "9.9.9")
     assert main(["verify", str(out / "甲-已评分.xlsx")]) == 5
-    assert "xlperf 9.9.9" in capsys.readouterr().out
+    # One sentence, no stray space: it read “与本机 xlperf 9.9.9、shenzhen-2024（…） 不同” before.
+    assert "填写，本机是 xlperf 9.9.9、指标体系 shenzhen-2024（796c943aa7dc），无法逐格核对" in capsys.readouterr().out
     assert main(["batch", str(inputs), "-o", str(out)]) == 0
     assert rows_of(out)["甲.xlsx"]["状态"] == "成功"
     assert main(["verify", str(out / "甲-已评分.xlsx")]) == 0

@@ -120,7 +120,9 @@ def test_systems_come_from_the_operators_folders_and_verify_finds_them_by_hash(b
     assert "总分: 96.88" in capsys.readouterr().out
 
     assert main(["verify", str(out)]) == 5  # scored under a system this machine does not hold: no vouching
-    assert "本机没有该指标体系" in capsys.readouterr().out
+    from xlperf import __version__
+
+    assert f"填写，本机 xlperf {__version__} 没有这一指标体系，无法逐格核对" in capsys.readouterr().out
     assert main(["verify", str(out), "--systems", str(folder)]) == 0
     monkeypatch.setenv(ENV, os.pathsep.join([str(tmp_path / "nowhere"), str(folder)]))
     assert main(["verify", str(out)]) == 0
@@ -128,7 +130,7 @@ def test_systems_come_from_the_operators_folders_and_verify_finds_them_by_hash(b
 
     custom.write_text(custom.read_text(encoding="utf-8") + "\n# edited after the fill\n", encoding="utf-8")
     assert main(["verify", str(out)]) == 5  # same id, other rules: the hash decides
-    assert "本机没有该指标体系" in capsys.readouterr().out
+    assert "没有这一指标体系" in capsys.readouterr().out
 
 
 def test_a_workbook_without_a_system_id_is_a_located_error(base, tmp_path, capsys):

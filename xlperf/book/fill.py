@@ -127,10 +127,11 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
     # The stamp's SHA-256 picks the system among those the operator trusts; its id is only a label.
     system = (registry or Registry()).by_sha256(stamp["system_sha256"])
     if system is None or system.id != stamp["system_id"] or stamp["xlperf_version"] != __version__:
-        mine = f"、{system.id}（{system.sha256[:12]}）" if system else "，且本机没有该指标体系"
+        mine = (f"本机是 xlperf {__version__}、指标体系 {system.id}（{system.sha256[:12]}）" if system else
+                f"本机 xlperf {__version__} 没有这一指标体系")
         return Verdict(OTHER_ENGINE, f"该工作簿由 xlperf {shown(stamp['xlperf_version'])}、指标体系 "
-                       f"{shown(stamp['system_id'])}（{shown(stamp['system_sha256'][:12])}）填写，与本机 xlperf "
-                       f"{__version__}{mine} 不同，无法逐格核对", stamp=stamp)
+                       f"{shown(stamp['system_id'])}（{shown(stamp['system_sha256'][:12])}）填写，{mine}，"
+                       "无法逐格核对", stamp=stamp)
     scored = compute(book, system, registry=registry)
     if inputs_hash(scored.read.data) != stamp["inputs_sha256"]:
         return Verdict(INPUTS_EDITED, "填写后输入数据被修改过：评分表与当前输入不一致，请重新运行 xlperf fill",
