@@ -34,20 +34,34 @@ def _template(args: argparse.Namespace) -> int:
 
     from pathlib import Path
 
-    from .workbook.atomic import target_problem
+    from .errors import XlperfError
+    from .workbook.atomic import renamed_into, target_problem, temp_name
     from .workbook.package import workbook_error
 
-    refused = target_problem(Path(args.output))  # openpyxl would block on a FIFO, or write into a device
+    out = Path(args.output)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise XlperfError(f"模板文件须以 .xlsx 结尾（带宏按钮的用 .xlsm）：{shown_path(out)}")
+    refused = target_problem(out)  # openpyxl would block on a FIFO, or write into a device
     if refused:
         raise workbook_error(refused, path=args.output)
+    if os.path.lexists(out) and not args.force:  # a unit's filled workbook, given as -o by a slip
+        raise XlperfError(f"{shown_path(out)} 已存在，未覆盖（它可能是已填写的工作簿）；要替换它请加 --force")
     system = registry_of(args).by_id(args.system)
     vba = None
-    if args.output.lower().endswith(".xlsm"):
+    if out.suffix.lower() == ".xlsm":
         from .workbook.bundled import macro_project
 
         vba = macro_project()
-    build_template(args.output, system, year=args.year, vba_project=vba)
-    print(f"已生成模板：{args.output}（指标体系：{system.name}）")
+    tmp = temp_name(out)  # built beside it and renamed: an interrupted run leaves no half a template
+    try:
+        build_template(tmp, system, year=args.year, vba_project=vba)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+        renamed_into(out.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"已生成模板：{shown_path(out)}（指标体系：{system.name}）")
     return 0
 
 
@@ -204,6 +218,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("-o", "--output", required=True, help="模板文件路径（.xlsx，或带宏的 .xlsm）")
     t.add_argument("--year", type=int, help="预填评价年度")
     t.add_argument("--system", default="shenzhen-2024", help="指标体系编号（内置或 --systems 目录中的）")
+    t.add_argument("--force", action="store_true", help="输出文件已存在时替换它（默认不覆盖）")
     add_systems_option(t)
     t.set_defaults(run=_template)
 

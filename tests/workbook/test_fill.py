@@ -228,6 +228,33 @@ def test_cli_template_xlsm_carries_a_vba_project(tmp_path):
     assert b"macroEnabled" in zipfile.ZipFile(template).read("[Content_Types].xml")
 
 
+def test_cli_template_never_replaces_a_file_unless_told(tmp_path, capsys):
+    """`xlperf template -o 单位甲.xlsx`, a unit's filled workbook given by a slip, was overwritten without a
+    word; a name ending .csv got a workbook inside. Both are refused now; --force replaces a file."""
+    unit = tmp_path / "单位甲.xlsx"
+    shutil.copy(EXAMPLE, unit)
+    before = unit.read_bytes()
+    assert main(["template", "-o", str(unit)]) == 1
+    assert "已存在，未覆盖" in capsys.readouterr().err and unit.read_bytes() == before
+    assert main(["template", "-o", str(unit), "--force"]) == 0
+    assert unit.read_bytes() != before and value(Package.open(unit), "xp_system_id") == "shenzhen-2024"
+    assert main(["template", "-o", str(tmp_path / "模板.csv")]) == 1
+    assert "须以 .xlsx 结尾" in capsys.readouterr().err and not (tmp_path / "模板.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["单位甲.xlsx"]  # no temp left beside it
+
+
+def test_cli_template_xlsm_is_readable_by_others_like_any_new_file(tmp_path):
+    """The .xlsm was made from a mkstemp file, mode 0600: copied to a shared folder, no unit could open it."""
+    import os
+    import stat
+
+    template = tmp_path / "模板.xlsm"
+    assert main(["template", "-o", str(template)]) == 0
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"")  # what a new file gets here (0666 less the umask)
+    assert stat.S_IMODE(os.stat(template).st_mode) == stat.S_IMODE(os.stat(plain).st_mode)
+
+
 def test_a_true_false_cell_where_a_figure_belongs_is_refused_at_its_cell(tmp_path):
     """TRUE in 调整后预算合计 was read as 1 万元 and the workbook filled (96.89, eight findings)."""
     wb = openpyxl.load_workbook(EXAMPLE)

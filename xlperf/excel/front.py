@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import tempfile
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -26,6 +25,7 @@ from xml.sax.saxutils import escape
 from openpyxl.workbook.workbook import Workbook
 
 from ..workbook import styles as S
+from ..workbook.atomic import open_temp
 from .catalog import ACTIONS, FUNCTIONS
 
 CONF_SHEET = "xlwings.conf"
@@ -96,10 +96,11 @@ def after_save(path: str | Path, rows: list[int]) -> None:
     edits[rels] = _add_rel(parts.get(rels, _EMPTY_RELS), "rIdXlperfButtons", REL_DRAWING,
                            posixpath.relpath(drawing, posixpath.dirname(readme_part)))
     new = {CUSTOM_UI: (Path(__file__).parent / "customUI14.xml").read_bytes(), drawing: buttons_drawing(rows)}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
+    # An xlperf temp, not mkstemp's: mkstemp makes the file 0600, and the template, renamed from it, could not
+    # be read by the units it is shared with; the name is one a later write cleans up if this one is killed.
+    tmp, fd = open_temp(path)
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as out:
             written = set()
             for name, data, _ in members:
                 _write(out, name, edits.get(name, data))
@@ -108,7 +109,7 @@ def after_save(path: str | Path, rows: list[int]) -> None:
                 _write(out, name, data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
