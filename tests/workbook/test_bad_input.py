@@ -397,7 +397,9 @@ def test_an_output_name_too_long_for_the_disk_says_so(base, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("source, target", [(".xlsm", ".xlsx"), (".xlsx", ".xlsm")])
+@pytest.mark.parametrize("source, target", [(".xlsm", ".xlsx"), (".xlsx", ".xlsm"),
+                                            # no Excel opens these; they were written (an .xlsx inside)
+                                            (".xlsx", ".csv"), (".xlsx", ""), (".xlsm", ".zip")])
 def test_output_extension_must_match_the_format(base, tmp_path, capsys, source, target):
     """Excel will not open an .xlsx holding a macro-enabled workbook (or the reverse): refuse to write one."""
     src = build_example(tmp_path / f"填报{source}", vba=source == ".xlsm")

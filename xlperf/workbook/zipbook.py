@@ -178,10 +178,9 @@ def _value(cell: Cell | None) -> Value:
 
 
 def _check_suffix(pkg: Package, out: Path) -> None:
-    """Excel refuses a file whose extension disagrees with its format (macro-enabled or not): say so now."""
+    """Excel refuses a file whose extension disagrees with its format (macro-enabled or not), and opens none
+    without one (-o 结果, -o 结果.csv): say so now."""
     suffix = out.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm"):
-        return
     macro = pkg.is_macro_enabled()
     wanted = ".xlsm" if macro else ".xlsx"
     if suffix != wanted:
