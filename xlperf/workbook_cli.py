@@ -66,8 +66,19 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from .workbook.fill import fill
+    from pathlib import Path
 
+    from .errors import Problem, WorkbookError
+    from .workbook.atomic import target_problem
+    from .workbook.fill import default_output, fill, is_filled_output
+
+    src = Path(args.input)
+    out = Path(args.output) if args.output else default_output(src)
+    # Here, not in fill(): a batch checks its outputs itself, and must not open each one twice. fill()'s own
+    # refusals (the input itself, a read-only file, a FIFO) say more, so they come first.
+    if (not args.in_place and os.path.isfile(out) and os.path.isfile(src) and not os.path.samefile(out, src)
+            and not target_problem(out) and not is_filled_output(out)):
+        raise WorkbookError([Problem.of("OUTPUT_FOREIGN", name=shown_path(out))])
     filled = fill(args.input, args.output, in_place=args.in_place, system=args.system, registry=registry_of(args))
     result = filled.result
     if args.json:

@@ -228,6 +228,23 @@ def test_cli_template_xlsm_carries_a_vba_project(tmp_path):
     assert b"macroEnabled" in zipfile.ZipFile(template).read("[Content_Types].xml")
 
 
+def test_fill_never_writes_over_a_file_xlperf_did_not_write(tmp_path, capsys):
+    """fill 单位甲.xlsx -o 单位乙.xlsx (another unit's workbook) or -o 笔记.xlsx replaced that file without a word;
+    only the input itself was protected. A fill may now write over an earlier xlperf output only."""
+    src = tmp_path / "单位甲.xlsx"
+    shutil.copy(EXAMPLE, src)
+    other, notes = tmp_path / "单位乙.xlsx", tmp_path / "笔记.xlsx"
+    shutil.copy(EXAMPLE, other)
+    openpyxl.Workbook().save(notes)
+    for target in (other, notes):
+        before = target.read_bytes()
+        assert main(["fill", str(src), "-o", str(target)]) == 1
+        assert "不是 xlperf 写出的已评分工作簿" in capsys.readouterr().err and target.read_bytes() == before
+    assert main(["fill", str(src)]) == 0  # the default output, then again over it: an xlperf output
+    assert main(["fill", str(src)]) == 0
+    assert verify(tmp_path / "单位甲-已评分.xlsx").status == "unchanged"
+
+
 def test_cli_template_never_replaces_a_file_unless_told(tmp_path, capsys):
     """`xlperf template -o 单位甲.xlsx`, a unit's filled workbook given by a slip, was overwritten without a
     word; a name ending .csv got a workbook inside. Both are refused now; --force replaces a file."""

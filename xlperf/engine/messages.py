@@ -62,6 +62,8 @@ MESSAGES: dict[str, str] = {
                        "或用 `xlperf template --system` 重新生成",
     # Writing a workbook file
     "WOULD_OVERWRITE": "输出文件与输入文件相同（{name}）；如确需覆盖原文件，请加 --in-place",
+    "OUTPUT_FOREIGN": ("输出位置已有文件 {name}，它不是 xlperf 写出的已评分工作簿（可能是某个单位的填报表或其他文件），"
+                       "未覆盖；请换一个输出文件名（-o），或先移走它"),
     "OUTPUT_SUFFIX": "输入是{kind}，输出文件须以 {wanted} 结尾（{name}）；扩展名与格式不符的文件 Excel 无法打开",
 }
 

@@ -59,6 +59,15 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def is_filled_output(path: str | os.PathLike) -> bool:
+    """A workbook xlperf filled (its stamp holds the outputs' hash): one a fill may write over. Anything
+    else at an output's place, a unit's own workbook above all, is not."""
+    try:
+        return bool(read_stamp(Package.open(path)).get("outputs_sha256"))
+    except Exception:  # noqa: BLE001 - unreadable: certainly not a finished xlperf output
+        return False
+
+
 def default_output(src: Path) -> Path:
     return src.with_name(fitted_name(src.stem, f"-已评分{src.suffix}"))
 
