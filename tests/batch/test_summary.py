@@ -271,3 +271,26 @@ def test_a_unit_sent_twice_is_pointed_out_in_both_rows(make_inputs, tmp_path):
     head = rows[0]
     in_book = {Path(r[head.index("文件")]).name: r[head.index("说明")] for r in rows[1:]}
     assert in_book["初稿.xlsx"] == said["初稿.xlsx"] and in_book["乙.xlsx"] is None
+
+
+@pytest.mark.parametrize("name", ["汇总.xlsx", "汇总.csv"])
+def test_a_bureaus_own_file_where_the_summary_goes_is_kept(make_inputs, tmp_path, capsys, name):
+    """汇总 is the commonest of file names: a hand-made 汇总.xlsx (or .csv) where the summary goes was
+    replaced without a word. An earlier batch's summary is still rewritten; anything else stops the batch
+    before it runs (exit 2), the file kept byte for byte."""
+    import openpyxl
+
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0  # its own summaries: rewritten
+    own = out / name
+    if name.endswith(".xlsx"):
+        openpyxl.Workbook().save(own)
+    else:
+        own.write_text("单位,得分\n甲,96\n", encoding="utf-8")
+    before = own.read_bytes()
+    capsys.readouterr()
+    assert main(["batch", str(inputs), "-o", str(out)]) == 2
+    assert f"{own} 已存在，且不是 xlperf 写出的汇总，未覆盖" in capsys.readouterr().err
+    assert own.read_bytes() == before
