@@ -214,7 +214,18 @@ NUMERIC_EDGES = [
     ("=12个月", "12个月", "达成"),
     ("=12个月", "11个月", "未达成"),
     ("=12个月", "13个月", "未达成"),
+    # A figure reported with its verb (待判断 before): the word says what was done, not how much.
+    ("3 场", "已完成3场", "达成"),
+    ("3 场", "共2场", "未达成"),
+    ("≥10 次", "累计 12 次", "达成"),
+    ("95%", "实际完成96%", "达成"),
+    ("2000 平方米", "累计2,000平方米", "达成"),
 ]
+
+
+@pytest.mark.parametrize("actual", ["完成3场中的2场", "共计三场"])
+def test_a_verb_before_no_plain_figure_leaves_the_actual_to_the_evaluator(actual):
+    assert judge("3 场", actual).status == "待判断"
 
 
 @pytest.mark.parametrize("target,actual,status", NUMERIC_EDGES)

@@ -210,6 +210,7 @@ NEGATIVE_WORDS: tuple[str, ...] = tuple(_WORDS["negative"])
 _EXACT_ONLY = frozenset(_WORDS["whole_answer_only"])
 _NEGATED_NEGATIVES: tuple[str, ...] = tuple(_WORDS["negated_negative"])
 _QUALIFIED: tuple[str, ...] = tuple(_WORDS["qualified"])
+_ACTUAL_PREFIXES: tuple[str, ...] = tuple(sorted(_WORDS["actual_prefix"], key=len, reverse=True))
 BUDGET_OK: tuple[str, ...] = tuple(_WORDS["within_budget"])
 BUDGET_BAD: tuple[str, ...] = tuple(_WORDS["over_budget"])
 ABSENCE_PREFIXES: tuple[str, ...] = tuple(_WORDS["absence_target_prefix"])
@@ -297,8 +298,14 @@ def as_text(value: object) -> str:
 
 
 def actual_quantity(text: str) -> Quantity | None:
-    """A plain number (with unit/percent) as an actual; an operator makes it not plain."""
-    quantity = read_quantity(normalize(as_text(text)))
+    """A plain number (with unit/percent) as an actual, after the word it is reported with ("已完成3场");
+    an operator makes it not plain."""
+    norm = normalize(as_text(text))
+    for word in _ACTUAL_PREFIXES:
+        if norm.startswith(word) and norm[len(word):len(word) + 1].isdigit():
+            norm = norm[len(word):]
+            break
+    quantity = read_quantity(norm)
     if quantity is None or quantity.op is not None:
         return None
     return quantity
