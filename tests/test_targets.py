@@ -304,10 +304,29 @@ def test_numeric_target_with_word_actual():
     assert "未完成" in judge("3 场", "未完成").evidence
     # a positive word does not prove a quantity
     assert judge("3 场", "完成").status == "待判断"
-    # an actual with an operator is not a definite value
-    result = judge("3 场", "≥3场")
+    # an actual with an operator is a bound: it settles the target only when every value it allows does
+    result = judge("3 场", "≥2场")
     assert result.status == "待判断"
-    assert "不是确定数值" in result.evidence
+    assert "是一个范围，不能确定是否达到" in result.evidence
+
+
+@pytest.mark.parametrize("target,actual,status", [
+    # Each was 待判断 (不是确定数值) before, though the bound settles it. Hand check: ≥ 95 satisfies ≥ 90; ≤ 80
+    # cannot reach ≥ 90; < 90 cannot either; ≤ 90 may be 90 exactly; > 90 from "90%以上" (≥ 90) may be 90.
+    ("≥90%", "95%以上", "达成"),
+    ("≥90%", "90%以上", "达成"),
+    ("3 场", "≥3场", "达成"),
+    ("≤3 天", "3天以内", "达成"),
+    ("≥90%", "80%以下", "未达成"),
+    ("≥90%", "<90%", "未达成"),
+    ("≤100%", "≥101%", "未达成"),
+    ("≥95%", "90%以上", "待判断"),
+    ("≥90%", "≤90%", "待判断"),
+    (">90%", "90%以上", "待判断"),
+    ("=12个月", "≥12个月", "待判断"),
+])
+def test_an_actual_given_as_a_bound(target, actual, status):
+    assert judge(target, actual).status == status
 
 
 # --------------------------------------------------------------------------- judge: words

@@ -15,7 +15,8 @@ Choices (documented here because they decide outcomes):
   ("13" against "3 场" is 13 场). A different unit (场 vs 平方米), or a percent against a
   count, is not compared: 待判断. A percent actual is compared with a unit-less target only
   when that target is at most 1 (a rate written as a fraction, e.g. 验收通过率 "1").
-* An actual that itself carries an operator ("≥95%") is not a value: 待判断.
+* An actual that itself carries an operator ("95%以上", "≤3天") is a bound: 达成 when every value
+  it allows meets the target, 未达成 when none does, else 待判断 ("90%以上" against ≥95%).
 * Word targets: equal to the target, or a recognised positive word → 达成; a recognised
   negative word → 未达成 (negatives are checked first: "未完成" contains "完成"); an answer
   that qualifies itself ("基本完成", "已完成部分") → 待判断, before the positive words are
@@ -166,10 +167,9 @@ def _judge_numeric(target: Target, actual_raw: str, actual: str, shown_actual: s
             return Judgement(
                 NOT_ACHIEVED, f"目标 {goal}，实际“{shown_actual}”含否定表述“{hit}”，未达成"
             )
-        if read_quantity(actual) is not None:  # it carries an operator
-            return Judgement(
-                UNDECIDED, f"目标 {goal}，实际“{shown_actual}”不是确定数值，需评价人员判断"
-            )
+        bound = read_quantity(actual)
+        if bound is not None:  # it carries an operator: a bound, which may settle the target either way
+            return _judge_bound(target, bound, shown_actual, goal)
         return Judgement(
             UNDECIDED, f"目标 {goal}，实际“{shown_actual}”不是数值，需评价人员判断"
         )
@@ -188,6 +188,33 @@ def _judge_numeric(target: Target, actual_raw: str, actual: str, shown_actual: s
         shown_value = _plain(value, unit)
     status = ACHIEVED if met else NOT_ACHIEVED
     return Judgement(status, f"实际 {shown_value}{note} {relation} 目标 {goal}，{status}")
+
+
+_FLOOR, _CEILING = (">=", ">"), ("<=", "<")
+
+
+def _judge_bound(target: Target, bound: Quantity, shown_actual: str, goal: str) -> Judgement:
+    """An actual given as a bound ("95%以上", "≤3天"): 达成 when every value it allows meets the target,
+    未达成 when none does, 待判断 otherwise (a floor below a floor says nothing)."""
+    value, _, note = _scaled(bound, target)
+    t_op, a_op = target.op, bound.op
+    if value is None or target.value is None or t_op not in _FLOOR + _CEILING or a_op not in _FLOOR + _CEILING:
+        return Judgement(UNDECIDED, f"目标 {goal}，实际“{shown_actual}”不是确定数值，需评价人员判断")
+    t, a = target.value, value
+    if t_op in _FLOOR:
+        if a_op in _FLOOR:  # actual ≥ a (or > a): meets ≥ t when a is above t, or at t without a gap
+            met, missed = a > t or (a == t and (t_op == ">=" or a_op == ">")), False
+        else:  # actual ≤ a: misses ≥ t when a is below t
+            met, missed = False, a < t or (a == t and (t_op == ">" or a_op == "<"))
+    elif a_op in _CEILING:
+        met, missed = a < t or (a == t and (t_op == "<=" or a_op == "<")), False
+    else:
+        met, missed = False, a > t or (a == t and (t_op == "<" or a_op == ">"))
+    if met:
+        return Judgement(ACHIEVED, f"实际“{shown_actual}”{note}，所表示的范围都满足目标 {goal}，达成")
+    if missed:
+        return Judgement(NOT_ACHIEVED, f"实际“{shown_actual}”{note}，所表示的范围都达不到目标 {goal}，未达成")
+    return Judgement(UNDECIDED, f"目标 {goal}，实际“{shown_actual}”是一个范围，不能确定是否达到，需评价人员判断")
 
 
 def _scaled(quantity: Quantity, target: Target) -> tuple[Decimal | None, str, str]:
