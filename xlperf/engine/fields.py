@@ -198,8 +198,7 @@ def _without_invisible(text: str) -> str:
     """Text without the characters that show as nothing (Unicode format characters: zero-width space,
     BOM, the direction marks Windows adds to copied figures). Pasted from a web page or another program,
     they made 1912.37 no number and 按期完成 no choice, in a message that showed the same text back."""
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf") if any(
-        unicodedata.category(ch) == "Cf" for ch in text) else text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def _without_unit(text: str, kind: str) -> str:
