@@ -110,18 +110,16 @@ def _verify(args: argparse.Namespace) -> int:
                           "cells": verdict.cells, "stamp": verdict.stamp}, ensure_ascii=False, indent=2))
     else:
         print(verdict.message)
-        for line in verdict.cells[:50]:
-            print(f"  {line}")
-        if len(verdict.cells) > 50:
-            print(f"  …… 另有 {len(verdict.cells) - 50} 处")
+        _print_cells(verdict.cells, 50)
     return verdict.exit_code
 
 
-# With several files, the exit code is the most serious verdict's: outputs edited by hand first, then
-# inputs edited, then filled by another xlperf or system, then not filled (or not readable) at all.
-_SERIOUS = (4, 3, 5, 1)
-_COUNTED = ((0, "未被修改"), (3, "输入被修改"), (4, "输出被手工修改"), (5, "其他版本或指标体系填写"),
-            (1, "未填写或无法读取"))
+def _print_cells(cells: list[str], limit: int) -> None:
+    """A verdict's edited cells, indented, at most ``limit`` of them and the count of the rest."""
+    for line in cells[:limit]:
+        print(f"  {line}")
+    if len(cells) > limit:
+        print(f"  …… 另有 {len(cells) - limit} 处")
 
 
 def _verify_many(args: argparse.Namespace) -> int:
@@ -131,11 +129,17 @@ def _verify_many(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .batch.plan import searched
+    from .book.fill import EXIT_CODES, INPUTS_EDITED, NOT_FILLED, OTHER_ENGINE, OUTPUTS_EDITED, UNCHANGED
     from .book.layout import load_layout
     from .errors import XlperfError
     from .workbook.fill import verify
     from .workbook.zipbook import ZipBook
 
+    # The exit code is the most serious verdict's: outputs edited by hand first, then inputs edited, then
+    # filled by another xlperf or system, then not filled (or not readable) at all.
+    serious = [EXIT_CODES[s] for s in (OUTPUTS_EDITED, INPUTS_EDITED, OTHER_ENGINE, NOT_FILLED)]
+    counted = [(EXIT_CODES[s], label) for s, label in ((UNCHANGED, "未被修改"), (INPUTS_EDITED, "输入被修改"),
+               (OUTPUTS_EDITED, "输出被手工修改"), (OTHER_ENGINE, "其他版本或指标体系填写"), (NOT_FILLED, "未填写或无法读取"))]
     registry = registry_of(args)
     files: list[tuple[Path, bool]] = []  # (file, found in a folder)
     for text in args.inputs:
@@ -148,34 +152,31 @@ def _verify_many(args: argparse.Namespace) -> int:
         seen.add(key)
         try:
             verdict = verify(path, registry=registry)
-            if (in_folder and verdict.exit_code == EXIT_INPUT
+            if (in_folder and verdict.status == NOT_FILLED
                     and load_layout().version_name not in ZipBook.open(path).defined_names()):
                 foreign.append(path)
                 continue
             results.append((path, verdict.status, verdict.exit_code, verdict.message, verdict.cells))
         except XlperfError as exc:
-            results.append((path, "unreadable", EXIT_INPUT, str(exc), []))
+            results.append((path, "unreadable", EXIT_CODES[NOT_FILLED], str(exc), []))
     if not results and not foreign:
         print(f"错误：在 {'、'.join(shown_path(t) for t in args.inputs)} 中没有找到要核验的工作簿（.xlsx / .xlsm）",
               file=sys.stderr)
         return EXIT_INPUT
     codes = [code for _, _, code, _, _ in results]
-    exit_code = next((c for c in _SERIOUS if c in codes), 0) if results else EXIT_INPUT
+    exit_code = next((c for c in serious if c in codes), EXIT_CODES[UNCHANGED]) if results else EXIT_INPUT
     if args.json:
         print(json.dumps({"exit_code": exit_code, "files": [
             {"file": str(path), "status": status, "exit_code": code, "message": message, "cells": cells}
             for path, status, code, message, cells in results], "not_xlperf": [str(f) for f in foreign]},
             ensure_ascii=False, indent=2))
         return exit_code
-    for path, _, code, message, cells in results:
+    for path, _, _, message, cells in results:
         print(f"{shown_path(path)}：{message}")
-        for line in cells[:10]:
-            print(f"  {line}")
-        if len(cells) > 10:
-            print(f"  …… 另有 {len(cells) - 10} 处")
+        _print_cells(cells, 10)
     if foreign:
         print(f"未核验（不是 xlperf 模板生成的工作簿）：{'、'.join(shown_path(f) for f in foreign)}")
-    print(f"共核验 {len(results)} 个工作簿：" + "，".join(f"{label} {codes.count(code)}" for code, label in _COUNTED))
+    print(f"共核验 {len(results)} 个工作簿：" + "，".join(f"{label} {codes.count(code)}" for code, label in counted))
     return exit_code
 
 
