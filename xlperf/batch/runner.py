@@ -67,29 +67,15 @@ def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, P
         path = out / path
     if path.suffix.lower() != ".xlsx":
         raise SetupError(f"汇总文件须以 .xlsx 结尾（{shown_path(path.name)}）；同名的 .csv 会写在它旁边")
+    from . import summary_csv, summary_xlsx
+
     csv_path = path.with_suffix(".csv")
-    for written in (path, csv_path):
-        if os.path.lexists(written) and not _a_summary(written):
+    # Anything else at those names (a bureau's own 汇总.xlsx) is not to be written over.
+    for written, is_summary in ((path, summary_xlsx.is_summary), (csv_path, summary_csv.is_summary)):
+        if os.path.lexists(written) and not is_summary(written):
             raise SetupError(f"{shown_path(written)} 已存在，且不是 xlperf 写出的汇总，未覆盖；"
                              "请用 --summary 换一个汇总文件名，或先移走它")
     return path, csv_path
-
-
-def _a_summary(path: Path) -> bool:
-    """An earlier batch's summary, which a batch rewrites: the workbook has its 评分汇总 sheet, the CSV its
-    header. Anything else at that name (a bureau's own 汇总.xlsx) is not to be written over."""
-    import zipfile
-
-    from .summary_xlsx import UNITS
-
-    try:
-        if path.suffix.lower() == ".csv":
-            with open(path, "rb") as fh:
-                return fh.read(64).startswith("\ufeff文件,状态,单位,".encode())
-        with zipfile.ZipFile(path) as z:
-            return f'name="{UNITS}"'.encode() in z.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
 
 
 def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = None, force: bool = False,

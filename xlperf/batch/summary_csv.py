@@ -11,6 +11,20 @@ from ..workbook.atomic import temp_name
 from .outcome import KIND_TEXT, SEVERITIES, STATUS_TEXT, Outcome, notes
 
 
+# The header's fixed start, which also tells an earlier summary (a batch rewrites it) from someone's own CSV.
+FIRST_COLUMNS = ("文件", "状态", "单位", "年度", "总分")
+
+
+def is_summary(path: Path) -> bool:
+    """The file begins as a summary this writer made does: the BOM, then FIRST_COLUMNS."""
+    start = ("\ufeff" + ",".join(FIRST_COLUMNS) + ",").encode()
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(start)) == start
+    except OSError:
+        return False
+
+
 def write_csv(outcomes: list[Outcome], path: Path) -> None:
     level1_names = next((tuple(n for n, _, _ in o.level1) for o in outcomes if o.ok), ())
     said = notes(outcomes, shown_path)
@@ -18,7 +32,7 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
     try:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["文件", "状态", "单位", "年度", "总分", *level1_names, "校验结果条数", "输出文件", "说明",
+            w.writerow([*FIRST_COLUMNS, *level1_names, "校验结果条数", "输出文件", "说明",
                         "指标体系", *SEVERITIES, "失败类型", "用时（秒）"])
             for o in outcomes:
                 scores = dict((n, v) for n, v, _ in o.level1)

@@ -76,6 +76,17 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def is_summary(path: Path) -> bool:
+    """A workbook this writer made (its 评分汇总 sheet): an earlier summary, which a batch rewrites."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return f'name="{UNITS}"'.encode() in z.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
 def _close(wb) -> None:
     """wb.close(); a full disk or a vanished folder raised as the OSError it is (XlsxWriter wraps it).
     XlsxWriter then leaves its zip file open, to be closed when the error's frames go: that close fails
