@@ -598,6 +598,20 @@ def remove_sheet_entry(pkg: Pkg, sheet: str) -> None:
     _remove_from_workbook(pkg, "sheet", sheet)
 
 
+def rename_sheet(pkg: Pkg, old: str, new: str) -> None:
+    """Rename a sheet as Excel, WPS and LibreOffice do: its <sheet> entry and every defined name on it."""
+    wb_part = pkg.workbook_part
+    root = pkg.xml(wb_part)
+    for el in root.iter(f"{{{MAIN}}}sheet"):
+        if el.get("name") == old:
+            el.set("name", new)
+    for el in root.iter(f"{{{MAIN}}}definedName"):
+        sheet, _, ref = (el.text or "").rpartition("!")
+        if sheet.strip("'").replace("''", "'") == old:
+            el.text = "'" + new.replace("'", "''") + "'!" + ref
+    pkg.put_xml(wb_part, root)
+
+
 def remove_defined_name(pkg: Pkg, name: str) -> None:
     _remove_from_workbook(pkg, "definedName", name)
 

@@ -16,7 +16,7 @@ from ..errors import Problem, SystemFileError, WorkbookError
 from ..engine.registry import Registry, shown, valid_id
 from ..engine.system import System
 from .layout import FINDINGS_NAME, load_layout
-from .outputs import Cells, blocks, canon, inputs_hash, outputs_hash, render, stamp_values
+from .outputs import Cells, blocks, canon, citation_cells, inputs_hash, outputs_hash, render, stamp_values
 from .reader import ReadInputs, load_inputs, read_values, require_template
 from .protocol import Area, Book
 from .stamp import read_stamp, write_stamp
@@ -136,15 +136,34 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
     if inputs_hash(scored.read.data) != stamp["inputs_sha256"]:
         return Verdict(INPUTS_EDITED, "填写后输入数据被修改过：评分表与当前输入不一致，请重新运行 xlperf fill",
                        stamp=stamp)
-    changed = []
+    changed, moved = [], True  # moved: every cell that differs only says where an input is
+    citations = citation_cells(book.defined_names(), load_layout())
+    stored: dict[str, Cells] = {}  # the output cells as the workbook holds them now
     for sheet, values in scored.cells.items():
         box = Area.around(sheet, list(values))
         current = book.read(box)  # one read per output sheet
+        now = stored[sheet] = {}
         for (r, c), value in sorted(values.items()):
-            now_text = canon(current[r - box.top][c - box.left])
+            now[(r, c)] = current[r - box.top][c - box.left]
+            now_text = canon(now[(r, c)])
             if now_text != canon(value):
+                moved = moved and (sheet, (r, c)) in citations
                 changed.append(f"{sheet}!{to_a1(r, c)}: 应为“{canon(value)}”，现为“{now_text}”")
-    if changed or outputs_hash(scored.cells) != stamp["outputs_sha256"]:
+    if not (moved and _as_written(stored, scored.read.sheets, stamp["outputs_sha256"])):
         return Verdict(OUTPUTS_EDITED, f"输出单元格被手工修改（{len(changed)} 处）", changed, stamp)
-    return Verdict(UNCHANGED, f"未被修改：总分 {scored.result.total}，与 xlperf {__version__} 重新计算一致",
-                   stamp=stamp)
+    if not changed:
+        return Verdict(UNCHANGED, f"未被修改：总分 {scored.result.total}，与 xlperf {__version__} 重新计算一致",
+                       stamp=stamp)
+    # The outputs are as stamped, the inputs the same, and only cells that locate inputs differ: what they
+    # cite moved (a sheet renamed, rows inserted above an input). A score that differs is never this.
+    return Verdict(INPUTS_EDITED, "填写后工作簿的结构被修改过（工作表改名，或输入表中插入、删除了行列），输出中"
+                       "引用的单元格位置已过时；输出本身未被手工修改，请重新运行 xlperf fill", changed, stamp)
+
+
+def _as_written(stored: dict[str, Cells], sheets: dict[str, str], stamped: str) -> bool:
+    """Whether the stored output cells are the ones the stamp's hash was taken of: under the sheets' names
+    now, or under the template's names (a sheet renamed after the fill)."""
+    if outputs_hash(stored) == stamped:
+        return True
+    template_name = {now: ours for ours, now in sheets.items() if now != ours}
+    return bool(template_name) and outputs_hash({template_name.get(s, s): v for s, v in stored.items()}) == stamped

@@ -50,6 +50,11 @@ UNIT_TITLE_CELL = f"{OUT_PREFIX}unit_title"
 # Stamp keys, in row order under STAMP_NAME (value in the cell, key one column left).
 STAMP_KEYS = ("xlperf_version", "system_id", "system_sha256", "inputs_sha256", "outputs_sha256", "filled_at")
 
+# The output names each role's sheet holds: by name, and by prefix (one per indicator, item, 一级 node).
+_ROLE_NAMES = {"scores": (TOTAL_NAME, SYSTEM_NAME_CELL, UNIT_TITLE_CELL), "findings": (FINDINGS_NAME,),
+               "stamp": (STAMP_NAME,)}
+_ROLE_PREFIXES = ((indicator_name(""), "indicators"), (item_name(""), "scores"), (level1_name(""), "scores"))
+
 # Sheet roles, and the older per-sheet kind the template builder groups them by.
 ROLES = {"readme": "readme", "inputs": "input", "table": "input", "evaluator": "evaluator",
          "indicators": "output", "scores": "output", "findings": "output", "stamp": "stamp"}
@@ -176,6 +181,24 @@ class Layout:
             found = frozenset(s.blocks[-1].name for s in self.sheets
                               if s.kind == "input" and s.blocks and s.blocks[-1].type == "table")
             object.__setattr__(self, "_growing", found)
+        return found
+
+    def home_of(self, name: str) -> str | None:
+        """The layout sheet that a defined name or table name of the template is on; None for other names.
+
+        Renaming a sheet in Excel, WPS or LibreOffice rewrites its names and moves its tables along, so
+        these names find a sheet a unit renamed (reader.located_sheets)."""
+        homes = self.__dict__.get("_homes")
+        if homes is None:
+            homes = {name_for(path): sheet for path, sheet in self.scalar_fields()}
+            homes.update((b.name, s.name) for s in self.sheets for b in s.blocks if b.name)
+            for s in self.sheets:
+                homes.update((n, s.name) for n in _ROLE_NAMES.get(s.role, ()))
+            homes[self.version_name] = homes[self.system_name] = self.by_role("stamp").name
+            object.__setattr__(self, "_homes", homes)
+        found = homes.get(name)
+        if found is None:
+            found = next((self.by_role(role).name for prefix, role in _ROLE_PREFIXES if name.startswith(prefix)), None)
         return found
 
     def block(self, type_: str) -> tuple[Sheet, Block]:

@@ -208,6 +208,24 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     return out
 
 
+def citation_cells(names: Mapping[str, Area], layout: Layout) -> set[tuple[str, Pos]]:
+    """The output cells that only say where inputs are (计算指标's 所用数据, 校验结果's 工作表 and 单元格):
+    moving an input (a sheet renamed, a row inserted) changes them and nothing else."""
+    found: set[tuple[str, Pos]] = set()
+    ind_sheet = layout.by_role("indicators")
+    inputs_offset = ind_sheet.column("inputs") - ind_sheet.column("value")
+    for id_, _, _ in CATALOG:
+        at = names.get(indicator_name(id_))
+        if at is not None:
+            found.add((at.sheet, (at.top, at.left + inputs_offset)))
+    at = names.get(FINDINGS_NAME)
+    if at is not None:
+        findings = layout.by_role("findings")
+        found.update((at.sheet, (at.top + i, at.left + findings.column(key)))
+                     for i in range(findings.rows) for key in ("sheet", "cell"))
+    return found
+
+
 def _finding_row(f, read: ReadInputs | None, on: OutputNames, scores_sheet: str) -> tuple:
     sheet, cell = read.find(f.field) if read and f.field else ("", "")
     if f.item and not sheet:

@@ -25,6 +25,7 @@ from ..engine.system import System
 from .a1 import MAX_ROW, col_letter, from_a1, to_a1
 from .evaluator_rows import evaluator_data
 from .layout import GROW_ROWS, Layout, load_layout, name_for, version_number
+from .renamed import located_sheets
 
 # Excel's limit on the text of one cell: longer text comes from a damaged or hostile file.
 MAX_CELL_TEXT = 32_767
@@ -53,6 +54,8 @@ class ReadInputs:
     # A list's cells, located on demand (a long list has hundreds, and few are ever asked for):
     # table key → (sheet, the sheet row of each data row, column letters by column key).
     rows_at: dict[str, tuple[str, list[int], dict[str, str]]] = field(default_factory=dict)
+    # The workbook's name of each layout sheet found: its own, or the one a unit renamed it to.
+    sheets: dict[str, str] = field(default_factory=dict)
 
     def locate(self, problem: Problem) -> Problem:
         sheet, cell = self.find(problem.field)
@@ -235,7 +238,9 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         out.system_id = str(marks["system"] or "")
 
     sheets = set(book.sheet_names())
-    absent = {s.name for s in layout.sheets if s.role != "readme" and s.name not in sheets}
+    tables = book.tables()
+    located = out.sheets = located_sheets(layout, names, tables, sheets)  # a renamed sheet is found by its names
+    absent = {s.name for s in layout.sheets if s.role != "readme" and s.name not in located}
     for sheet in layout.sheets:
         if sheet.name in absent:
             out.problems.append(Problem.of("MISSING_SHEET", name=sheet.name))
@@ -246,10 +251,10 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         if sheet_name in absent:
             continue
         if dn is None or dn.sheet not in sheets:
-            out.problems.append(Problem.of("MISSING_NAME", name=name, label=SCALARS[path][0], sheet_name=sheet_name))
+            out.problems.append(Problem.of("MISSING_NAME", name=name, label=SCALARS[path][0],
+                                           sheet_name=located[sheet_name]))
             continue
         wanted[path] = dn if dn.height == 1 and dn.width == 1 else Area.cell(dn.sheet, dn.first)
-    tables = book.tables()
     table_names = [name for _, name, _ in layout.tables()] + [b.name for b in layout.by_role("evaluator").blocks
                                                               if b.name]
     # An absurd table (a hostile ref over a million rows) is refused, never read: it must not widen a block.
@@ -268,7 +273,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
     for table_key, table_name, sheet_name in layout.tables():
         spec = TABLES[table_key][1]
         columns = {key: ((label,), kind.endswith("?")) for key, (label, kind) in spec.items()}
-        found = _table_block(blocks, tables, table_name, sheet_name, columns, absent, out, grows=table_name in growing)
+        found = _table_block(blocks, tables, table_name, located.get(sheet_name), columns, out,
+                             grows=table_name in growing)
         if found is None:
             continue
         table, lines = found
@@ -298,7 +304,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
             data_rows.append(row_data)
         paths.put(out.data, table_key, data_rows)
 
-    _read_evaluator(blocks, tables, system, layout, absent, out)
+    _read_evaluator(blocks, tables, system, layout, located, out)
     return out
 
 
@@ -328,10 +334,10 @@ class _Row:
         return ("", "") if found is None else (self.sheet, found[1] + str(self.row))
 
 
-def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
-                absent: set[str], out: ReadInputs) -> list[_Row] | None:
+def _table_rows(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str | None, columns: dict,
+                out: ReadInputs) -> list[_Row] | None:
     """Non-blank data rows of a table, read in one block."""
-    found = _table_block(book, tables, table_name, sheet_name, columns, absent, out)
+    found = _table_block(book, tables, table_name, sheet_name, columns, out)
     if found is None:
         return None
     table, lines = found
@@ -358,10 +364,10 @@ class _FilledLines:
                     break
 
 
-def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str, columns: dict,
-                 absent: set[str], out: ReadInputs, grows: bool = False) -> tuple[Table, _FilledLines] | None:
+def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, sheet_name: str | None, columns: dict,
+                 out: ReadInputs, grows: bool = False) -> tuple[Table, _FilledLines] | None:
     """The table and its filled rows, with where its columns are; None (with the problem recorded) when it
-    cannot be read.
+    cannot be read. ``sheet_name`` is the workbook's name for the table's sheet, None where it is missing.
 
     Columns are found by key: ``columns`` maps each key to the header labels it answers to (its
     label, then former ones) and whether it may be absent. A list that grows (Layout.growing_tables)
@@ -372,7 +378,7 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
     its header row, and its rows are those that follow it up to the first blank row, as above.
     """
     table = tables.get(table_name)
-    if table is None and sheet_name in absent:
+    if table is None and sheet_name is None:
         return None  # the missing sheet is already reported
     if table is None and grows:
         table = _table_by_header(book, table_name, sheet_name, columns)
@@ -454,15 +460,15 @@ def _sane(table: Table) -> bool:
     return table.area.height - 1 <= MAX_TABLE_ROWS and table.area.width <= MAX_TABLE_COLUMNS
 
 
-def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System, layout: Layout, absent: set[str],
-                    out: ReadInputs) -> None:
+def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System, layout: Layout,
+                    located: dict[str, str], out: ReadInputs) -> None:
     sheet = layout.by_role("evaluator")
     blocks = {b.type: b for b in sheet.blocks}
 
     def rows_of(block_type: str) -> list[_Row]:
         block = blocks[block_type]
         columns = {c.key: ((c.label, *c.was), True) for c in block.columns}
-        return _table_rows(book, tables, block.name, sheet.name, columns, absent, out) or []
+        return _table_rows(book, tables, block.name, located.get(sheet.name), columns, out) or []
 
     from .evaluator_rows import evaluator_rows
 

@@ -45,7 +45,7 @@ MESSAGES: dict[str, str] = {
                       "把各工作表中填写的数据复制到新模板后再评分",
     "TEMPLATE_NEWER": "这是较新版本的模板（{value}），本程序只认识 {expected}：请升级 xlperf 后再评分",
     "TEMPLATE_VERSION": "模板版本为“{value}”，本程序需要“{expected}”；请用 `xlperf template` 生成的模板重新填写",
-    "MISSING_SHEET": "缺少工作表“{name}”；请勿删除或重命名模板中的工作表，可用 `xlperf template` 重新生成模板后把数据复制过去",
+    "MISSING_SHEET": "缺少工作表“{name}”；请勿删除模板中的工作表（改名不影响读取），可用 `xlperf template` 重新生成模板后把数据复制过去",
     "MISSING_NAME": "缺少定义名称 {name}（“{label}”，应在工作表“{sheet_name}”）",
     "MISSING_TABLE": ("工作表“{sheet_name}”中缺少 Excel 表格 {name}（可能被删除或“转换为区域”），也找不到它的表头行；"
                       "请从模板复制该工作表后重新填写"),
