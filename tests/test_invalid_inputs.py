@@ -110,6 +110,9 @@ CASES = [
     pytest.param(put("sangong.actual", "53100元"), {("AMOUNT_IN_YUAN", "sangong.actual")}, id="amount in yuan"),
     pytest.param(put("projects.0.budget", "1,234.50 元"), {("AMOUNT_IN_YUAN", "projects[0].budget")},
                  id="table amount in yuan"),
+    pytest.param(put("sangong.actual", "53100（元）"), {("AMOUNT_IN_YUAN", "sangong.actual")}, id="yuan in brackets"),
+    pytest.param(put("sangong.actual", "5.31（万人）"), {("NOT_NUMBER", "sangong.actual")}, id="another unit in brackets"),
+    pytest.param(put("staff.on_payroll", "23（万）"), {("NOT_INTEGER", "staff.on_payroll")}, id="a count in 万, bracketed"),
     pytest.param(put("sangong.actual", "9E999万元"), {("OUT_OF_RANGE", "sangong.actual")}, id="bound with its unit"),
     # A comma only groups thousands: "1,5" (a decimal comma, or a slip) was read as 15, ten times the amount.
     pytest.param(put("procurement.plan", "5,34"), {("NOT_NUMBER", "procurement.plan")}, id="decimal comma"),
@@ -207,6 +210,10 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("sangong.actual", "5.31万元"), lambda i: i.sangong.actual, Decimal("5.31")),
     (put("projects.0.budget", " 533.46 万"), lambda i: i.projects[0].budget, Decimal("533.46")),
     (put("budget.adjusted.total", "1,912.37"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),  # grouped
+    # The unit in brackets, as a form's column heads write it (refused before as not a number).
+    (put("sangong.actual", "5.31（万元）"), lambda i: i.sangong.actual, Decimal("5.31")),
+    (put("projects.0.budget", "533.46 (万元)"), lambda i: i.projects[0].budget, Decimal("533.46")),
+    (put("staff.on_payroll", "23（人）"), lambda i: i.staff.on_payroll, 23),
     (put("budget.adjusted.total", "１，９１２．３７"), lambda i: i.budget.adjusted.total, Decimal("1912.37")),
     # A reduction copied from a PDF or Word table carries the minus sign U+2212, not the hyphen (refused before).
     (put("adjustments.0.amount", "−23.75"), lambda i: i.adjustments[0].amount, Decimal("-23.75")),

@@ -119,7 +119,7 @@ class _Builder:
         except (ValueError, TypeError):
             code = {"amount": "NOT_NUMBER", "rate": "NOT_NUMBER", "count": "NOT_INTEGER", "int": "NOT_INTEGER",
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
-            if kind == "amount" and isinstance(value, str) and value.strip().endswith("元"):
+            if kind == "amount" and isinstance(value, str) and value.strip().rstrip(")）").endswith("元"):
                 code = "AMOUNT_IN_YUAN"  # 万元 was taken above: this is yuan, or a unit typed wrong
             if isinstance(value, bool) and kind != "bool":
                 value = "TRUE" if value else "FALSE"  # as the spreadsheet shows the cell
@@ -208,10 +208,18 @@ def _without_unit(text: str, kind: str) -> str:
     units = _UNITS.get(kind)
     if units:
         stripped = text.strip()
+        if stripped.endswith((")", "）")):  # the unit in brackets, as a form's column heads write it: 12.5（万元）
+            bracketed = _BRACKETED_UNIT.search(stripped)
+            if bracketed and bracketed.group(1) in units:
+                return stripped[:bracketed.start()]
+            return text
         for unit in units:
             if stripped.endswith(unit):
                 return stripped[:-len(unit)]
     return text
+
+
+_BRACKETED_UNIT = re.compile(r"\s*[（(]\s*([^()（）\s]+)\s*[)）]$")
 
 
 # A count's word after it says what was counted, never a multiple (a count in 万 stays refused: "2万人" is no number).
