@@ -215,6 +215,16 @@ def read_values(book: Book | SheetBlocks, cells: dict[str, Area]) -> dict[str, V
     return out
 
 
+_TOTAL_LABELS = frozenset({"合计", "小计", "总计", "共计", "总合计"})
+
+
+def is_total_label(value: Value) -> bool:
+    """A list row's name cell reading 合计 (or 小计, 总计, 合　计：): a total row, as finance staff add under lists."""
+    if type(value) is not str or len(value) > 12:
+        return False
+    return "".join(value.split()).rstrip(":：") in _TOTAL_LABELS
+
+
 def require_template(names: Mapping[str, Area], layout: Layout) -> None:
     """A workbook without the template's version mark is not ours: say that before anything else."""
     if layout.version_name not in names:
@@ -287,8 +297,12 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         # The cells of each filled row straight into plain data (the hottest loop of a long list); a cell's
         # address and path are made only for a value that needs a closer look (rows_at locates the rest).
         columns_at = [(col_key, j, letters, spec[col_key][1]) for col_key, j, letters in lines.offsets]
+        first_key = next(iter(spec))  # the row's name (项目名称, 调整事项 …), where a total row says 合计
+        label_at = next((j for col_key, j, _ in lines.offsets if col_key == first_key), None)
         problems = out.problems
         for r, line in lines:
+            if label_at is not None and is_total_label(line[label_at]):
+                continue  # a 合计 row the unit added under the list: the sum of its rows, not one more
             row_data = {}
             for col_key, j, letters, kind in columns_at:
                 value = line[j]
