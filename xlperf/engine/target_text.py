@@ -274,7 +274,9 @@ def parse_target(text: str) -> Target:
         return Target(raw, "not_applicable", None, None, False, "", None)
     quantity = read_quantity(norm)
     if quantity is not None:
-        op = quantity.op or ">="
+        # A bare figure is a floor, but a bare 0 (安全事故 0起) can only mean none at all: "at least 0" is met
+        # by anything.
+        op = quantity.op or (">=" if quantity.value else "<=")
         return Target(raw, "numeric", op, quantity.value, quantity.percent, quantity.unit, None)
     budget_op = _budget_target(norm)
     if budget_op is not None:

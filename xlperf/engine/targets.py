@@ -5,7 +5,8 @@ Choices (documented here because they decide outcomes):
 * A bare number or percent with no operator ("3 场", "95%", "6", "1") means "at least":
   op ``">="``. Quantity, quality and rate targets in these tables are floors; a ceiling is
   always written (``≤100%``, 不超过…, …以内). "1" stays the number 1 (not 100 %); see below
-  for how a percent actual is compared with it.
+  for how a percent actual is compared with it. A bare zero ("0起", "0次", "0%") is the one
+  exception: "at least 0" would be met by anything, so it means none at all (``"<="``).
 * "以上" / "及以上" include the bound ("10次以上" means ≥10); "以下" / "以内" likewise (≤).
 * Percent targets are stored as fractions ("95%" → ``Decimal("0.95")``), exactly; no float
   is ever used, comparison is ``Decimal`` comparison, so 89.995 % < 90 %.
