@@ -61,6 +61,35 @@ def test_text_after_a_blank_row_is_not_part_of_the_list(tmp_path):
     assert str(fill(note_only, tmp_path / "out2.xlsx").result.total) == "96.88"
 
 
+def test_a_task_typed_after_a_skipped_row_counts(tmp_path):
+    """A row skipped by mistake: the task below it was dropped without a word (92.88 expected, 96.88 given).
+    An entry (a required column and more than one cell filled) after up to GAP_ROWS blank rows goes on the list."""
+    book = typed(tmp_path, {"重点工作": {"A8": "任务6", "B8": "市科协", "C8": "是", "A10": "任务7", "B10": "市科协", "C10": "否"}})
+    filled = fill(book, tmp_path / "out.xlsx")
+    assert str(filled.result.total) == "92.88"  # task 7 unfinished: 8 − 4
+    assert len(filled.result.inputs.key_tasks) == 7
+    assert filled.read.find("key_tasks[6].finished") == ("重点工作", "C10")
+    right_after_gaps = typed(tmp_path, {"重点工作": {"A11": "任务6", "C11": "否"}}, "gaps.xlsx")  # rows 8–10 blank
+    assert str(fill(right_after_gaps, tmp_path / "out2.xlsx").result.total) == "92.88"
+
+
+def test_past_the_gap_only_an_entry_continues_the_list(tmp_path):
+    from xlperf.book.reader import GAP_ROWS
+
+    # Four blank rows (8–11) are more than a slip: what follows is something else.
+    far = typed(tmp_path, {"重点工作": {f"A{8 + GAP_ROWS + 1}": "任务6", f"C{8 + GAP_ROWS + 1}": "否"}}, "far.xlsx")
+    assert str(fill(far, tmp_path / "out.xlsx").result.total) == "96.88"
+    # A task missing 是否完成 after a blank row is still an entry, and its blank cell is reported.
+    partial = typed(tmp_path, {"重点工作": {"A9": "任务6", "B9": "市科协"}}, "partial.xlsx")
+    with pytest.raises(InputError) as exc:
+        fill(partial, tmp_path / "out2.xlsx")
+    assert [(p.sheet, p.cell) for p in exc.value.problems] == [("重点工作", "C9")]
+    # What comes after a note is not read, entries included.
+    after_note = typed(tmp_path, {"重点工作": {"A9": "注：以下为计划外任务", "A10": "任务6", "B10": "市科协", "C10": "否"}},
+                       "after-note.xlsx")
+    assert str(fill(after_note, tmp_path / "out3.xlsx").result.total) == "96.88"
+
+
 def test_a_row_typed_under_the_list_is_checked_like_the_others(tmp_path):
     book = typed(tmp_path, {"重点工作": {"A8": "新增重点工作", "B8": "市科协"}})
     with pytest.raises(InputError) as exc:

@@ -38,6 +38,8 @@ DAYS_1904 = 1462
 MAX_TABLE_ROWS = 5_000
 # Where a list's header row is looked for when its table is gone: the template puts it in row 2 or 3.
 HEADER_SEARCH = (40, 30)
+# Blank rows bridged below a list when an entry follows them: a row skipped by mistake while typing.
+GAP_ROWS = 3
 # Columns one table may span: the layout's widest has 6. A block is read whole, so width is bounded too.
 MAX_TABLE_COLUMNS = 200
 
@@ -407,12 +409,6 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
                                        max_columns=MAX_TABLE_COLUMNS))
         return None
     block = book.read(_reach(area, grows))
-    if grows:
-        block = _with_rows_below(book, area, block)
-        if len(block) - 1 > MAX_TABLE_ROWS:
-            out.problems.append(Problem.of("LIST_TOO_LONG", sheet=sheet, cell=to_a1(area.top, area.left),
-                                           name=table_name, max_rows=MAX_TABLE_ROWS))
-            return None
     header = {str(v or "").strip(): area.left + j for j, v in enumerate(block[0])}
     positions = {}
     for key, (labels, optional) in columns.items():
@@ -422,6 +418,13 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
         elif not optional:
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, column=labels[0]))
+    if grows:
+        required = [positions[k] - area.left for k, (_, optional) in columns.items() if not optional and k in positions]
+        block = _with_rows_below(book, area, block, _Entry(required, [c - area.left for c in positions.values()]))
+        if len(block) - 1 > MAX_TABLE_ROWS:
+            out.problems.append(Problem.of("LIST_TOO_LONG", sheet=sheet, cell=to_a1(area.top, area.left),
+                                           name=table_name, max_rows=MAX_TABLE_ROWS))
+            return None
     return table, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
 
 
@@ -439,30 +442,65 @@ def _table_by_header(book: SheetBlocks, table_name: str, sheet_name: str, column
 
 
 def _reach(area: Area, grows: bool) -> Area:
-    """What to read of a table: itself and, for a list that grows, the row below it, in the sheet's block."""
-    return Area(area.sheet, area.top, area.left, area.bottom + 1, area.right) if grows and area.bottom < MAX_ROW else area
+    """What to read of a table: itself and, for a list that grows, the rows below it that tell whether
+    anything was typed there (GAP_ROWS blank ones and the next), in the sheet's block."""
+    return Area(area.sheet, area.top, area.left, min(area.bottom + GAP_ROWS + 1, MAX_ROW), area.right) \
+        if grows and area.bottom < MAX_ROW else area
 
 
-def _with_rows_below(book: SheetBlocks, area: Area, block: list[list[Value]]) -> list[list[Value]]:
-    """The table's rows, then those typed right below it up to the first blank row.
+class _Entry:
+    """Whether a row reads as an entry of its list: a required column filled, and more than one cell (a note
+    typed under a list fills one). An entry missing a cell is still one, and is then reported at that cell."""
 
-    Only when the row below holds something is the rest read: most lists end in a blank row. The next
+    def __init__(self, required: list[int], columns: list[int]):
+        self.required, self.columns = required, columns
+
+    def __call__(self, line: list[Value]) -> bool:
+        return (any(not blank(line[j]) for j in self.required)
+                and sum(not blank(line[j]) for j in self.columns) > 1)
+
+
+def _with_rows_below(book: SheetBlocks, area: Area, block: list[list[Value]], entry: _Entry) -> list[list[Value]]:
+    """The table's rows, then those typed below it, as Excel would have widened the table to them.
+
+    Rows right below the table are the list's up to a blank row. Past up to GAP_ROWS blank rows the list
+    goes on only where an entry of it follows (a row skipped by mistake); anything else there, a note
+    above all, is not part of the list, and neither is what follows it.
+
+    Only when the rows below hold something is the rest read: most lists end in blank rows. The next
     GROW_ROWS (the rows the template validates) come first; a list pasted longer than that reads on, in one
     more block, to MAX_TABLE_ROWS data rows, and one row more when there is no blank row by then (the
     caller refuses such a list as too long rather than cut it short)."""
     rows = block[:area.height]
-    if len(block) == area.height or _blank_row(block[-1]):
+    below = block[area.height:]
+    if all(_blank_row(line) for line in below):
         return rows
-    top = area.bottom + 1
-    for last in (area.bottom + GROW_ROWS, area.top + MAX_TABLE_ROWS + 1):
-        last = min(last, MAX_ROW)
-        if last < top:
-            break
-        for line in book.read(Area(area.sheet, top, area.left, last, area.right)):
-            if _blank_row(line):
-                return rows
-            rows.append(line)
-        top = last + 1
+    gap: list[list[Value]] = []
+
+    def lines():
+        yield from below
+        top = area.bottom + len(below) + 1
+        for last in (area.bottom + GROW_ROWS, area.top + MAX_TABLE_ROWS + 1):
+            last = min(last, MAX_ROW)
+            if last < top:
+                continue
+            yield from book.read(Area(area.sheet, top, area.left, last, area.right))
+            top = last + 1
+
+    for line in lines():
+        if _blank_row(line):
+            gap.append(line)
+            if len(gap) > GAP_ROWS:
+                break
+            continue
+        if gap:
+            if not entry(line):
+                break
+            rows += gap
+            gap = []
+        rows.append(line)
+        if len(rows) - 1 > MAX_TABLE_ROWS:
+            break  # one row more than a list may hold: the caller refuses it
     return rows
 
 
