@@ -1,10 +1,11 @@
 """Type into a workbook as a LibreOffice user does, and save it: what LibreOffice itself makes of the edit.
 
-    /usr/bin/python3 lo_type.py BOOK OUT PROFILE_DIR 'SHEET!A1=value' 'rename:SHEET=NEW' 'insert-row:SHEET=5' ...
+    /usr/bin/python3 lo_type.py BOOK OUT PROFILE_DIR 'SHEET!A1=value' 'rename:SHEET=NEW' 'insert-row:SHEET=5' 'merge:SHEET=B4:B5' ...
 
 Runs under the system Python with python3-uno (the LibreOffice bridge), like lo_macros.py. Each value is
 set as a number when it reads as one, else as text; ``rename:`` renames a sheet and ``insert-row:`` inserts
-an empty row above the given one, as the sheet tab's and the row header's menus do; the book is stored
+an empty row above the given one, as the sheet tab's and the row header's menus do; ``merge:`` merges a range
+(the covered cells keep their contents, hidden, as LibreOffice offers); the book is stored
 as .xlsx (Calc MS Excel 2007 XML).
 """
 
@@ -22,6 +23,9 @@ def main(book, out, profile, cells):
             ref, value = spec.split("=", 1)
             if ref.startswith("rename:"):
                 doc.Sheets.getByName(ref[len("rename:"):]).Name = value
+                continue
+            if ref.startswith("merge:"):  # merge:SHEET=B4:B5, covered cells keeping their contents, hidden
+                doc.Sheets.getByName(ref[len("merge:"):]).getCellRangeByName(value).merge(True)
                 continue
             if ref.startswith("insert-row:"):
                 doc.Sheets.getByName(ref[len("insert-row:"):]).Rows.insertByIndex(int(value) - 1, 1)

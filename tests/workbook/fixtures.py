@@ -221,6 +221,15 @@ def insert_in_order(root: etree._Element, el: etree._Element, order=WORKSHEET_OR
     root.append(el)
 
 
+def sheet_child(root: etree._Element, tag: str) -> etree._Element:
+    """The worksheet's child element of that name, made in its place in the schema order if missing."""
+    found = root.find(f"{{{MAIN}}}{tag}")
+    if found is None:
+        found = etree.Element(f"{{{MAIN}}}{tag}")
+        insert_in_order(root, found)
+    return found
+
+
 # -- cells ---------------------------------------------------------------------------------------------
 
 
@@ -414,11 +423,7 @@ def add_drawing(pkg: Pkg, sheet: str, drawing: bytes) -> str:
 def add_sheet_ext(pkg: Pkg, sheet: str, ext_xml: str) -> None:
     part = pkg.sheet_part(sheet)
     root = pkg.xml(part)
-    ext_lst = root.find(f"{{{MAIN}}}extLst")
-    if ext_lst is None:
-        ext_lst = etree.Element(f"{{{MAIN}}}extLst")
-        insert_in_order(root, ext_lst)
-    ext_lst.append(etree.fromstring(ext_xml))
+    sheet_child(root, "extLst").append(etree.fromstring(ext_xml))
     pkg.put_xml(part, root)
 
 
@@ -596,6 +601,17 @@ def _remove_from_workbook(pkg: Pkg, tag: str, name: str) -> None:
 def remove_sheet_entry(pkg: Pkg, sheet: str) -> None:
     """Drop a sheet's <sheet> entry from workbook.xml (its part stays, now unreferenced)."""
     _remove_from_workbook(pkg, "sheet", sheet)
+
+
+def merge_cells(pkg: Pkg, sheet: str, *refs: str) -> None:
+    """Merge ranges as LibreOffice does: a <mergeCell> each, the covered cells keeping what they hold."""
+    part = pkg.sheet_part(sheet)
+    root = pkg.xml(part)
+    merges = sheet_child(root, "mergeCells")
+    for ref in refs:
+        etree.SubElement(merges, f"{{{MAIN}}}mergeCell", ref=ref)
+    merges.set("count", str(len(merges)))
+    pkg.put_xml(part, root)
 
 
 def rename_sheet(pkg: Pkg, old: str, new: str) -> None:

@@ -157,3 +157,21 @@ def pdf_page_texts(pdf: Path, pages: int) -> list[str] | None:
         return None
     return [subprocess.run([tool, "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, timeout=60,
                            check=True).stdout.decode("utf-8", "replace") for n in range(1, pages + 1)]
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # the one with python3-uno, LibreOffice's bridge
+
+
+def uno_available() -> bool:
+    if SOFFICE is None or not Path(SYSTEM_PYTHON).exists():
+        return False
+    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+
+
+def edited_in_libreoffice(src: Path, out: Path, *edits: str) -> Path:
+    """src opened in LibreOffice, edited as tests/excel/lo_type.py's arguments say, saved as .xlsx at out."""
+    run = subprocess.run([SYSTEM_PYTHON, str(Path(__file__).parents[1] / "excel" / "lo_type.py"), str(src), str(out),
+                          str(out.parent / "profile"), *edits], capture_output=True, text=True, timeout=240)
+    if run.returncode != 0 or not out.is_file():
+        raise SofficeFailed(run.stderr)
+    return out

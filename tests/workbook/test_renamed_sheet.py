@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import Pkg, remove_sheet_entry, rename_sheet, set_cells
+from lo import edited_in_libreoffice, uno_available
 from xlperf.book.fill import INPUTS_EDITED, OUTPUTS_EDITED, UNCHANGED
 from xlperf.book.layout import load_layout
 from xlperf.book.outputs import outputs_hash
@@ -173,36 +174,16 @@ def _cells_of(book: ZipBook, sheet: str) -> dict:
 
 # --- the same in LibreOffice, as a unit and an auditor would do it -----------------------------------
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-
-
-def _uno_available() -> bool:
-    import shutil
-    import subprocess
-
-    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
-
-
-def in_libreoffice(src: Path, out: Path, *edits: str) -> Path:
-    import subprocess
-
-    run = subprocess.run([SYSTEM_PYTHON, str(Path(__file__).parents[1] / "excel" / "lo_type.py"), str(src), str(out),
-                          str(out.parent / "profile"), *edits], capture_output=True, text=True, timeout=240)
-    assert run.returncode == 0 and out.is_file(), run.stderr
-    return out
-
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(not _uno_available(), reason="needs soffice and python3-uno (.ci/run installs them)")
+@pytest.mark.skipif(not uno_available(), reason="needs soffice and python3-uno (.ci/run installs them)")
 def test_renamed_and_restructured_in_libreoffice(filled, tmp_path):
     # A unit renames 基本信息 in LibreOffice and saves: its names follow, and the scores are the example's.
-    unit = in_libreoffice(EXAMPLE, tmp_path / "unit.xlsx", "rename:基本信息=基本信息（甲单位）")
+    unit = edited_in_libreoffice(EXAMPLE, tmp_path / "unit.xlsx", "rename:基本信息=基本信息（甲单位）")
     assert fill(unit, tmp_path / "unit-out.xlsx").result.total == TOTAL
     # An auditor's copy gets a row inserted above the budget table after the fill: the outputs are as
     # written, the cells they cite moved down a row. A fill again puts them right.
-    moved = in_libreoffice(filled, tmp_path / "moved.xlsx", "insert-row:预算执行=1")
+    moved = edited_in_libreoffice(filled, tmp_path / "moved.xlsx", "insert-row:预算执行=1")
     verdict = verify(moved)
     assert verdict.status == INPUTS_EDITED and "结构被修改" in verdict.message
     assert any("预算执行!D4" in c for c in verdict.cells)  # 调整后预算合计, at D3 before the row

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from lo import uno_available
 from xlperf.errors import InputError
 from xlperf.workbook.fill import fill, verify
 
@@ -120,14 +121,8 @@ def test_a_list_with_no_end_is_refused_not_cut(tmp_path):
     assert "5000" in problem.message
 
 
-def _uno_available() -> bool:
-    if shutil.which("soffice") is None or not Path(SYSTEM_PYTHON).exists():
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
-
-
 @pytest.mark.libreoffice
-@pytest.mark.skipif(not _uno_available(), reason="needs soffice and python3-uno (.ci/run installs them)")
+@pytest.mark.skipif(not uno_available(), reason="needs soffice and python3-uno (.ci/run installs them)")
 def test_a_row_typed_in_libreoffice(tmp_path):
     """Typed in LibreOffice and saved there: its own XML, and the table as LibreOffice leaves it."""
     out = tmp_path / "typed.xlsx"

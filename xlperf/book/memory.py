@@ -15,11 +15,12 @@ class MemoryBook:
 
     def __init__(self, sheets: Mapping[str, Mapping[Pos, Value]] | None = None,
                  names: Mapping[str, Area] | None = None, tables: Mapping[str, Table] | None = None,
-                 date1904: bool = False):
+                 date1904: bool = False, merged: Mapping[str, list[Area]] | None = None):
         self.sheets: dict[str, dict[Pos, Value]] = {name: dict(cells) for name, cells in (sheets or {}).items()}
         self.names: dict[str, Area] = dict(names or {})
         self.table_map: dict[str, Table] = dict(tables or {})
         self.date1904 = date1904
+        self.merged = {sheet: list(areas) for sheet, areas in (merged or {}).items()}
         self.commits = 0
 
     def __repr__(self) -> str:
@@ -33,6 +34,9 @@ class MemoryBook:
 
     def tables(self) -> dict[str, Table]:
         return dict(self.table_map)
+
+    def merged_cells(self, sheet: str) -> list[Area]:
+        return list(self.merged.get(sheet, ()))
 
     def read(self, area: Area) -> list[list[Value]]:
         cells = self.sheets[area.sheet]

@@ -20,7 +20,8 @@ Positions are 1-based (row, col) integers; A1 text appears only in ``Area.a1`` a
 Stability: the public names of this module (``Book``, ``Area``, ``Table``, ``ErrorValue``,
 ``Uncalculated``, ``Value``, ``Pos``, ``Rows``) are a contract with the adapters. Later changes
 keep them backwards compatible (new members get defaults; nothing is renamed or removed) and
-are noted here. Added since: ``Book.date1904`` (an adapter without it reads as False).
+are noted here. Added since: ``Book.date1904`` (an adapter without it reads as False);
+``Book.merged_cells(sheet)`` (an adapter without it has no merged cells).
 """
 
 from __future__ import annotations
@@ -178,6 +179,10 @@ class Book(Protocol):
     def tables(self) -> Mapping[str, Table]:
         """Excel tables by their (display) name."""
         ...
+
+    # Optional (the reader asks with getattr): the sheet's merged ranges. A merged cell shows its first
+    # cell's value; the others are empty (Excel) or keep what they held, hidden (LibreOffice).
+    # def merged_cells(self, sheet: str) -> list[Area]: ...
 
     def read(self, area: Area) -> list[list[Value]]:
         """The raw values of a rectangle: ``area.height`` lists of ``area.width`` values each.

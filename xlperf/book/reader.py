@@ -425,7 +425,29 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
             out.problems.append(Problem.of("LIST_TOO_LONG", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, max_rows=MAX_TABLE_ROWS))
             return None
+    _as_shown(block, area, _merged(book, sheet))
     return table, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
+
+
+def _merged(book: SheetBlocks | Book, sheet: str) -> list[Area]:
+    merged_cells = getattr(getattr(book, "book", book), "merged_cells", None)
+    return merged_cells(sheet) if merged_cells is not None else []
+
+
+def _as_shown(block: list[list[Value]], area: Area, merged: list[Area]) -> None:
+    """A list's cells as the merged ones show (in place): a cell merged down a column is each of its rows'
+    value (是 merged over three tasks is 是 for each), and the rest of a merged range is empty, whatever
+    it holds hidden (LibreOffice keeps it). The header row is left as it is."""
+    top, left = area.top + 1, area.left
+    bottom, right = area.top + len(block) - 1, area.left + (len(block[0]) if block else 0) - 1
+    for m in merged:
+        if not (top <= m.top <= bottom and left <= m.left <= right):
+            continue  # starts outside the list's rows (in its header, or elsewhere): not one of its values
+        shown = block[m.top - area.top][m.left - left]
+        for r in range(m.top, min(m.bottom, bottom) + 1):
+            line = block[r - area.top]
+            for c in range(m.left, min(m.right, right) + 1):
+                line[c - left] = shown if c == m.left else None
 
 
 def _table_by_header(book: SheetBlocks, table_name: str, sheet_name: str, columns: dict) -> Table | None:

@@ -21,6 +21,10 @@ from xlperf.workbook.cellvalues import Cell, SharedStrings, decode_xstring
 from xlperf.workbook.sheetread import read_cells as _read_cells
 from xlperf.workbook.xmlsafe import parse_xml
 
+# A merged range: <mergeCell ref="C3:C6"/>, with any namespace prefix.
+_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']([A-Za-z$]{1,4}[$\d]{1,8}:[A-Za-z$]{1,4}[$\d]{1,8})[\"']")
+MAX_MERGES = 10_000  # Excel files seldom hold a hundred; more is junk, and the reader need not see it all
+
 _NAME_REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^\s'!\[\]:,;()=+\-*/&^<>\"{}#]+))!"
     r"(\$?[A-Za-z]{1,3}\$?[0-9]+(?::\$?[A-Za-z]{1,3}\$?[0-9]+)?)$"
@@ -181,6 +185,30 @@ class Contents:
                                 box[2], box[3], box[0], box[1])
             cached = self._cells[member] = (box, cells)
         return cached[1]
+
+    def merged(self, sheet_name: str) -> list[tuple[int, int, int, int]]:
+        """The sheet's merged ranges as (top, left, bottom, right), at most MAX_MERGES of them.
+
+        Found in the part's bytes: "<mergeCell" can only be markup (in text it is escaped), and most sheets
+        have none, so a search costs no parse."""
+        ref = self.sheet(sheet_name)
+        member = self.member(ref.part) if ref.kind != "chartsheet" else None
+        if member is None:
+            return []
+        data = self.read(member)
+        start = data.find(b"mergeCell")
+        if start < 0:
+            return []
+        found = []
+        for match in _MERGE_REF.finditer(data, start - 16):
+            try:
+                (top, left), (bottom, right) = parse_range(match.group(1).decode("ascii").replace("$", ""))
+            except ValueError:
+                continue  # a ref no spreadsheet would write: as good as no merge
+            found.append((min(top, bottom), min(left, right), max(top, bottom), max(left, right)))
+            if len(found) >= MAX_MERGES:
+                break
+        return found
 
     def custom_properties(self) -> dict[str, str]:
         member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")

@@ -69,6 +69,9 @@ class ZipBook:
             out[name] = Table(name, area, t.columns)
         return out
 
+    def merged_cells(self, sheet: str) -> list[Area]:
+        return [Area(sheet, *box) for box in self.pkg.merged(sheet)]
+
     def _sheet_cells(self, sheet: str, max_row: int | None = None, max_col: int | None = None,
                      min_row: int = 1, min_col: int = 1) -> dict[Pos, Cell]:
         """The sheet's cells at least in rows min_row..max_row and columns min_col..max_col (None: to the end).
@@ -112,7 +115,8 @@ class ZipBook:
         """Every sheet's values, names and tables copied into a MemoryBook (for tests and adapters' tests)."""
         sheets = {name: {pos: _value(cell) for pos, cell in self._sheet_cells(name).items()}
                   for name in self.sheet_names()}
-        return MemoryBook(sheets, self.defined_names(), self.tables(), date1904=self.date1904)
+        return MemoryBook(sheets, self.defined_names(), self.tables(), date1904=self.date1904,
+                          merged={name: self.merged_cells(name) for name in self.sheet_names()})
 
     # -- writing -----------------------------------------------------------------------------------
 
