@@ -15,7 +15,7 @@ from ..engine.evaluate import Result, evaluate
 from ..errors import Problem, SystemFileError, WorkbookError
 from ..engine.registry import Registry, shown, valid_id
 from ..engine.system import System
-from .layout import FINDINGS_NAME, load_layout
+from .layout import FINDINGS_NAME, TOTAL_NAME, load_layout
 from .outputs import Cells, blocks, canon, citation_cells, inputs_hash, outputs_hash, render, stamp_values
 from .reader import ReadInputs, load_inputs, read_values, require_template
 from .protocol import Area, Book
@@ -123,6 +123,10 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
 
     stamp = read_stamp(book)
     if not stamp.get("outputs_sha256"):
+        total = book.defined_names().get(TOTAL_NAME)
+        if total is not None and read_values(book, {"total": total})["total"] not in (None, ""):
+            return Verdict(NOT_FILLED, "该工作簿没有审计标记，但评分表已有总分：审计标记被删除，或分数不是 xlperf 算出的；"
+                           "无法核对", stamp=stamp)
         return Verdict(NOT_FILLED, "该工作簿尚未由 xlperf 填写（没有审计标记）", stamp=stamp)
     # The stamp's SHA-256 picks the system among those the operator trusts; its id is only a label.
     system = (registry or Registry()).by_sha256(stamp["system_sha256"])
@@ -132,19 +136,28 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
         return Verdict(OTHER_ENGINE, f"该工作簿由 xlperf {shown(stamp['xlperf_version'])}、指标体系 "
                        f"{shown(stamp['system_id'])}（{shown(stamp['system_sha256'][:12])}）填写，{mine}，"
                        "无法逐格核对", stamp=stamp)
-    scored = compute(book, system, registry=registry)
+    try:
+        scored = compute(book, system, registry=registry)
+    except WorkbookError as exc:
+        gone = _outputs_gone(exc)
+        if not gone:
+            raise
+        # The template's output places were there when it was filled: someone deleted them since.
+        return Verdict(OUTPUTS_EDITED, f"填写后输出被改动：{'、'.join(gone)} 已被删除（如删除了评分表的行或整张工作表）",
+                       stamp=stamp)
+    stored = _stored(book, scored.cells)
     if inputs_hash(scored.read.data) != stamp["inputs_sha256"]:
+        if not _as_written(stored, scored.read.sheets, stamp["outputs_sha256"]) and _same_places(book, scored):
+            # Both sides edited: re-filling as the inputs' verdict advises would wipe the evidence of the other.
+            return Verdict(OUTPUTS_EDITED, "输出单元格被手工修改过，输入数据也在填写后被修改过（无法逐格指出改了哪些"
+                           "输出）；请先核实再重新运行 xlperf fill", stamp=stamp)
         return Verdict(INPUTS_EDITED, "填写后输入数据被修改过：评分表与当前输入不一致，请重新运行 xlperf fill",
                        stamp=stamp)
     changed, moved = [], True  # moved: every cell that differs only says where an input is
     citations = citation_cells(book.defined_names(), load_layout())
-    stored: dict[str, Cells] = {}  # the output cells as the workbook holds them now
     for sheet, values in scored.cells.items():
-        box = Area.around(sheet, list(values))
-        current = book.read(box)  # one read per output sheet
-        now = stored[sheet] = {}
+        now = stored[sheet]
         for (r, c), value in sorted(values.items()):
-            now[(r, c)] = current[r - box.top][c - box.left]
             now_text = canon(now[(r, c)])
             if now_text != canon(value):
                 moved = moved and (sheet, (r, c)) in citations
@@ -158,6 +171,44 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
     # cite moved (a sheet renamed, rows inserted above an input). A score that differs is never this.
     return Verdict(INPUTS_EDITED, "填写后工作簿的结构被修改过（工作表改名，或输入表中插入、删除了行列），输出中"
                        "引用的单元格位置已过时；输出本身未被手工修改，请重新运行 xlperf fill", changed, stamp)
+
+
+def _stored(book: Book, cells: dict[str, Cells]) -> dict[str, Cells]:
+    """The workbook's values now at the output cells a fill writes: one read per output sheet."""
+    stored: dict[str, Cells] = {}
+    for sheet, values in cells.items():
+        box = Area.around(sheet, list(values))
+        current = book.read(box)
+        stored[sheet] = {(r, c): current[r - box.top][c - box.left] for r, c in values}
+    return stored
+
+
+def _same_places(book: Book, scored: Scored) -> bool:
+    """Whether the output cells now are the set the stamp was taken over: only a findings list longer than
+    the template's prepared rows (now or at the fill) changes the set."""
+    layout = load_layout()
+    findings = layout.by_role("findings")
+    if len(scored.result.findings) > findings.rows:
+        return False
+    at = book.defined_names().get(FINDINGS_NAME)
+    if at is None:
+        return True
+    below = Area(at.sheet, at.top + findings.rows, at.left, at.top + findings.rows, at.left + len(findings.columns) - 1)
+    return all(v is None or v == "" for v in book.read(below)[0])
+
+
+def _outputs_gone(exc: WorkbookError) -> list[str]:
+    """What a fill's outputs were written to and is now missing (names, output sheets); [] when the error
+    is about anything else."""
+    outputs = {s.name for s in load_layout().sheets if s.kind == "output"}
+    gone = []
+    for p in exc.problems:
+        name = p.params.get("name", "")
+        if p.code == "MISSING_OUTPUT" or (p.code == "MISSING_SHEET" and name in outputs):
+            gone.append(f"工作表“{name}”" if p.code == "MISSING_SHEET" else f"输出位置 {name}")
+        else:
+            return []
+    return gone
 
 
 def _as_written(stored: dict[str, Cells], sheets: dict[str, str], stamped: str) -> bool:
