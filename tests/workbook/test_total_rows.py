@@ -62,3 +62,4 @@ def test_only_the_word_itself_marks_a_total():
     assert not is_total_label("2024 年度预算项目（8 项合计）")  # the example's own project row
     assert not is_total_label(None) and not is_total_label(Decimal("0"))
     assert is_total_label("总合计") and is_total_label("共计：")
+

@@ -587,8 +587,14 @@ def _keyed(rows: list[_Row], key_column: str, value_column: str, kind: str, pref
 
 
 def _follows(path: str, refused: set[str]) -> bool:
-    """A problem about a whole row that only repeats a refused cell of it ("需填写满意率" after 满意率 = 98.7)."""
-    return bool(path) and any(f.startswith((path + ".", path + "[")) for f in refused)
+    """A problem about a whole row that only repeats a refused cell of it ("需填写满意率" after 满意率 = 98.7),
+    or that the quarters are missing when a cell of the other series was refused (amounts or progress: either
+    series fills the quarters, so a refused 支出进度 is why the amounts look missing)."""
+    if not path:
+        return False
+    if path.startswith("quarterly.") and any(f.startswith("quarterly.") for f in refused):
+        return True
+    return any(f.startswith((path + ".", path + "[")) for f in refused)
 
 
 def load_inputs(book: Book, system: System, layout: Layout | None = None) -> tuple[Inputs, ReadInputs]:
