@@ -1,11 +1,12 @@
 """Type into a workbook as a LibreOffice user does, and save it: what LibreOffice itself makes of the edit.
 
-    /usr/bin/python3 lo_type.py BOOK OUT PROFILE_DIR 'SHEET!A1=value' 'rename:SHEET=NEW' 'insert-row:SHEET=5' 'merge:SHEET=B4:B5' ...
+    /usr/bin/python3 lo_type.py BOOK OUT PROFILE_DIR 'SHEET!A1=value' 'rename:SHEET=NEW' 'insert-row:SHEET=5' 'merge:SHEET=B4:B5' 'format:SHEET!A1=0.00' ...
 
 Runs under the system Python with python3-uno (the LibreOffice bridge), like lo_macros.py. Each value is
 set as a number when it reads as one, else as text; ``rename:`` renames a sheet and ``insert-row:`` inserts
 an empty row above the given one, as the sheet tab's and the row header's menus do; ``merge:`` merges a range
-(the covered cells keep their contents, hidden, as LibreOffice offers); the book is stored
+(the covered cells keep their contents, hidden, as LibreOffice offers); ``format:`` sets a cell's number
+format; the book is stored
 as .xlsx (Calc MS Excel 2007 XML).
 """
 
@@ -23,6 +24,13 @@ def main(book, out, profile, cells):
             ref, value = spec.split("=", 1)
             if ref.startswith("rename:"):
                 doc.Sheets.getByName(ref[len("rename:"):]).Name = value
+                continue
+            if ref.startswith("format:"):  # format:SHEET!A1=0.00, as Format Cells → Numbers sets it
+                sheet, address = ref[len("format:"):].split("!")
+                formats, locale = doc.NumberFormats, uno.createUnoStruct("com.sun.star.lang.Locale")
+                key = formats.queryKey(value, locale, False)
+                key = formats.addNew(value, locale) if key == -1 else key
+                doc.Sheets.getByName(sheet).getCellRangeByName(address).NumberFormat = key
                 continue
             if ref.startswith("merge:"):  # merge:SHEET=B4:B5, covered cells keeping their contents, hidden
                 doc.Sheets.getByName(ref[len("merge:"):]).getCellRangeByName(value).merge(True)

@@ -614,6 +614,34 @@ def merge_cells(pkg: Pkg, sheet: str, *refs: str) -> None:
     pkg.put_xml(part, root)
 
 
+def set_number_format(pkg: Pkg, sheet: str, ref: str, code: str) -> None:
+    """Give one existing cell a number format of its own, as Format Cells does: a new numFmt and a copy of
+    the cell's xf that uses it."""
+    import copy
+
+    styles_part = next(t for _, t in pkg.related(pkg.workbook_part, "/styles"))
+    styles = pkg.xml(styles_part)
+    fmts = styles.find(f"{{{MAIN}}}numFmts")
+    if fmts is None:
+        fmts = etree.Element(f"{{{MAIN}}}numFmts")
+        styles.insert(0, fmts)
+    fmt_id = str(max([163] + [int(f.get("numFmtId")) for f in fmts]) + 1)
+    etree.SubElement(fmts, f"{{{MAIN}}}numFmt", numFmtId=fmt_id, formatCode=code)
+    fmts.set("count", str(len(fmts)))
+    part = pkg.sheet_part(sheet)
+    root = pkg.xml(part)
+    cell = next(c for c in root.iter(f"{{{MAIN}}}c") if c.get("r") == ref)
+    xfs = styles.find(f"{{{MAIN}}}cellXfs")
+    xf = copy.deepcopy(xfs[int(cell.get("s") or 0)])
+    xf.set("numFmtId", fmt_id)
+    xf.set("applyNumberFormat", "1")
+    xfs.append(xf)
+    xfs.set("count", str(len(xfs)))
+    cell.set("s", str(len(xfs) - 1))
+    pkg.put_xml(styles_part, styles)
+    pkg.put_xml(part, root)
+
+
 def rename_sheet(pkg: Pkg, old: str, new: str) -> None:
     """Rename a sheet as Excel, WPS and LibreOffice do: its <sheet> entry and every defined name on it."""
     wb_part = pkg.workbook_part

@@ -6,6 +6,9 @@
   请用 xlperf template 重新生成模板 (exit 1), a fill's advice about a template. The outputs were there at
   the fill: exit 4, naming what is gone.
 - The hidden _xlperf sheet deleted: 尚未由 xlperf 填写, as for a blank template, though 评分表 shows a total.
+- A number format changed on an output: "0" on 部门管理's 18.89 shows and prints 19, "0%" on the budget
+  execution rate 98.70 % shows 99 %, and verify said 未被修改. The values are intact; what the sheet shows
+  is not: exit 4, the cell and what it shows named.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import Pkg, remove_defined_name, remove_sheet_entry, set_cells
+from fixtures import Pkg, remove_defined_name, remove_sheet_entry, set_cells, set_number_format
+from lo import edited_in_libreoffice, uno_available
 from xlperf.book.fill import INPUTS_EDITED, NOT_FILLED, OUTPUTS_EDITED
 from xlperf.cli import main
 from xlperf.errors import WorkbookError
@@ -88,3 +92,40 @@ def test_a_deleted_stamp_with_scores_on_the_sheet_is_said_so(filled, tmp_path):
     assert verdict.status == NOT_FILLED and "审计标记被删除" in verdict.message
     blank = verify(Path(__file__).parents[2] / "workbooks" / "template.xlsx")
     assert blank.status == NOT_FILLED and "尚未由 xlperf 填写" in blank.message
+
+
+def _at(filled: Path, name: str):
+    from xlperf.workbook.zipbook import ZipBook
+
+    at = ZipBook.open(filled).defined_names()[name]
+    return at.sheet, at.a1().split(":")[0]
+
+
+@pytest.mark.parametrize("name, code, shows", [
+    ("xo_l1_management", "0", "显示为 19"),  # 18.89
+    ("xo_ind_budget_execution_rate", "0%", "显示为 99%"),  # 98.70 %
+    ("xo_total", '"100"', "格式"),  # a literal in place of the number
+    ("xo_l1_management", "0.00%", "格式"),  # points as a percent
+])
+def test_an_output_shown_otherwise_by_its_number_format_is_an_output_edit(filled, tmp_path, name, code, shows):
+    sheet, ref = _at(filled, name)
+    verdict = verify(edited(filled, tmp_path, lambda p: set_number_format(p, sheet, ref, code)))
+    assert (verdict.status, verdict.exit_code) == (OUTPUTS_EDITED, 4)
+    [cell] = verdict.cells
+    assert cell.startswith(f"{sheet}!{ref}:") and shows in cell and "未变" in cell
+
+
+@pytest.mark.parametrize("code", ["0.000", "General", '0.00"分"', "[Red]0.00;-0.00"])
+def test_a_format_that_still_shows_the_value_is_no_edit(filled, tmp_path, code):
+    sheet, ref = _at(filled, "xo_l1_management")
+    assert verify(edited(filled, tmp_path, lambda p: set_number_format(p, sheet, ref, code))).status == "unchanged"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not uno_available(), reason="needs soffice and python3-uno (.ci/run installs them)")
+def test_a_number_format_changed_in_libreoffice(filled, tmp_path):
+    sheet, ref = _at(filled, "xo_l1_management")
+    verdict = verify(edited_in_libreoffice(filled, tmp_path / "lo.xlsx", f"format:{sheet}!{ref}=0"))
+    assert verdict.status == OUTPUTS_EDITED and "显示为 19" in verdict.cells[0]
+    # The same file saved again by LibreOffice without the change verifies as unchanged.
+    assert verify(edited_in_libreoffice(filled, tmp_path / "again.xlsx")).status == "unchanged"

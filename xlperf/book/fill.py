@@ -9,6 +9,7 @@ handling (output paths, atomic writes) belongs to the implementation's ``commit`
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from ..engine.evaluate import Result, evaluate
@@ -16,7 +17,8 @@ from ..errors import Problem, SystemFileError, WorkbookError
 from ..engine.registry import Registry, shown, valid_id
 from ..engine.system import System
 from .layout import FINDINGS_NAME, TOTAL_NAME, load_layout
-from .outputs import Cells, blocks, canon, citation_cells, inputs_hash, outputs_hash, render, stamp_values
+from .outputs import (Cells, blocks, canon, citation_cells, inputs_hash, number_kinds, outputs_hash, render,
+                      stamp_values)
 from .reader import ReadInputs, load_inputs, read_values, require_template
 from .protocol import Area, Book
 from .stamp import read_stamp, write_stamp
@@ -162,6 +164,10 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
             if now_text != canon(value):
                 moved = moved and (sheet, (r, c)) in citations
                 changed.append(f"{sheet}!{to_a1(r, c)}: 应为“{canon(value)}”，现为“{now_text}”")
+    misshown = _misshown(book, scored)
+    if misshown:
+        return Verdict(OUTPUTS_EDITED, f"输出单元格被手工修改（{len(changed) + len(misshown)} 处）",
+                       changed + misshown, stamp)
     if not (moved and _as_written(stored, scored.read.sheets, stamp["outputs_sha256"])):
         return Verdict(OUTPUTS_EDITED, f"输出单元格被手工修改（{len(changed)} 处）", changed, stamp)
     if not changed:
@@ -171,6 +177,32 @@ def verify(book: Book, *, registry: Registry | None = None) -> Verdict:
     # cite moved (a sheet renamed, rows inserted above an input). A score that differs is never this.
     return Verdict(INPUTS_EDITED, "填写后工作簿的结构被修改过（工作表改名，或输入表中插入、删除了行列），输出中"
                        "引用的单元格位置已过时；输出本身未被手工修改，请重新运行 xlperf fill", changed, stamp)
+
+
+def _misshown(book: Book, scored: Scored) -> list[str]:
+    """The numeric outputs whose number format no longer shows them as xlperf prints them ("0" on 18.89
+    shows 19): the value is intact, what the sheet shows and prints is not. Books that cannot tell formats
+    (Excel through xlwings) are not asked."""
+    from .a1 import to_a1
+    from .shown_format import misshown
+
+    formats_of = getattr(book, "number_formats", None)
+    if formats_of is None:
+        return []
+    kinds = number_kinds(scored.result, book.defined_names())
+    by_sheet: dict[str, set] = {}
+    for sheet, pos in kinds:
+        by_sheet.setdefault(sheet, set()).add(pos)
+    found = []
+    for sheet, positions in by_sheet.items():
+        codes = formats_of(sheet, positions)
+        for pos in sorted(positions):
+            value = scored.cells.get(sheet, {}).get(pos)
+            if isinstance(value, Decimal):
+                shown = misshown(codes.get(pos, "General"), value, kinds[(sheet, pos)])
+                if shown:
+                    found.append(f"{sheet}!{to_a1(*pos)}: 值 {canon(value)} 未变，但显示{shown}")
+    return found
 
 
 def _stored(book: Book, cells: dict[str, Cells]) -> dict[str, Cells]:

@@ -208,6 +208,22 @@ def render(result: Result, read: ReadInputs | None, names: Mapping[str, Area], l
     return out
 
 
+def number_kinds(result: Result, names: Mapping[str, Area]) -> dict[tuple[str, Pos], str]:
+    """The output cells holding a number, with what kind of number it is (shown_format.PLACES): each
+    indicator's value by its unit, each score, subtotal and the total as points."""
+    found: dict[tuple[str, Pos], str] = {}
+    for id_, ind in result.indicators.items():
+        at = names.get(indicator_name(id_))
+        if at is not None and ind.value is not None:
+            found[(at.sheet, at.first)] = ind.unit
+    points = [item_name(s.item.id) for s in result.items] + [level1_name(n.id) for n in result.system.level1]
+    for name in (*points, TOTAL_NAME):
+        at = names.get(name)
+        if at is not None:
+            found[(at.sheet, at.first)] = "points"
+    return found
+
+
 def citation_cells(names: Mapping[str, Area], layout: Layout) -> set[tuple[str, Pos]]:
     """The output cells that only say where inputs are (计算指标's 所用数据, 校验结果's 工作表 and 单元格):
     moving an input (a sheet renamed, a row inserted) changes them and nothing else."""

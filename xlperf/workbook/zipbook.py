@@ -69,6 +69,12 @@ class ZipBook:
             out[name] = Table(name, area, t.columns)
         return out
 
+    def number_formats(self, sheet: str, positions: set[Pos]) -> dict[Pos, str]:
+        """The number format code of each cell asked for (verify: how an output is shown)."""
+        from .numformats import number_formats
+
+        return number_formats(self.pkg, self.pkg.sheet(sheet).name, positions)
+
     def merged_cells(self, sheet: str) -> list[Area]:
         return [Area(sheet, *box) for box in self.pkg.merged(sheet)]
 
