@@ -217,6 +217,14 @@ def test_missing_evaluator_entry() -> None:
     assert result.item("procurement").points == Decimal("0.89")
 
 
+def test_a_count_left_blank_beside_its_reason_is_no_count() -> None:
+    # An entry with a reason and no count (the engine's API allows it) is as blank as no entry:
+    # 预算编制规范性 0 of 5, reported missing, instead of 5 − 1 × 0 = 5.
+    result = scored(evaluator("budget_compliance", reason="见附件"))
+    assert ("EVALUATOR_MISSING", "evaluator.budget_compliance") in found(result)
+    assert result.item("budget_compliance").points == 0
+
+
 def test_override_without_reason_keeps_the_computed_points() -> None:
     result = scored(evaluator("override:satisfaction", points="4"))
     assert [(f.code, f.field, f.item) for f in result.findings if f.code == "POINTS_DIFFER_FROM_DATA"] == [

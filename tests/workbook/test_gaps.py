@@ -124,6 +124,37 @@ def test_a_reason_silences_the_flag_finding(tmp_path):
     assert "FLAG_WITHOUT_REASON" not in rows and result.item("financial_compliance").points == 0
 
 
+# A blank deduction count or 违规 flag is not “0 项” or “否”: as a blank tick, judgment or tier, it earns
+# nothing until the evaluator enters it, and the warning, the score and its 计分依据 say so alike.
+BLANKS = [
+    # 预算编制规范性 5 − 1 × (no count) → 0 of 5: 96.88 − 5 = 91.88.
+    pytest.param("budget_compliance", "budget_compliance", "91.88", id="deduction count"),
+    # 绩效目标完整性 3 → 0 of 3: 96.88 − 3 = 93.88.
+    pytest.param("target_completeness", "target_completeness", "93.88", id="target count"),
+    # 违规 unknown: 财务规范性 (1 + 1 + 1 = 3 in the example) → 0 of 3: 96.88 − 3 = 93.88.
+    pytest.param("financial_violation", "financial_compliance", "93.88", id="violation flag"),
+]
+
+
+@pytest.mark.parametrize("key, item, total", BLANKS)
+def test_a_blank_evaluator_entry_earns_nothing(tmp_path, key, item, total):
+    path, result, rows = run(tmp_path, lambda d: d["evaluator"].pop(key))
+    [(severity, cell, about, message)] = rows["EVALUATOR_MISSING"]
+    assert (severity, cell, about) == ("警告", evaluator_cell(path, key), item)
+    score = result.item(item)
+    assert (score.points, result.total) == (0, Decimal(total))
+    assert "0 项" not in score.rule and "评价人未填写" in score.rule and "暂按 0 分计" in score.rule
+    assert "暂按 0 分计" in message and "未满足" not in message
+
+
+def test_a_blank_classified_flag_scores_the_parts(tmp_path):
+    # 涉密 blank: not full by the flag; 预算公开 1.5 + 决算公开 1.5 as chosen = 3, with the warning saying so.
+    path, result, rows = run(tmp_path, lambda d: d["evaluator"].pop("classified_unit"))
+    [(_, cell, about, message)] = rows["EVALUATOR_MISSING"]
+    assert (cell, about) == (evaluator_cell(path, "classified_unit"), "disclosure")
+    assert "按各部分计分" in message and result.item("disclosure").points == 3
+
+
 def test_counts_that_agree_with_the_rate_are_not_a_conflict(tmp_path):
     # 19 / 20 = 95 % and a typed 95.00 %: consistent.
     _, _, rows = run(tmp_path, set_(surveys=[{"name": "问卷", "respondents": 20, "satisfied": 19, "rate": "0.95"}]))

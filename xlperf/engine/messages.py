@@ -31,7 +31,7 @@ MESSAGES: dict[str, str] = {
     "COUNT_EXCEEDS": "“{label}”（{value}）超过总数（{total}）",
     "SURVEY_INCOMPLETE": "满意度调查“{value}”需填写满意率，或同时填写调查人数与满意人数",
     "CHOICE": "“{label}”应为 {choices} 之一，实际为“{value}”",
-    "EVALUATOR_MISSING": "评价人未填写“{label}”所需的评价项（{key}），暂按未满足计分",
+    "EVALUATOR_MISSING": "评价人未填写“{label}”的{what}（编号 {key}），{handling}",
     "EVALUATOR_TICKS": "“{label}”应勾选 {expected} 项，实际为 {value} 项",
     "EVALUATOR_POINTS_RANGE": "“{label}”评分 {value} 超出 0–{expected} 分",
     "EVALUATOR_CHOICE": "“{label}”应为 {choices} 之一，实际为“{value}”",

@@ -70,9 +70,10 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
             findings.append(Finding("POINTS_DIFFER_FROM_DATA", "警告", finding_text(
                 "FULL_DESPITE_DATA", item=item.name, reason=outcome.reason), field=_blamed(ctx), item=item.id))
             reason = ""
-        for key in dict.fromkeys(ctx.missing):
-            findings.append(Finding("EVALUATOR_MISSING", "警告", message("EVALUATOR_MISSING", label=item.name, key=key),
-                                    field=f"evaluator.{key}", item=item.id))
+        for key, (what, handling) in ctx.missing.items():
+            findings.append(Finding("EVALUATOR_MISSING", "警告", message(
+                "EVALUATOR_MISSING", label=item.name, key=key, what=what, handling=handling),
+                field=f"evaluator.{key}", item=item.id))
         for ref in _indicator_refs(item):
             if ref not in indicators:
                 findings.append(Finding("INDICATOR_MISSING", "警告", finding_text(

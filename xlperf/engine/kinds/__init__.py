@@ -41,9 +41,15 @@ def check_composite(params: dict, points: Decimal) -> list[str]:
 def score_composite(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     for key, full in (("veto", False), ("full_if_flag", True)):
         if key in params:
-            entry = entry_for(ctx, params[key])
+            label = params.get(f"{key}_text", params[key])
+            handling = "本项按各部分计分，不直接得满分" if full else "本项暂按 0 分计；没有此类情形请填“否”"
+            entry = entry_for(ctx, params[key], f"“{label}”（是/否）", handling, "flag")
+            if not full and (entry is None or entry.flag is None):
+                # Whether a violation happened is not known: the points it would cost are not confirmed as
+                # earned (a blank never earns points), so the whole item is 0 until 是 or 否 is entered.
+                why = f"评价人未填写“{label}”（是/否），暂按 0 分计"
+                return Outcome(ZERO, why, f"{why}，扣 {lost_text(points)} 分")
             if entry is not None and entry.flag:
-                label = params.get(f"{key}_text", params[key])
                 if full:
                     return Outcome(points, f"{label}，直接得满分")
                 why = f"{label}，本项得 0.00 分"

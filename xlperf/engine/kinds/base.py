@@ -18,8 +18,9 @@ from ..shown import Test, exact, lost_text, rate_text
 class Ctx:
     indicators: dict[str, Indicator]
     evaluator: dict[str, EvaluatorEntry]
-    # Evaluator keys an item read, so the scorer can report what was missing.
-    missing: list[str] = field(default_factory=list)
+    # Evaluator keys an item read and found blank, so the scorer can report them: key → (what was
+    # blank, in words, and how the rule scored it).
+    missing: dict[str, tuple[str, str]] = field(default_factory=dict)
     # "exact": rules compare the exact rate; "printed": the rate rounded as 计算指标 prints it (0.01 %).
     band_on: str = "exact"
     # Evaluator keys whose entry lacks the reason its points need: findings point at their cells.
@@ -61,10 +62,13 @@ def need(params: dict, *keys: str) -> list[str]:
     return [f"缺少参数 {k}" for k in keys if k not in params]
 
 
-def entry_for(ctx: Ctx, key: str) -> EvaluatorEntry | None:
+def entry_for(ctx: Ctx, key: str, what: str = "评价项", handling: str = "按未满足计分",
+              attr: str = "") -> EvaluatorEntry | None:
+    """The evaluator's entry for ``key``; a blank one (no entry, or no ``attr`` in it) is recorded as
+    missing, with ``what`` was to be entered and ``handling``, how the rule scores the blank."""
     entry = ctx.evaluator.get(key)
-    if entry is None:
-        ctx.missing.append(key)
+    if entry is None or (attr and getattr(entry, attr) is None):
+        ctx.missing.setdefault(key, (what, handling))
     return entry
 
 

@@ -28,7 +28,7 @@ def check_checklist(params: dict, points: Decimal) -> list[str]:
 def score_checklist(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
     criteria = params["checks"]
     manual = [i for i, c in enumerate(criteria) if "when" not in c]
-    entry = entry_for(ctx, params["input"]) if manual else None
+    entry = entry_for(ctx, params["input"], "各项标准的“是/否”", "各项标准按未满足计分", "ticks") if manual else None
     ticks = list(entry.ticks or ()) if entry is not None else []
     got, lost = ZERO, []
     for i, c in enumerate(criteria):
@@ -71,8 +71,13 @@ def score_deduction(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
         reason_given = False
         extra = ""
     else:
-        entry = entry_for(ctx, params["input"])
-        count = entry.count if entry is not None and entry.count is not None else 0
+        entry = entry_for(ctx, params["input"], f"{what}的项数", "本项暂按 0 分计；没有此类情形请填 0", "count")
+        if entry is None or entry.count is None:
+            # A blank count is no count of 0: nothing the evaluator confirmed earns points (as a blank tick,
+            # judgment or tier), so the item scores 0 until the count is entered.
+            why = f"评价人未填写{what}的项数，暂按 0 分计"
+            return Outcome(ZERO, why, f"{why}，扣 {lost_text(points)} 分")
+        count = entry.count
         source = "评价人填写"
         reason_given = bool(entry and entry.reason)
         extra = f"。评价人说明：{entry.reason}" if entry and entry.reason else ""
@@ -87,7 +92,7 @@ def check_judgment(params: dict, points: Decimal) -> list[str]:
 
 
 def score_judgment(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
-    entry = entry_for(ctx, params["input"])
+    entry = entry_for(ctx, params["input"], f"{params.get('name', '')}评分", "暂按 0 分计", "points")
     if entry is None or entry.points is None:
         return Outcome(ZERO, "评价人酌情评分", "评价人未评分，暂按 0 分计")
     got = min(max(entry.points, ZERO), points)
@@ -118,7 +123,7 @@ def check_choice(params: dict, points: Decimal) -> list[str]:
 
 
 def score_choice(params: dict, points: Decimal, ctx: Ctx) -> Outcome:
-    entry = entry_for(ctx, params["input"])
+    entry = entry_for(ctx, params["input"], f"{params.get('name', '')}档次", "暂按 0 分计", "choice")
     chosen = entry.choice if entry is not None else None
     for o in params["options"]:
         if chosen == o["value"]:
