@@ -228,7 +228,7 @@ def test_a_count_left_blank_beside_its_reason_is_no_count() -> None:
 def test_override_without_reason_keeps_the_computed_points() -> None:
     result = scored(evaluator("override:satisfaction", points="4"))
     assert [(f.code, f.field, f.item) for f in result.findings if f.code == "POINTS_DIFFER_FROM_DATA"] == [
-        ("POINTS_DIFFER_FROM_DATA", "evaluator.override:satisfaction", "satisfaction")]
+        ("POINTS_DIFFER_FROM_DATA", "evaluator.override:satisfaction.reason", "satisfaction")]
     score = result.item("satisfaction")
     assert (score.points, score.overridden) == (Decimal("6"), False)
 

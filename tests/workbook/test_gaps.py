@@ -155,6 +155,21 @@ def test_a_blank_classified_flag_scores_the_parts(tmp_path):
     assert "按各部分计分" in message and result.item("disclosure").points == 3
 
 
+def test_an_adjustment_without_its_reason_says_it_was_not_applied(tmp_path):
+    # 调整后得分 4 for 预算编制合理性 with no 调整理由: not applied, the item keeps its 5 of 5 (total 96.88),
+    # and the warning, at the 调整理由 cell of that row, says so and what to fill in.
+    path, result, rows = run(tmp_path, lambda d: d["evaluator"].update(
+        {"override:budget_reasonableness": {"points": "4"}}))
+    pkg, ws = Pkg(path), openpyxl.load_workbook(path)["评价人评分"]
+    row = next(k for k in range(60)
+               if ws[table_cell(pkg, "评价人评分", "xp_overrides", "三级指标编号", k)].value == "budget_reasonableness")
+    [(severity, cell, item, message)] = rows["POINTS_DIFFER_FROM_DATA"]
+    assert (severity, cell, item) == (
+        "警告", f"评价人评分!{table_cell(pkg, '评价人评分', 'xp_overrides', '调整理由', row)}", "budget_reasonableness")
+    assert "未采用" in message and "调整理由" in message and "5.00" in message
+    assert (result.item("budget_reasonableness").points, result.total) == (5, Decimal("96.88"))
+
+
 def test_counts_that_agree_with_the_rate_are_not_a_conflict(tmp_path):
     # 19 / 20 = 95 % and a typed 95.00 %: consistent.
     _, _, rows = run(tmp_path, set_(surveys=[{"name": "问卷", "respondents": 20, "satisfied": 19, "rate": "0.95"}]))

@@ -563,6 +563,8 @@ def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System,
     for item_id, points, values in _keyed(rows_of("overrides"), "item_id", "points", "points",
                                           "evaluator.override:", out):
         evaluator[f"override:{item_id}"] = {"points": points, "reason": _text(values, "reason")}
+        # An adjustment without its reason is not applied: the finding points at the reason's cell.
+        out.where[f"evaluator.override:{item_id}.reason"] = values.where("reason")
     out.data["evaluator"] = evaluator
     out.data["stated"] = {ind_id: value for ind_id, value, _ in
                           _keyed(rows_of("stated"), "indicator_id", "value", "rate", "stated.", out)}

@@ -75,7 +75,8 @@ FINDINGS: dict[str, str] = {
     "ZERO_DENOMINATOR": "“{what}”无法计算：{denominator}为 0；{handling}",
     "COUNT_MISMATCH": "{what}：分项合计 {parts} 与总数 {total} 不一致",
     "POINTS_WITHOUT_REASON": "“{item}”得分 {points} 低于满分 {max}，但未填写扣分理由",
-    "POINTS_DIFFER_FROM_DATA": "“{item}”评价人给分 {given} 与数据推算的 {implied} 不一致，且未说明理由",
+    "POINTS_DIFFER_FROM_DATA": ("“{item}”的调整后得分 {given} 未采用：没有填写调整理由，本项仍按数据推算的 {implied} 分计；"
+                                "如需调整，请在“调整理由”中写明理由"),
     "FULL_DESPITE_DATA": "“{item}”：{reason}",
     "INDICATOR_MISSING": "“{item}”所需的指标“{indicator}”缺少计算所需的数据（如上年预算），按 0 分计",
     "TARGET_MISSED": "绩效目标“{name}”未达成：{evidence}",

@@ -56,7 +56,7 @@ def score_items(system: System, inputs: Inputs, indicators: dict[str, Indicator]
             else:
                 findings.append(Finding("POINTS_DIFFER_FROM_DATA", "警告", finding_text(
                     "POINTS_DIFFER_FROM_DATA", item=item.name, given=override.points,
-                    implied=display_points(outcome.points)), field=f"evaluator.{OVERRIDE_PREFIX}{item.id}",
+                    implied=display_points(outcome.points)), field=f"evaluator.{OVERRIDE_PREFIX}{item.id}.reason",
                     item=item.id))
         shown = display_points(exact)
         if shown >= item.points and not overridden:
