@@ -299,7 +299,8 @@ def test_evaluator_entries_are_checked_against_the_system(key, entry, code):
     data["evaluator"][key] = entry
     with pytest.raises(InputError) as exc:
         evaluate(inputs_from_dict(data))
-    assert [(p.code, p.field) for p in exc.value.problems] == [(code, f"evaluator.{key}")]
+    # The path of the value itself (….choice, ….points, ….ticks), which a workbook's reader locates.
+    assert [(p.code, p.field) for p in exc.value.problems] == [(code, f"evaluator.{key}.{next(iter(entry))}")]
 
 
 def test_text_in_number_fields_of_inputs_built_directly():

@@ -46,6 +46,11 @@ class Problem:
         text = message(code, field=field, value=value, expected=expected, **params)
         return cls(code, text, field, sheet, cell, str(value), str(expected), dict(params), severity)
 
+    def relabelled(self, label: str) -> "Problem":
+        """The same problem worded with ``label`` for its field: what the user sees where it was read."""
+        return Problem.of(self.code, field=self.field, sheet=self.sheet, cell=self.cell, value=self.value,
+                          expected=self.expected, severity=self.severity, **{**self.params, "label": label})
+
     def located(self) -> str:
         where = "!".join(p for p in (self.sheet, self.cell) if p)
         if not where:

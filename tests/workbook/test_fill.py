@@ -206,6 +206,33 @@ def test_an_evaluators_points_typed_with_their_unit(tmp_path):
     assert [(p.code, p.cell) for p in caught.value.problems] == [("NOT_NUMBER", "E31")]
 
 
+@pytest.mark.parametrize("ref, typed, code", [
+    ("E31", "26", "EVALUATOR_POINTS_RANGE"),  # 效果性 is worth 25
+    ("E20", "已公开", "EVALUATOR_CHOICE"),  # not one of the three tiers
+    ("C35", "6", "EVALUATOR_POINTS_RANGE"),  # 预算编制合理性's 调整后得分: worth 5
+    ("E8", "无", "NOT_INTEGER"),  # a count
+    ("E3", "部分", "NOT_BOOL"),  # 预算编制合理性's first criterion
+    ("E5", "部分", "NOT_BOOL"),  # its third: its own row, not the first criterion's
+])
+def test_an_evaluators_input_error_names_its_cell_and_the_row_as_the_sheet_shows_it(tmp_path, ref, typed, code):
+    """Each was reported as evaluator.effectiveness: … (no cell) or as “评价项 budget_compliance.count”.
+    The label expected is read off the sheet: 三级指标 and 评价内容 of the row (评价内容 alone where it
+    begins with the 三级指标), or 三级指标 and the column 调整后得分 in 得分调整."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    ws = wb["评价人评分"]
+    ws[ref] = typed
+    wb.save(tmp_path / "in.xlsx")
+    row = ref[1:]
+    item, what = ws[f"B{row}"].value, ws[f"C{row}"].value
+    label = f"{item}：调整后得分" if ref.startswith("C") else what if what.startswith(item) else f"{item}：{what}"
+    with pytest.raises(InputError) as caught:
+        fill(tmp_path / "in.xlsx", tmp_path / "out.xlsx")
+    [problem] = caught.value.problems
+    assert (problem.code, problem.sheet, problem.cell) == (code, "评价人评分", ref)
+    assert f"“{label}”" in problem.message and typed in problem.message
+    assert "evaluator" not in problem.message and "评价项" not in problem.message
+
+
 def test_cli_template_then_fill_refuses_the_blank_template_with_located_problems(tmp_path, capsys):
     # A fresh template has only the year: filling it lists every missing required input, each at its cell.
     template = tmp_path / "模板.xlsx"

@@ -13,6 +13,8 @@ from ..engine.kinds import number
 from ..engine.system import System, once_per_system
 
 YES_NO = ("是", "否")
+# The entry's field each kind of row fills (a tick fills one of its ticks).
+FIELD = {"count": "count", "points": "points", "choice": "choice", "flag": "flag", "tick": "ticks"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,18 @@ class EvalRow:
     @property
     def input_key(self) -> str:
         return self.key.split("#", 1)[0]
+
+    @property
+    def path(self) -> str:
+        """The engine's path of this row's value: evaluator.budget_compliance.count, ….ticks[1]."""
+        base = f"evaluator.{self.input_key}.{FIELD[self.kind]}"
+        return f"{base}[{int(self.key.split('#', 1)[1]) - 1}]" if self.kind == "tick" else base
+
+    @property
+    def label(self) -> str:
+        """The row as the evaluator reads it on the sheet: its 三级指标 and 评价内容 (once, where the one
+        begins with the other)."""
+        return self.what if self.what.startswith(self.item) else f"{self.item}：{self.what}"
 
 
 def evaluator_rows(system: System) -> list[EvalRow]:
@@ -85,7 +99,6 @@ def evaluator_data(system: System, cells: dict[str, tuple[object, str]]) -> dict
     so the engine reports them as not filled in.
     """
     data: dict[str, dict] = {}
-    field = {"count": "count", "points": "points", "choice": "choice", "flag": "flag"}
     for row in evaluator_rows(system):
         value, reason = cells.get(row.key, (None, ""))
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -99,5 +112,5 @@ def evaluator_data(system: System, cells: dict[str, tuple[object, str]]) -> dict
             ticks.extend(["否"] * (index + 1 - len(ticks)))
             ticks[index] = value
         else:
-            entry[field[row.kind]] = value
+            entry[FIELD[row.kind]] = value
     return data

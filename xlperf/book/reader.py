@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 from ..engine import paths
 from .protocol import Area, Book, ErrorValue, Table, Uncalculated, Value
 from ..engine.bounds import out_of_range, shown_number
+from ..engine.evaluator_check import check_evaluator
 from ..errors import InputError, Problem, WorkbookError
 from ..engine.fields import SCALARS, TABLES, blank, inputs_from_dict, kind_of
 from ..engine.inputs import MAX_SENSIBLE_RATE, Inputs
@@ -58,10 +59,23 @@ class ReadInputs:
     rows_at: dict[str, tuple[str, list[int], dict[str, str]]] = field(default_factory=dict)
     # The workbook's name of each layout sheet found: its own, or the one a unit renamed it to.
     sheets: dict[str, str] = field(default_factory=dict)
+    # What the sheet calls a field whose engine label is only its path (the evaluator's rows, which the
+    # indicator system makes): path → label, the nearest enclosing path answering for its fields.
+    labels: dict[str, str] = field(default_factory=dict)
 
     def locate(self, problem: Problem) -> Problem:
         sheet, cell = self.find(problem.field)
-        return replace(problem, sheet=sheet, cell=cell)
+        return replace(self.worded(problem), sheet=sheet, cell=cell)
+
+    def worded(self, problem: Problem) -> Problem:
+        """The problem in the words of the sheet its field was read from, where the engine has none."""
+        path = problem.field
+        while path:
+            label = self.labels.get(path)
+            if label is not None:
+                return problem.relabelled(label)
+            path = paths.parent(path)
+        return problem
 
     def find(self, path: str) -> tuple[str, str]:
         """(sheet, A1) of a field path, or of the nearest enclosing path read ("projects[2]" for its cells)."""
@@ -554,11 +568,16 @@ def _read_evaluator(book: SheetBlocks, tables: dict[str, Table], system: System,
             continue
         value, where = row.value("value"), row.where("value")
         reason = _text(row, "reason")
-        path = f"evaluator.{kinds[key].input_key}"
-        kind = {"tick": "bool", "flag": "bool", "count": "count", "points": "points", "choice": "text"}[kinds[key].kind]
-        out.where.setdefault(path, where)
-        found[key] = (plain(value, kind, where, path, out.problems), reason)
+        about = kinds[key]
+        kind = {"tick": "bool", "flag": "bool", "count": "count", "points": "points", "choice": "text"}[about.kind]
+        # Each row's value at its own cell, the entry (as findings name it) at its first row's.
+        out.where[about.path] = where
+        out.where.setdefault(f"evaluator.{about.input_key}", where)
+        out.labels[about.path] = about.label
+        found[key] = (plain(value, kind, where, about.path, out.problems), reason)
     evaluator = evaluator_data(system, found)
+    for item in system.items:
+        out.labels[f"evaluator.override:{item.id}"] = f"{item.name}：调整后得分"
 
     for item_id, points, values in _keyed(rows_of("overrides"), "item_id", "points", "points",
                                           "evaluator.override:", out):
@@ -605,13 +624,15 @@ def load_inputs(book: Book, system: System, layout: Layout | None = None) -> tup
     structural = [p for p in read.problems if p.code.startswith("MISSING_")]
     if structural:
         raise WorkbookError(structural)
-    problems = list(read.problems)
+    problems = [read.worded(p) for p in read.problems]
     try:
         inputs = inputs_from_dict(read.data)
     except InputError as exc:
         seen = {p.field for p in problems}
         problems += [read.locate(p) for p in exc.problems if p.field not in seen and not _follows(p.field, seen)]
         raise InputError(_in_workbook_order(book, problems)) from None
+    # The evaluator's entries against the system here, not only in evaluate: here they get their cells.
+    problems += [read.locate(p) for p in check_evaluator(system, inputs)]
     if problems:
         raise InputError(_in_workbook_order(book, problems))
     return inputs, read

@@ -12,8 +12,11 @@ from decimal import Decimal
 from ..errors import Problem
 from .inputs import Inputs
 from .kinds import number
-from .messages import message
 from .system import System
+
+
+_FIELD = {"EVALUATOR_POINTS_RANGE": "points", "EVALUATOR_CHOICE": "choice", "EVALUATOR_TICKS": "ticks",
+          "EVALUATOR_UNKNOWN_ITEM": "points"}
 
 
 def check_evaluator(system: System, inputs: Inputs) -> list[Problem]:
@@ -21,9 +24,9 @@ def check_evaluator(system: System, inputs: Inputs) -> list[Problem]:
     items = {item.id: item for item in system.items}
 
     def add(code: str, key: str, value: object, item_name: str, **kw: object) -> None:
-        path = f"evaluator.{key}"
-        problems.append(Problem(code, message(code, field=path, label=item_name, value=value, **kw),
-                                field=path, value=str(value)))
+        # The path of the value itself (….points, ….choice): a workbook's reader knows its cell and words.
+        path = f"evaluator.{key}.{_FIELD[code]}"
+        problems.append(Problem.of(code, field=path, label=item_name, value=value, **kw))
 
     for key, item, params in system.evaluator_keys():
         entry = inputs.evaluator.get(key)

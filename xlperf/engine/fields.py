@@ -21,7 +21,7 @@ from ..memo import remembered
 from .bounds import LIMITS, out_of_range, shown_number
 from ..errors import InputError, Problem
 from .inputs import EvaluatorEntry, Inputs, Quarterly, validate
-from .messages import message, text_of
+from .messages import text_of
 from .money import D
 from .schema import build, derive
 
@@ -72,7 +72,7 @@ class _Builder:
         self.problems: list[Problem] = []
 
     def problem(self, code: str, path: str, value: object = "", **kw: object) -> None:
-        self.problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(text_of(value))))
+        self.problems.append(Problem.of(code, field=path, value=text_of(value), **kw))
 
     def raw(self, path: str) -> Any:
         return paths.get(self.data, path)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ..errors import InputError, Problem
 from .bounds import DATE_WINDOW
-from .messages import message, text_of
+from .messages import text_of
 from .money import ONE
 from .schema import amount, count, date, flag, integer, rate, section, series, table, text
 
@@ -243,7 +243,7 @@ def validate(inputs: Inputs, skip: frozenset[str] = frozenset()) -> list[Problem
     def add(code: str, path: str, value: object = "", reads: tuple[str, ...] = (), **kw: object) -> None:
         if path in skip or skip.intersection(reads):
             return
-        problems.append(Problem(code, message(code, field=path, value=value, **kw), field=path, value=str(text_of(value))))
+        problems.append(Problem.of(code, field=path, value=text_of(value), **kw))
 
     _walk_numbers(inputs, "", add)
     if any(p.code == "NOT_NUMBER" for p in problems):

@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
     "CHOICE": "“{label}”应为 {choices} 之一，实际为“{value}”",
     "EVALUATOR_MISSING": "评价人未填写“{label}”的{what}（编号 {key}），{handling}",
     "EVALUATOR_TICKS": "“{label}”应勾选 {expected} 项，实际为 {value} 项",
-    "EVALUATOR_POINTS_RANGE": "“{label}”评分 {value} 超出 0–{expected} 分",
+    "EVALUATOR_POINTS_RANGE": "“{label}”为 {value}，超出 0–{expected} 分",
     "EVALUATOR_CHOICE": "“{label}”应为 {choices} 之一，实际为“{value}”",
     "EVALUATOR_UNKNOWN_ITEM": "评分调整中的三级指标编号“{value}”在指标体系中不存在",
     # Reading a workbook (the book layer)
