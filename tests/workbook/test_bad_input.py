@@ -198,6 +198,12 @@ def _set_field(base: Path, dst: Path, values: dict[str, object]) -> Path:
     return edited(base, dst, edit)
 
 
+def case_missing_column(base, tmp):
+    # A list's header text cleared: named by its sheet and the header the unit sees, never as 表格 xp_key_tasks.
+    path = edited(base, tmp / "缺表头.xlsx", lambda p: set_cells(p, "重点工作", {"C2": None}))
+    return path, Expect(["MISSING_COLUMN"], ["重点工作!A2"], ["工作表“重点工作”", "“是否完成”", "恢复"])
+
+
 def case_text_in_number(base, tmp):
     path = _set_field(base, tmp / "文字.xlsx", {"budget.adjusted.total": "一千"})
     return path, Expect(["NOT_NUMBER"], [_at(base, "budget.adjusted.total")], ["调整后预算合计", "一千", "应为数字"])
@@ -270,6 +276,7 @@ CASES = {
     "missing-sheet": case_missing_sheet,
     "missing-defined-name": case_missing_name,
     "missing-table": case_missing_table,
+    "missing-column": case_missing_column,
     "text-in-number": case_text_in_number,
     "div0-in-number": case_div0,
     "ref-error-in-number": case_ref_error,

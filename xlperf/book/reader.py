@@ -431,7 +431,7 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
             positions[key] = found
         elif not optional:
             out.problems.append(Problem.of("MISSING_COLUMN", sheet=sheet, cell=to_a1(area.top, area.left),
-                                           name=table_name, column=labels[0]))
+                                           name=table_name, sheet_name=sheet, column=labels[0]))
     if grows:
         required = [positions[k] - area.left for k, (_, optional) in columns.items() if not optional and k in positions]
         block = _with_rows_below(book, area, block, _Entry(required, [c - area.left for c in positions.values()]))

@@ -49,7 +49,8 @@ MESSAGES: dict[str, str] = {
     "MISSING_NAME": "缺少定义名称 {name}（“{label}”，应在工作表“{sheet_name}”）",
     "MISSING_TABLE": ("工作表“{sheet_name}”中缺少 Excel 表格 {name}（可能被删除或“转换为区域”），也找不到它的表头行；"
                       "请从模板复制该工作表后重新填写"),
-    "MISSING_COLUMN": "表格 {name} 缺少列“{column}”",
+    "MISSING_COLUMN": ("工作表“{sheet_name}”的列表表头中没有“{column}”列（表头文字被清除或改动过）；"
+                       "请把表头恢复为模板中的文字“{column}”"),
     "TABLE_TOO_LONG": "表格 {name} 有 {rows} 行，超过上限 {max_rows} 行；请删除多余的空行后再试",
     "TABLE_TOO_WIDE": "表格 {name} 有 {columns} 列，超过上限 {max_columns} 列；请删除多余的列后再试",
     "LIST_TOO_LONG": "列表连同其下方紧接着填写的行超过 {max_rows} 行；请检查是否粘贴了多余的内容，列表结束处请留一个空行",
