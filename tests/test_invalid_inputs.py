@@ -279,6 +279,38 @@ def test_every_problem_has_a_message_and_the_value_found() -> None:
     assert all(p.message and "{" not in p.message for p in caught.value.problems)
 
 
+def only_problem(*edits: Edit):
+    """The one problem the edits make, with its message."""
+    data = reference_data()
+    for edit in edits:
+        edit(data)
+    with pytest.raises(InputError) as caught:
+        inputs_from_dict(data)
+    [problem] = caught.value.problems
+    return problem
+
+
+@pytest.mark.parametrize("value, conversion", [
+    ("53100元", "元数 ÷ 10000"),
+    ("53100（元）", "元数 ÷ 10000"),
+    ("1912370千元", "千元数 ÷ 10"),
+    ("1912370 （千元）", "千元数 ÷ 10"),
+    ("19.1237百万元", "百万元数 × 100"),
+    ("0.191237亿元", "亿元数 × 10000"),
+    ("0.191237(亿元)", "亿元数 × 10000"),
+])
+def test_an_amount_in_another_unit_of_yuan_is_told_how_to_make_wan(value: str, conversion: str) -> None:
+    # 千元 and 亿元 were told 元数 ÷ 10000 as 元 is: a tenth, or a hundred-millionth, of the right figure.
+    problem = only_problem(put("budget.adjusted.total", value))
+    assert (problem.code, problem.field) == ("AMOUNT_IN_YUAN", "budget.adjusted.total")
+    assert f"请换算为万元（{conversion}）后只填数字" in problem.message and value in problem.message
+
+
+def test_text_before_yuan_that_is_no_figure_is_not_a_number() -> None:
+    # "约五万元" is no figure in another unit: there is nothing to convert.
+    assert only_problem(put("budget.adjusted.total", "约五万元")).code == "NOT_NUMBER"
+
+
 @pytest.mark.parametrize(
     "key, entry, code",
     [

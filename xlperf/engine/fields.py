@@ -119,11 +119,13 @@ class _Builder:
         except (ValueError, TypeError):
             code = {"amount": "NOT_NUMBER", "rate": "NOT_NUMBER", "count": "NOT_INTEGER", "int": "NOT_INTEGER",
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
-            if kind == "amount" and isinstance(value, str) and value.strip().rstrip(")）").endswith("元"):
-                code = "AMOUNT_IN_YUAN"  # 万元 was taken above: this is yuan, or a unit typed wrong
+            more = {}
+            conversion = _money_unit(value) if kind == "amount" and isinstance(value, str) else None
+            if conversion:  # 万元 was taken above: a figure in 元, 千元, 百万元 or 亿元
+                code, more = "AMOUNT_IN_YUAN", {"conversion": conversion}
             if isinstance(value, bool) and kind != "bool":
                 value = "TRUE" if value else "FALSE"  # as the spreadsheet shows the cell
-            self.problem(code, path, value)
+            self.problem(code, path, value, **more)
             return None
 
     def _blank_value(self, path: str, optional: bool) -> None:
@@ -220,6 +222,23 @@ def _without_unit(text: str, kind: str) -> str:
 
 
 _BRACKETED_UNIT = re.compile(r"\s*[（(]\s*([^()（）\s]+)\s*[)）]$")
+
+# An amount in another unit of 元 than the 万元 every amount is in, and how a figure in it becomes 万元.
+_TO_WAN = {"元": "元数 ÷ 10000", "千元": "千元数 ÷ 10", "百万元": "百万元数 × 100", "亿元": "亿元数 × 10000"}
+_IN_MONEY_UNIT = re.compile(r"(?P<figure>.*?)\s*(?:[（(]\s*(?P<bracketed>百万元|千元|亿元|元)\s*[)）]|(?P<unit>百万元|千元|亿元|元))")
+
+
+def _money_unit(text: str) -> str | None:
+    """How to make 万元 of a figure typed in 元, 千元, 百万元 or 亿元 ("1912370千元", "53100（元）"): "千元数 ÷ 10".
+    None for anything else, such as text that is no figure before its 元."""
+    found = _IN_MONEY_UNIT.fullmatch(text.strip())
+    if found is None:
+        return None
+    try:
+        D(found["figure"])
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    return _TO_WAN[found["bracketed"] or found["unit"]]
 
 
 # A count's word after it says what was counted, never a multiple (a count in 万 stays refused: "2万人" is no number).

@@ -12,7 +12,7 @@ MESSAGES: dict[str, str] = {
     # Inputs
     "REQUIRED": "必填项“{label}”未填写",
     "NOT_NUMBER": "“{label}”应为数字，实际为“{value}”",
-    "AMOUNT_IN_YUAN": "“{label}”以万元为单位，实际填了“{value}”；请换算为万元（元数 ÷ 10000）后只填数字",
+    "AMOUNT_IN_YUAN": "“{label}”以万元为单位，实际填了“{value}”；请换算为万元（{conversion}）后只填数字",
     "NOT_INTEGER": "“{label}”应为整数，实际为“{value}”",
     "NOT_BOOL": "“{label}”应为“是”或“否”，实际为“{value}”",
     "NOT_DATE": "“{label}”应为日期（如 2024-12-31 或 2024年12月31日），实际为“{value}”",
