@@ -234,6 +234,11 @@ def test_the_error_text_names_every_problem_on_its_own_line() -> None:
     (put("key_tasks.0.finished", "✔"), lambda i: i.key_tasks[0].finished, True),  # Word's and WPS's symbols
     (put("key_tasks.0.finished", "✘"), lambda i: i.key_tasks[0].finished, False),
     (put("petitions.channel_exists", "无"), lambda i: i.petitions.channel_exists, False),
+    # The answers people write (refused before): 是的, and 已建立 / 未建立 to "已建立…渠道".
+    (put("key_tasks.0.finished", "是的"), lambda i: i.key_tasks[0].finished, True),
+    (put("key_tasks.0.finished", "不是"), lambda i: i.key_tasks[0].finished, False),
+    (put("petitions.channel_exists", "已建立"), lambda i: i.petitions.channel_exists, True),
+    (put("petitions.channel_exists", "未建立"), lambda i: i.petitions.channel_exists, False),
 ])
 def test_valid_edge_values_are_accepted(edit: Edit, read: Callable, expected: object) -> None:
     data = reference_data()

@@ -191,9 +191,10 @@ def blank(value: Any) -> bool:
 # A date typed as text: 2024-12-31, 2024/1/5, 2024.1.5, 2024年1月5日 (a time of day after it is ignored), 20241231.
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
                    r"|(\d{4})(\d{2})(\d{2})")
-# 有: "已建立…渠道" answered as people do; ✔ ☑ ✘ ☒ as Word's and WPS's symbol menus insert them.
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "☑", "已完成", "完成", "有"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "☒", "未完成", "无", "没有"}
+# 有 and 已建立: "已建立…渠道" answered as people do; 是的 as people say yes; ✔ ☑ ✘ ☒ as Word's and WPS's
+# symbol menus insert them.
+_TRUE = {"是", "是的", "y", "yes", "true", "1", "√", "✓", "✔", "☑", "已完成", "完成", "有", "已建立"}
+_FALSE = {"否", "不是", "n", "no", "false", "0", "×", "✗", "✘", "☒", "未完成", "无", "没有", "未建立"}
 
 
 def _without_invisible(text: str) -> str:
