@@ -316,6 +316,32 @@ def test_text_before_yuan_that_is_no_figure_is_not_a_number() -> None:
     assert only_problem(put("budget.adjusted.total", "约五万元")).code == "NOT_NUMBER"
 
 
+@pytest.mark.parametrize("path, value, code", [
+    ("sangong.outbound_budget", "—", "NOT_NUMBER"),
+    ("sangong.reception_actual", "——", "NOT_NUMBER"),
+    ("budget.spent.personnel", "-", "NOT_NUMBER"),
+    ("budget.initial.public", "－", "NOT_NUMBER"),
+    ("staff.dispatched", "/", "NOT_INTEGER"),
+    ("petitions.received", "无", "NOT_INTEGER"),
+    ("petitions.reply_rate", "不适用", "NOT_NUMBER"),
+    ("surveys.0.respondents", "N/A", "NOT_INTEGER"),
+    ("petitions.on_time_rate", "／", "NOT_NUMBER"),
+])
+def test_a_placeholder_for_none_in_an_optional_figure_says_to_leave_it_blank_or_type_0(path, value, code):
+    # Still refused (a blank is no figure, 0 is a figure of zero, and they score apart), but it said only
+    # 应为数字，实际为“—”, as for any text.
+    problem = only_problem(put(path, value))
+    assert problem.code == code
+    assert problem.message.endswith(f"实际为“{value}”；没有该项数据请留空，数值为零请填 0")
+
+
+def test_a_placeholder_in_a_required_figure_or_an_optional_date_gets_its_own_advice():
+    assert only_problem(put("staff.on_payroll", "无")).message.endswith("实际为“无”；此项必填，数值为零请填 0")
+    assert only_problem(put("sangong.actual", "n/a")).message.endswith("实际为“n/a”；此项必填，数值为零请填 0")
+    assert only_problem(put("projects.0.actual_finish", "—")).message.endswith("实际为“—”；没有该日期请留空")
+    assert only_problem(put("sangong.outbound_budget", "待定")).message.endswith("实际为“待定”")  # no placeholder
+
+
 @pytest.mark.parametrize(
     "key, entry, code",
     [

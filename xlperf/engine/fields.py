@@ -119,7 +119,7 @@ class _Builder:
         except (ValueError, TypeError):
             code = {"amount": "NOT_NUMBER", "rate": "NOT_NUMBER", "count": "NOT_INTEGER", "int": "NOT_INTEGER",
                     "bool": "NOT_BOOL", "date": "NOT_DATE"}.get(kind, "NOT_NUMBER")
-            more = {}
+            more = {"advice": _placeholder_advice(value, kind, optional)}
             conversion = _money_unit(value) if kind == "amount" and isinstance(value, str) else None
             if conversion:  # 万元 was taken above: a figure in 元, 千元, 百万元 or 亿元
                 code, more = "AMOUNT_IN_YUAN", {"conversion": conversion}
@@ -195,6 +195,25 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 # symbol menus insert them.
 _TRUE = {"是", "是的", "y", "yes", "true", "1", "√", "✓", "✔", "☑", "已完成", "完成", "有", "已建立"}
 _FALSE = {"否", "不是", "n", "no", "false", "0", "×", "✗", "✘", "☒", "未完成", "无", "没有", "未建立"}
+
+
+# What people type for "none" where a figure or a date belongs: a dash or a slash (as many as they like) or a word.
+# Compared after NFKC and casefold, so the full-width － ／ and Ｎ/Ａ are these too.
+_PLACEHOLDER_MARKS = frozenset("-‐‑‒–—―﹣/\\")
+_PLACEHOLDER_WORDS = frozenset({"无", "没有", "暂无", "不适用", "不涉及", "空", "n/a", "na", "none", "null"})
+
+
+def _placeholder_advice(value: Any, kind: str, optional: bool) -> str:
+    """What to do instead of a placeholder for "none" ("—", "/", "无", "N/A") in a figure's or a date's cell;
+    "" for anything else. It stays refused: a blank (no figure) and 0 (the figure is zero) are scored apart."""
+    if not isinstance(value, str) or (kind not in LIMITS and kind != "date"):
+        return ""
+    text = unicodedata.normalize("NFKC", value).strip().casefold()
+    if text not in _PLACEHOLDER_WORDS and not (text and set(text) <= _PLACEHOLDER_MARKS):
+        return ""
+    if kind == "date":
+        return "；没有该日期请留空" if optional else ""
+    return "；没有该项数据请留空，数值为零请填 0" if optional else "；此项必填，数值为零请填 0"
 
 
 def _without_invisible(text: str) -> str:

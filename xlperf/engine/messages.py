@@ -11,11 +11,11 @@ from .shown import plain
 MESSAGES: dict[str, str] = {
     # Inputs
     "REQUIRED": "必填项“{label}”未填写",
-    "NOT_NUMBER": "“{label}”应为数字，实际为“{value}”",
+    "NOT_NUMBER": "“{label}”应为数字，实际为“{value}”{advice}",
     "AMOUNT_IN_YUAN": "“{label}”以万元为单位，实际填了“{value}”；请换算为万元（{conversion}）后只填数字",
-    "NOT_INTEGER": "“{label}”应为整数，实际为“{value}”",
+    "NOT_INTEGER": "“{label}”应为整数，实际为“{value}”{advice}",
     "NOT_BOOL": "“{label}”应为“是”或“否”，实际为“{value}”",
-    "NOT_DATE": "“{label}”应为日期（如 2024-12-31 或 2024年12月31日），实际为“{value}”",
+    "NOT_DATE": "“{label}”应为日期（如 2024-12-31 或 2024年12月31日），实际为“{value}”{advice}",
     "DATE_RANGE": ("“{label}”为 {value}，不在 2000-01-01 至 2099-12-31 之间；2024.6 这样的数字会被读作 1905 年的日期，"
                    "请填写完整日期，如 2024-06-30"),
     "ERROR_VALUE": "“{label}”是错误值 {value}，请改为数字",
