@@ -129,6 +129,13 @@ def test_project_overspent() -> None:
     assert ("PROJECT_OVERSPENT", "projects[0].spent") in found(result)
 
 
+def test_a_name_with_a_line_break_stays_on_the_findings_line() -> None:
+    # A name typed over two lines of its cell (Alt+Enter) broke the 校验结果 line and the list in the terminal.
+    result = scored(lambda d: d["projects"][0].update(name="信息化\n建设", spent="533.47"))
+    [finding] = [f for f in result.findings if f.code == "PROJECT_OVERSPENT"]
+    assert finding.message.startswith("项目“信息化\\u000a建设”支出 533.47")
+
+
 @pytest.mark.parametrize("edit, field", [
     (set_("quarterly", cumulative=["501.81", "481.24", "1463.15", "1887.42"]), "quarterly.cumulative[1]"),
     (set_("quarterly", cumulative=["501.81", "981.24", "981.23", "1887.42"]), "quarterly.cumulative[2]"),

@@ -262,6 +262,20 @@ def case_many(base, tmp):
     return path, Expect(codes, where, ["一千", "#DIV/0!", "#REF!"])
 
 
+def case_newline_in_values(base, tmp):
+    """A line break typed in a cell (Alt+Enter) was echoed raw, so one problem took two lines of the list."""
+    status = table_cell(Pkg(base), "项目", "xp_projects", "完成状态")
+
+    def edit(pkg: Pkg) -> None:
+        set_cells(pkg, "项目", {status: "按期\n完成"})
+        sheet, ref = field_cell(pkg, "budget.adjusted.total")
+        set_cells(pkg, sheet, {ref: "1912\r\n37"})
+
+    path = edited(base, tmp / "换行.xlsx", edit)
+    return path, Expect(["CHOICE", "NOT_NUMBER"], [f"项目!{status}", _at(base, "budget.adjusted.total")],
+                        ["实际为“按期\\u000a完成”", "实际为“1912\\u000d\\u000a37”"])
+
+
 CASES = {
     "xls": case_xls,
     "wps-et": case_wps_et,
@@ -285,6 +299,7 @@ CASES = {
     "percent-as-number-progress": case_percent_progress,
     "blank-required": case_blank_required,
     "several-at-once": case_many,
+    "newline-in-values": case_newline_in_values,
 }
 
 

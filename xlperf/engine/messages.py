@@ -95,13 +95,25 @@ FINDINGS: dict[str, str] = {
 }
 
 
+# A value a message shows stays on its line: a newline typed in a cell (Alt+Enter), or any other control
+# character, is shown as \uXXXX, as the terminal shows control characters (README), so a list of problems
+# or findings keeps one to a line, in the terminal, in --json and on the 校验结果 sheet alike.
+_ONE_LINE = {cp: f"\\u{cp:04x}" for cp in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+
+
+def one_line(text: str) -> str:
+    """Text with its line breaks and control characters shown as \\uXXXX: "按期\\n完成" → "按期\\u000a完成"."""
+    return text if text.isprintable() else text.translate(_ONE_LINE)
+
+
 class _Blanks(dict):
     """Missing keys read as blanks; every number is in plain notation (50, never 5E+1); a value the
-    template quotes (“{name}”) has its own quotes made single, so no name comes out as ““三公”…”."""
+    template quotes (“{name}”) has its own quotes made single, so no name comes out as ““三公”…”; every
+    text is on one line (one_line)."""
 
     def __init__(self, template: str, values: dict, **more: object):
         quoted = _quoted(template)
-        super().__init__({k: inner_quotes(v) if k in quoted and isinstance(v, str) else text_of(v)
+        super().__init__({k: one_line(inner_quotes(v) if k in quoted else v) if isinstance(v, str) else text_of(v)
                           for k, v in {**values, **more}.items()})
 
     def __missing__(self, key: str) -> str:
