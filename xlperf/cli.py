@@ -109,7 +109,9 @@ def _main(argv: list[str] | None) -> int:
     try:
         return args.run(args)
     except ProblemsError as exc:
-        print(f"发现 {len(exc.problems)} 个问题，未生成输出：", file=sys.stderr)
+        # verify writes nothing in any case: what it could not do is check the workbook.
+        outcome = "无法核对" if args.command == "verify" else "未生成输出"
+        print(f"发现 {len(exc.problems)} 个问题，{outcome}：", file=sys.stderr)
         for p in exc.problems:
             print(f"  - {p.located()}", file=sys.stderr)
         return EXIT_ERROR

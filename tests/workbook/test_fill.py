@@ -115,6 +115,15 @@ def test_verify_cli_exit_codes(filled, tmp_path, capsys):
     assert "评分表!" in capsys.readouterr().out
 
 
+def test_verify_of_a_workbook_it_cannot_read_says_it_cannot_check_it(tmp_path, capsys):
+    # It said fill's 发现 1 个问题，未生成输出, though verify writes no output at all.
+    text = tmp_path / "导出.xlsx"
+    text.write_text("单位,总分\n甲,96.88\n", encoding="utf-8")
+    assert main(["verify", str(text)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("发现 1 个问题，无法核对：\n") and "未生成输出" not in err, err
+
+
 def test_verify_a_folder_of_outputs(filled, tmp_path, capsys):
     """An auditor with a unit's or a whole batch's outputs: one line each, the counts, and the exit code of
     the most serious verdict (4 here: an output edited by hand). A workbook that is no xlperf workbook at all
