@@ -44,6 +44,16 @@ def test_bad_json_is_a_chinese_error_with_its_place(tmp_path, capsys):
     assert "不是有效的 JSON：第 3 行第 1 列：此处应是英文双引号括起的键名（或多了一个逗号）" in capsys.readouterr().err
 
 
+def test_bad_json_with_json_output_is_a_json_object_too(tmp_path, capsys):
+    # An error that is no list of problems (the input file is no JSON) is one problem without a code.
+    path = tmp_path / "data.json"
+    path.write_text('{"unit": "甲",}', encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 1
+    captured = capsys.readouterr()
+    [problem] = json.loads(captured.out)["problems"]
+    assert problem["code"] is None and "不是有效的 JSON" in problem["message"] and "不是有效的 JSON" in captured.err
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_json_saved_by_windows_tools_reads(tmp_path, capsys, encoding):
     """Notepad's UTF-8 with a BOM, and the UTF-16 of Windows PowerShell's `>`: refused before ("Unexpected UTF-8 BOM")."""

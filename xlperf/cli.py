@@ -109,6 +109,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         return args.run(args)
     except ProblemsError as exc:
+        _json_problems(args, [{"code": p.code, "sheet": p.sheet, "cell": p.cell, "field": p.field, "value": p.value,
+                               "message": p.message} for p in exc.problems])
         # verify writes nothing in any case: what it could not do is check the workbook.
         outcome = "无法核对" if args.command == "verify" else "未生成输出"
         print(f"发现 {len(exc.problems)} 个问题，{outcome}：", file=sys.stderr)
@@ -116,6 +118,7 @@ def _main(argv: list[str] | None) -> int:
             print(f"  - {p.located()}", file=sys.stderr)
         return EXIT_ERROR
     except XlperfError as exc:
+        _json_problems(args, [{"code": None, "sheet": "", "cell": "", "field": "", "value": "", "message": str(exc)}])
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -128,6 +131,13 @@ def _main(argv: list[str] | None) -> int:
         print(f"内部错误（{type(exc).__name__}: {exc}）。请将输入文件反馈给维护人员；"
               "设置环境变量 XLPERF_DEBUG=1 可查看详细信息。", file=sys.stderr)
         return 70
+
+
+def _json_problems(args: argparse.Namespace, problems: list[dict]) -> None:
+    """With --json, what stopped the command as JSON on stdout too (the text still goes to stderr): a program
+    reading stdout gets an object to parse, not nothing."""
+    if getattr(args, "json", False):
+        print(json.dumps({"exit_code": EXIT_ERROR, "problems": problems}, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ process whose address space is capped at 1 GiB, under a generous time bound.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -365,6 +366,26 @@ def test_fill_raises_the_problems(case, base, tmp_path):
         fill(path, folder / "out.xlsx")
     assert_problems(exc.value.problems, expect)
     assert_nothing_written(folder)
+
+
+def test_fill_json_gives_the_problems_as_json_on_stdout(base, tmp_path, capsys):
+    # With --json, stdout had nothing at all when the inputs were refused: the text went to stderr only.
+    path, expect = case_many(base, tmp_path)
+    folder = out_folder(tmp_path)
+    assert main(["fill", str(path), "-o", str(folder / "out.xlsx"), "--json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["exit_code"] == 1
+    assert sorted(p["code"] for p in report["problems"]) == sorted(expect.codes)
+    assert sorted(f"{p['sheet']}!{p['cell']}" for p in report["problems"]) == sorted(expect.where)
+    assert all(CHINESE.search(p["message"]) for p in report["problems"])
+    assert "发现 6 个问题，未生成输出" in captured.err  # the text for people stays where it was
+    assert_nothing_written(folder)
+    assert main(["fill", str(tmp_path / "没有这个文件.xlsx"), "--json"]) == 1
+    [missing] = json.loads(capsys.readouterr().out)["problems"]
+    assert missing["code"] == "NOT_FOUND" and "没有这个文件.xlsx" in missing["message"]
+    assert main(["verify", str(tmp_path / "没有这个文件.xlsx"), "--json"]) == 1
+    assert [p["code"] for p in json.loads(capsys.readouterr().out)["problems"]] == ["NOT_FOUND"]
 
 
 def test_default_output_is_not_created_either(base, tmp_path, capsys):
