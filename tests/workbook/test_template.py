@@ -425,6 +425,21 @@ def test_validation_on_amount_bool_and_rate_cells(blank):
     assert dv.type == "whole" and dv.formula1 == "0"
 
 
+def test_every_rate_hint_holds_in_libreoffice_and_wps_too(blank):
+    # 98.6 typed in a % cell is 98.6 % only with Excel's automatic percent entry; LibreOffice and WPS store
+    # 98.6, which is refused. The hints said 输入 98.6 即 98.6%: they must ask for the % sign or a fraction.
+    ws, cell = target(blank, name_for("petitions.reply_rate"))
+    (dv,) = validations_of(ws, cell.coordinate)
+    stated = [v for v in blank["评价人评分"].data_validations.dataValidation if v.promptTitle == "报告数（百分比）"]
+    texts = [ws.cell(cell.row, cell.column + 1).value, dv.prompt, dv.error, *(v.prompt for v in stated),
+             *(v.error for v in stated), *(c.value for row in blank["说明"].iter_rows() for c in row
+                                          if isinstance(c.value, str) and "98." in c.value)]
+    assert len(texts) >= 6 and "98.6% 或 0.986" in texts[0], texts
+    for text in texts:
+        assert not re.search(r"输入 98\.[67] 即", text), text
+        assert re.search(r"98\.[67]%|0\.98[67]", text), text
+
+
 def test_table_column_validation(blank):
     for table_key, name, sheet in LAYOUT.tables():
         ws = blank[sheet]

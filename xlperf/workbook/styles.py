@@ -52,8 +52,9 @@ SCORE_FORMAT = "0.00"
 
 YES_NO = ("是", "否")
 
-# Bounds: a typed 98.6 in a % cell is 98.6 % (0.986); a bare 98.6 (automatic
-# percent entry off) is above RATE_MAX and refused — the engine's one limit.
+# Bounds: 98.6 typed in a % cell is 98.6 % (0.986) only where Excel's automatic percent entry is on; in
+# LibreOffice and WPS it is 98.6, above RATE_MAX and refused — the engine's one limit. So the hints ask for
+# 98.6% or 0.986, which every program stores as 0.986.
 RATE_MAX = str(MAX_SENSIBLE_RATE)
 # The engine's DATE_WINDOW as Excel serials: 36526 (2000-01-01) and 73050 (2099-12-31).
 DATE_MIN, DATE_MAX = ((day - dt.date(1899, 12, 30)).days for day in DATE_WINDOW)
@@ -117,8 +118,8 @@ def kind_validation(kind: str, *, signed: bool = False) -> DataValidation | None
         return _dv("decimal", "金额（万元）", "填写金额，单位万元，保留两位小数，如 1936.12。",
                    "请填写不小于 0 的数字（单位：万元）。", operator="greaterThanOrEqual", formula1="0")
     if kind == "rate":
-        return _dv("decimal", "百分比", "按百分数填写：单元格为百分比格式，直接输入 98.6 即为 98.6%。",
-                   "比率应在 0%–150% 之间。请直接输入百分数，如 98.6（单元格会显示 98.60%）。",
+        return _dv("decimal", "百分比", "填 98.6% 或 0.986：百分数请连同 % 号输入。",
+                   "比率应在 0%–150% 之间。请连同 % 号输入百分数，如 98.6%，或填小数 0.986。",
                    operator="between", formula1="0", formula2=RATE_MAX)
     if kind == "count":
         return _dv("whole", "整数", "填写不小于 0 的整数。", "请填写不小于 0 的整数。",
@@ -141,6 +142,6 @@ def points_validation(max_points: str) -> DataValidation:
 
 def stated_rate_validation() -> DataValidation:
     """Rates as stated in a report: changes can be negative; 98.6 typed as a plain number is still refused."""
-    return _dv("decimal", "报告数（百分比）", "填写报告中写明的比率：直接输入 98.7 即为 98.70%，减少填负数；报告没有写明的留空。",
-               "比率应在 -100% 到 500% 之间，请按百分数输入，如 98.7。", operator="between", formula1="-1",
+    return _dv("decimal", "报告数（百分比）", "填写报告中写明的比率，如 98.7% 或 0.987，减少填负数；报告没有写明的留空。",
+               "比率应在 -100% 到 500% 之间，请连同 % 号输入百分数，如 98.7%。", operator="between", formula1="-1",
                formula2="5")

@@ -16,7 +16,7 @@ from .cells import put_value
 # Table columns whose amounts may be negative, and text columns with a fixed list of values.
 SIGNED_AMOUNTS = {("adjustments", "amount")}
 CHOICES = {("projects", "status"): PROJECT_STATUSES, ("assets.groups", "status"): ASSET_STATUSES}
-HINTS = {"amount": "万元", "rate": "%（输入 98.6 即 98.6%）", "count": "整数", "int": "四位年份",
+HINTS = {"amount": "万元", "rate": "%（填 98.6% 或 0.986）", "count": "整数", "int": "四位年份",
          "bool": "下拉选择 是/否", "date": "yyyy-mm-dd", "text": ""}
 
 
