@@ -216,11 +216,24 @@ def _batch(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _positive(kind):
+# Past these a value is no limit but a typing slip; beyond them select() and setitimer() overflow (inf, 1e12).
+MAX_TIMEOUT, MAX_MEMORY_MB = 86400.0, 2**20
+
+
+def _positive(kind, most: float | None = None):
+    """An argument's parser: a positive ``kind`` up to ``most``, refused in Chinese otherwise (argparse
+    said "invalid parse value" of 0.5 for an integer, and took inf and nan for a number)."""
+    what = "正整数" if kind is int else "正数"
+
     def parse(text: str):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"须为正数：{text}")
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"须为{what}：{text}") from None
+        if not value > 0:  # nan too
+            raise argparse.ArgumentTypeError(f"须为{what}：{text}")
+        if most is not None and not value <= most:
+            raise argparse.ArgumentTypeError(f"须为不大于 {most:.0f} 的{what}：{text}")
         return value
     return parse
 
@@ -255,9 +268,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--summary", help="汇总工作簿（默认：输出目录下的 汇总.xlsx；同名 .csv 写在旁边）")
     b.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
     b.add_argument("--force", action="store_true", help="重新计算全部文件（默认跳过输入、指标体系与版本均未变的文件）")
-    b.add_argument("--timeout", type=_positive(float), default=DEFAULT_TIMEOUT,
+    b.add_argument("--timeout", type=_positive(float, MAX_TIMEOUT), default=DEFAULT_TIMEOUT,
                    help=f"每个文件的处理时间上限，秒（默认 {DEFAULT_TIMEOUT:g}）")
-    b.add_argument("--memory", type=_positive(int), default=DEFAULT_MEMORY_MB,
+    b.add_argument("--memory", type=_positive(int, MAX_MEMORY_MB), default=DEFAULT_MEMORY_MB,
                    help=f"每个文件的内存上限，MB（默认 {DEFAULT_MEMORY_MB}）")
     b.add_argument("--scheduler", help="Dask 调度器地址（如 tcp://10.0.0.5:8786）：在集群上处理，文件须在共享存储上")
     add_systems_option(b)

@@ -91,6 +91,37 @@ def test_exit_2_when_nothing_can_run(make_inputs, tmp_path, capsys, case):
         assert not out.exists() or list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize("option, value, said", [
+    ("--timeout", "inf", "须为不大于 86400 的正数：inf"), ("--timeout", "1e12", "须为不大于 86400 的正数：1e12"),
+    ("--timeout", "nan", "须为正数：nan"), ("--memory", "0.5", "须为正整数：0.5"),
+    ("--memory", "99999999999999", "须为不大于 1048576 的正整数"), ("-j", "两个", "须为正整数：两个")])
+def test_a_limit_no_batch_can_use_is_refused_in_chinese(make_inputs, tmp_path, capsys, option, value, said):
+    """--timeout inf or 1e12 ended in 内部错误（OverflowError）from select, exit 70; nan was taken and every file
+    then failed as crashed; --memory 0.5 said "invalid parse value"."""
+    inputs = make_inputs({"甲.xlsx": "A"})
+    with pytest.raises(SystemExit) as stopped:
+        main(["batch", str(inputs), "-o", str(tmp_path / "out"), option, value])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and "invalid" not in err and "内部错误" not in err, err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["a file", "below a file"])
+def test_a_summary_whose_folder_is_a_file_is_refused_before_anything_is_made(make_inputs, tmp_path, capsys, where):
+    """--summary 单位甲.xlsx/汇总.xlsx ended in 内部错误（FileExistsError）, exit 70, with the output folder made."""
+    inputs = make_inputs({"甲.xlsx": "A"})
+    summary = inputs / "甲.xlsx" / "汇总.xlsx" if where == "a file" else inputs / "甲.xlsx" / "报表" / "汇总.xlsx"
+    before = hashes(inputs)
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "--summary", str(summary)]) == 2
+    err = capsys.readouterr().err
+    assert f"的上级 {inputs / '甲.xlsx'} 是一个已有的文件" in err and "内部错误" not in err, err
+    assert hashes(inputs) == before and not (tmp_path / "out").exists()
+    (tmp_path / "报表").mkdir()
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "--summary", str(tmp_path / "报表")]) == 2
+    assert f"汇总文件 {tmp_path / '报表'} 是一个已有的目录" in capsys.readouterr().err
+
+
 def test_an_output_folder_on_a_read_only_disk_is_refused_in_chinese(make_inputs, tmp_path, monkeypatch, capsys):
     """The up-front check's reason was the system's English ("Read-only file system") inside the Chinese
     sentence; the common reasons are now words the reader knows (errors.os_reason)."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..errors import os_reason
 from ..pathtext import shown_path
 from ..workbook.atomic import fsync_dir
 from . import forkserver, manifest
@@ -65,8 +66,16 @@ def summary_paths(out: Path, summary: str | os.PathLike | None) -> tuple[Path, P
     path = Path(summary or DEFAULT_SUMMARY)
     if len(path.parts) == 1:
         path = out / path
+    if path.is_dir():
+        raise SetupError(f"汇总文件 {shown_path(path)} 是一个已有的目录；--summary 须给出一个 .xlsx 文件名")
     if path.suffix.lower() != ".xlsx":
         raise SetupError(f"汇总文件须以 .xlsx 结尾（{shown_path(path.name)}）；同名的 .csv 会写在它旁边")
+    # A file where the summary's folder must go (--summary 单位甲.xlsx/汇总.xlsx): said now, before anything
+    # is made, not as the FileExistsError of making that folder at the end of the plan.
+    folder = next((f for f in path.parents if os.path.lexists(f)), None)
+    if folder is not None and not folder.is_dir():
+        raise SetupError(f"汇总文件 {shown_path(path)} 的上级 {shown_path(folder)} 是一个已有的文件，不是目录；"
+                         "请用 --summary 换一个位置")
     from . import summary_csv, summary_xlsx
 
     csv_path = path.with_suffix(".csv")
@@ -93,7 +102,11 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）" + (
             f"；已跳过其他批量运行的输出文件夹 {'、'.join(shown_path(b) for b in plan.other_batches)}"
             if plan.other_batches else ""))
-    xlsx_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        xlsx_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SetupError(f"无法建立汇总文件的目录 {shown_path(xlsx_path.parent)}（{os_reason(exc)}）；"
+                         "请用 --summary 换一个位置") from None
     with _terminate_as_interrupt(), FolderLock(plan.out_dir), _fork_server(not scheduler) as server:
         made = make_folders(plan)
         clear_output_folders(plan, reserved=(xlsx_path, csv_path, plan.out_dir / manifest.NAME))
