@@ -726,6 +726,20 @@ def test_spreadsheets_in_another_format_get_their_row_not_silence(make_inputs, t
     assert "OpenDocument" in rows["乙.ods"]["说明"]
 
 
+def test_a_workbook_renamed_to_another_suffix_says_to_rename_it_back(make_inputs, tmp_path):
+    """An .xlsx renamed .xlsm (or .xls) failed with 输出文件须以 .xlsx 结尾（宏-已评分.xlsm）: the name the batch
+    itself chose, which the operator cannot act on. The reason now names the input and what to call it."""
+    inputs = make_inputs({"宏.xlsm": "A", "旧格式.xls": "B", "甲.xlsx": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 1
+    rows = rows_of(out)
+    assert rows["宏.xlsm"]["说明"] == ("扩展名 .xlsm 与内容不符：宏.xlsm 其实是不含宏的普通工作簿（.xlsx）；"
+                                    "请把它改名为 宏.xlsx 后再运行（扩展名不符的文件 Excel 也无法打开）")
+    assert "请把它改名为 旧格式.xlsx 后再运行" in rows["旧格式.xls"]["说明"]
+    assert "-已评分" not in rows["宏.xlsm"]["说明"] + rows["旧格式.xls"]["说明"]
+    assert rows["甲.xlsx"]["总分"] == TOTALS["C"]
+
+
 def test_a_batchs_own_output_folder_named_as_its_input_is_read(make_inputs, tmp_path):
     """Named on purpose, the folder is the input: its filled copies are scored again (its summary, no
     template, fails as before)."""

@@ -36,6 +36,8 @@ def process(source: str, target: str, force: bool = False, systems: tuple[str, .
         _remember(outcome, filled.source_sha256)
         return outcome
     except ProblemsError as exc:
+        if exc.problems and exc.problems[0].code == "OUTPUT_SUFFIX":
+            return failed(source, INPUT, _misnamed(source, exc.problems[0].params))
         first = exc.problems[0].located() if exc.problems else ""
         more = f"（另有 {len(exc.problems) - 1} 个问题）" if len(exc.problems) > 1 else ""
         return failed(source, INPUT, f"{first}{more}")
@@ -45,6 +47,18 @@ def process(source: str, target: str, force: bool = False, systems: tuple[str, .
         return failed(source, MEMORY, "文件过大，超出内存上限，已跳过")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a batch
         return failed(source, INTERNAL, f"内部错误（{type(exc).__name__}），请将该文件反馈给维护人员")
+
+
+def _misnamed(source: str, params) -> str:
+    """The output's suffix is the input's (plan.output_paths): a refused one says the input is misnamed
+    (an .xlsx renamed .xlsm or .xls), which the operator can put right, not the name the batch chose."""
+    from ..pathtext import shown_path
+
+    name = os.path.basename(source)
+    stem, suffix = os.path.splitext(name)
+    return (f"扩展名 {suffix or '（无）'} 与内容不符：{shown_path(name)} 其实是{params.get('kind', '')}"
+            f"（{params.get('wanted', '')}）；请把它改名为 {shown_path(stem)}{params.get('wanted', '')} 后再运行"
+            "（扩展名不符的文件 Excel 也无法打开）")
 
 
 def _remembered(source: str, target: str, hint: str, registry) -> Outcome | None:
