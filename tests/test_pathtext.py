@@ -50,6 +50,9 @@ def test_names_in_utf8_are_left_as_they_are(name):
 
 def test_a_link_carries_the_stray_bytes_percent_encoded():
     assert link_target(from_bytes(b"x\xffy-\xe5\xb7\xb2.xlsx")) == "x%FFy-已.xlsx"
+    # what a link cannot hold as it is: # (a place in the file), % (taken for an escape), spaces and brackets
+    assert link_target("区 一/单位#1 [初稿] 100%.xlsx") == "区%20一/单位%231%20%5B初稿%5D%20100%25.xlsx"
+    assert link_target(from_bytes(b"\xff #.xlsx")) == "%FF%20%23.xlsx"
 
 
 def test_json_on_a_real_stdout_gives_the_very_name_back(tmp_path):

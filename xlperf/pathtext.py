@@ -82,9 +82,25 @@ def _escaped(match: re.Match) -> str:
     return f"\\x{cp - 0xDC00:02x}" if 0xDC80 <= cp <= 0xDCFF else f"\\u{cp:04x}"
 
 
+# What a link's target cannot hold as it is, for XlsxWriter and for the readers of the link: # (XlsxWriter and
+# Excel read what follows as a place in the file: 单位#1.xlsx opened 单位), % (a target that holds %XX is taken as
+# escaped already: %E5%8D%95.xlsx opened 单.xlsx), ? (a query), and what XlsxWriter would escape itself, which it
+# does not once a target holds one %XX of ours.
+_LINK_SPECIAL = frozenset('%#? "<>[]^`{}|') | frozenset(map(chr, range(0x20))) | {"\x7f"}
+
+
 def link_target(path: str) -> str:
-    """A relative path for a hyperlink: its stray bytes percent-encoded, as a URI carries bytes."""
-    if not _has_stray(path):
+    """A relative path for a hyperlink, percent-encoded where a URI must be: its stray bytes (as a URI carries
+    bytes) and _LINK_SPECIAL; other characters, Chinese ones too, as they are (as Excel writes them)."""
+    if not _has_stray(path) and _LINK_SPECIAL.isdisjoint(path):
         return path
-    return re.sub(_STRAY, lambda m: f"%{ord(m.group()) - 0xDC00:02X}" if 0xDC80 <= ord(m.group()) <= 0xDCFF else "",
-                  path)
+    return "".join(_link_char(c) for c in path)
+
+
+def _link_char(c: str) -> str:
+    cp = ord(c)
+    if 0xDC80 <= cp <= 0xDCFF:  # a stray byte
+        return f"%{cp - 0xDC00:02X}"
+    if 0xD800 <= cp <= 0xDFFF:  # a surrogate no byte became: nothing a URI can carry
+        return ""
+    return f"%{cp:02X}" if c in _LINK_SPECIAL else c

@@ -294,3 +294,48 @@ def test_a_bureaus_own_file_where_the_summary_goes_is_kept(make_inputs, tmp_path
     assert main(["batch", str(inputs), "-o", str(out)]) == 2
     assert f"{own} 已存在，且不是 xlperf 写出的汇总，未覆盖" in capsys.readouterr().err
     assert own.read_bytes() == before
+
+
+# Names units and operators give: 1#楼, a name that looks percent-encoded, spaces, brackets, a percent sign.
+LINKED_NAMES = ["单位#1.xlsx", "%E5%8D%95.xlsx", "区 一/100% 完成 [初稿].xlsx", "二#楼/填报.xlsx"]
+
+
+@pytest.fixture
+def linked_batch(make_inputs, tmp_path) -> Path:
+    inputs = make_inputs({name: "A" for name in LINKED_NAMES})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "--summary", str(tmp_path / "报表" / "汇总.xlsx")]) == 0
+    return tmp_path / "报表" / "汇总.xlsx"
+
+
+def expected_outputs(summary: Path) -> set[Path]:
+    out = summary.parent.parent / "out"
+    return {out / name.replace(".xlsx", "-已评分.xlsx") for name in LINKED_NAMES}
+
+
+def test_links_to_outputs_hold_any_file_name(linked_batch):
+    """单位#1.xlsx's link was 单位 with the location 1-已评分.xlsx (Excel opened 单位, which does not exist), and
+    %E5%8D%95.xlsx's target was left as it was, read as 单-已评分.xlsx. Every target now decodes to its output,
+    relative to the summary, with no location."""
+    from urllib.parse import unquote
+
+    with zipfile.ZipFile(linked_batch) as z:
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    targets = re.findall(r'Target="([^"]+)" TargetMode="External"', rels)
+    assert "location=" not in sheet and len(re.findall(r"<hyperlink ", sheet)) == len(LINKED_NAMES)
+    assert not any(set(t) & set(' #"[]') for t in targets), targets
+    linked = {(linked_batch.parent / unquote(t).replace("\\", "/")).resolve() for t in targets}
+    assert linked == {p.resolve() for p in expected_outputs(linked_batch)}
+    assert all(p.is_file() for p in linked)
+
+
+@pytest.mark.libreoffice
+def test_links_to_outputs_open_their_files_in_libreoffice(linked_batch, tmp_path, soffice):
+    """As LibreOffice follows them: its HTML export writes each link as the file URI it resolved."""
+    from urllib.parse import unquote, urlparse
+
+    from lo import convert
+
+    html = convert(linked_batch, "html", tmp_path / "lo").files[linked_batch][0].read_text(encoding="utf-8")
+    hrefs = [h for h in re.findall(r'href="([^"]+)"', html) if h.startswith("file:")]
+    assert {Path(unquote(urlparse(h).path)) for h in hrefs} == expected_outputs(linked_batch)
