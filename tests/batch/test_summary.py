@@ -339,3 +339,42 @@ def test_links_to_outputs_open_their_files_in_libreoffice(linked_batch, tmp_path
     html = convert(linked_batch, "html", tmp_path / "lo").files[linked_batch][0].read_text(encoding="utf-8")
     hrefs = [h for h in re.findall(r'href="([^"]+)"', html) if h.startswith("file:")]
     assert {Path(unquote(urlparse(h).path)) for h in hrefs} == expected_outputs(linked_batch)
+
+
+def test_a_bureaus_workbook_with_a_sheet_named_like_the_summarys_is_kept(make_inputs, tmp_path, capsys):
+    """The bureau's own 汇总.xlsx whose first sheet happens to be named 评分汇总 (and one with the summary's
+    four sheets, made by hand) was taken for an earlier summary and replaced, exit 0. A summary is now told
+    by the property only its writer sets; one written before that property, by its Units1 table."""
+    import openpyxl
+
+    from xlperf.batch.summary_xlsx import MARK, is_summary
+
+    inputs = make_inputs({"甲.xlsx": "A"})
+    out = tmp_path / "out"
+    out.mkdir()
+    for sheets in (["评分汇总", "复核意见"], ["评分汇总"], ["评分汇总", "分项分布", "图表", "失败"]):
+        wb = openpyxl.Workbook()
+        wb.active.title = sheets[0]
+        wb.active["A1"] = "财政局自己的复核意见"
+        for name in sheets[1:]:
+            wb.create_sheet(name)
+        wb.save(out / "汇总.xlsx")
+        before = (out / "汇总.xlsx").read_bytes()
+        capsys.readouterr()
+        assert main(["batch", str(inputs), "-o", str(out)]) == 2, sheets
+        assert "已存在，且不是 xlperf 写出的汇总，未覆盖" in capsys.readouterr().err
+        assert (out / "汇总.xlsx").read_bytes() == before
+    (out / "汇总.xlsx").unlink()
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out / "汇总.xlsx") as z:
+        assert f'name="{MARK}"' in z.read("docProps/custom.xml").decode()
+    # a summary written before the property: the same package without docProps/custom.xml
+    old = tmp_path / "旧汇总.xlsx"
+    with zipfile.ZipFile(out / "汇总.xlsx") as z, zipfile.ZipFile(old, "w") as w:
+        for item in z.infolist():
+            if item.filename != "docProps/custom.xml":
+                w.writestr(item, z.read(item))
+    assert is_summary(old) and is_summary(out / "汇总.xlsx")
+    old.replace(out / "汇总.xlsx")
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert is_summary(out / "汇总.xlsx")

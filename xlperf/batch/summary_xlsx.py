@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -32,6 +33,8 @@ BIN_WIDTH = Decimal(5)  # points per bar of the total's distribution
 TOP_ITEMS = 10
 COLUMNS_PER_PAGE = 16  # of the unit table, on an A4 landscape page
 MAX_LINKS = 65000  # Excel's limit is 65,530 hyperlinks per sheet
+MARK = "xlperf_summary"  # a custom document property only this writer sets (its value: the xlperf version)
+_SHEET_NAME = re.compile(rf"(?:{UNITS}|{ITEMS}|{CHARTS})(?:-\d+)?|{FAILURES}")
 
 
 def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> None:
@@ -48,6 +51,7 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                             "strings_to_urls": False, "nan_inf_to_errors": True,
                                             "tmpdir": str(staging)})
+        wb.set_custom_property(MARK, version or "?")  # what tells a later batch this file is its to rewrite
         f = _formats(wb)
         groups = _by_system(outcomes)
         failed = [o for o in outcomes if not o.ok]
@@ -77,13 +81,21 @@ def write_summary(outcomes: list[Outcome], path: Path, *, version: str = "") -> 
 
 
 def is_summary(path: Path) -> bool:
-    """A workbook this writer made (its 评分汇总 sheet): an earlier summary, which a batch rewrites."""
+    """A workbook this writer made, which a batch rewrites: it carries the MARK property (or, written before
+    there was one, the Units1 table), and no sheet but the ones written here (a sheet named 评分汇总 is no
+    proof: a bureau's own 汇总.xlsx may have one; nor is a summary someone added a sheet of notes to)."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
-            return f'name="{UNITS}"'.encode() in z.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
+            sheets = re.findall(r'<sheet\b[^>]*?\bname="([^"]*)"', z.read("xl/workbook.xml").decode("utf-8"))
+            if not sheets or not all(_SHEET_NAME.fullmatch(s) for s in sheets) or sheets[-1] != FAILURES:
+                return False
+            names = z.namelist()
+            if "docProps/custom.xml" in names and f'name="{MARK}"'.encode() in z.read("docProps/custom.xml"):
+                return True
+            return any(n.startswith("xl/tables/") and b'displayName="Units1"' in z.read(n) for n in names)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return False
 
 
