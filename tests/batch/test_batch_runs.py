@@ -619,6 +619,26 @@ def test_a_second_run_into_the_input_folder_does_not_take_its_own_outputs_as_inp
     assert sorted(rows_of(inputs)) == ["甲.xlsx"]
 
 
+def test_files_whose_names_differ_only_in_case_are_each_a_unit(make_inputs, tmp_path):
+    """Unit.xlsx, unit.xlsx and UNIT.XLSX are three units' files on Linux: the batch took one (ok 1) and said
+    nothing of the others, found in a folder or named one by one. Each is now filled; their outputs still
+    differ in more than case (" (2)"), for a case-blind disk they may be copied to."""
+    inputs = make_inputs({"Unit.xlsx": "A", "unit.xlsx": "B", "UNIT.XLSX": "C"})
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    rows = rows_of(out)
+    assert {n: r["总分"] for n, r in rows.items()} == {"Unit.xlsx": TOTALS["A"], "unit.xlsx": TOTALS["B"],
+                                                       "UNIT.XLSX": TOTALS["C"]}
+    outputs = [Path(r["输出文件"]).name for r in rows.values()]
+    assert len({o.casefold() for o in outputs}) == 3, outputs
+    assert sorted(outputs) == sorted(["UNIT-已评分.XLSX", "Unit-已评分 (2).xlsx", "unit-已评分 (3).xlsx"])
+    assert main(["batch", str(inputs / "Unit.xlsx"), str(inputs / "unit.xlsx"), str(inputs / "Unit.xlsx"),
+                 "-o", str(tmp_path / "out2")]) == 0
+    assert sorted(rows_of(tmp_path / "out2")) == ["Unit.xlsx", "unit.xlsx"]  # the same file named twice: once
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0  # and a re-run skips all three
+    assert {r["状态"] for r in rows_of(out).values()} == {"未变（跳过）"}
+
+
 def outputs_by_input(out: Path, inputs: Path) -> dict[str, str]:
     """input path inside ``inputs`` → output path inside ``out``, as the CSV summary lists them (failed
     files, which have no output, left out)."""

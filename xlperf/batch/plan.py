@@ -7,7 +7,8 @@ thousands either starts cleanly or refuses at once with one message (exit code 2
   glob's fixed leading folders) goes into the same subfolder of the output folder, so that a hundred
   units' "绩效评价表.xlsx" stay apart and findable; files named one by one go straight into it;
 - every input gets its own output, never another input's path and never another output's
-  (names compared case-insensitively, as Windows and macOS do), " (2)", " (3)"… added;
+  (names compared case-insensitively, as Windows and macOS do), " (2)", " (3)"… added; inputs are told apart
+  as files (Unit.xlsx and unit.xlsx are two on Linux, one on Windows), not by name;
 - the output folder must be a folder we can write to, and no other batch may be writing into it;
 - a folder input's subfolder that holds another batch's record (.xlperf-batch.json) is that batch's
   output, not units' workbooks: it is skipped and named (its filled copies would be the same units
@@ -71,16 +72,17 @@ def make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pat
 def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Path, ...]) -> Plan:
     out = check_out_dir(Path(out_dir))
     reserved_keys = {_key(p) for p in reserved}
+    reserved_files = {_identity(p) for p in reserved}
     sources: list[str] = []
     subfolders: list[Path] = []
-    seen: set[str] = set()
+    seen: set[tuple] = set()
     other_batches: list[Path] = []
-    for path, subfolder in _expand(inputs, out, reserved_keys, other_batches):
-        key = _key(path)
-        if key in reserved_keys:
+    for path, subfolder in _expand(inputs, out, reserved_files, other_batches):
+        same = _identity(path)
+        if same in reserved_files:
             raise SetupError(f"汇总文件 {shown_path(path)} 同时是一个输入文件；请换一个汇总文件名（--summary）")
-        if key not in seen:
-            seen.add(key)
+        if same not in seen:
+            seen.add(same)
             sources.append(str(path))
             subfolders.append(subfolder)
     not_files = [s for s in sources if not _regular(s)]
@@ -100,7 +102,7 @@ def check_out_dir(out: Path) -> Path:
     return out
 
 
-def _expand(inputs: list[str], out: Path, reserved: set[str], other_batches: list[Path]) -> list[tuple[Path, Path]]:
+def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: list[Path]) -> list[tuple[Path, Path]]:
     """(file, the subfolder of the output folder its output goes into) for every input file; the subfolders
     skipped as another batch's output are added to ``other_batches``."""
     found: list[tuple[Path, Path]] = []
@@ -158,12 +160,12 @@ def searched(f: Path, suffixes: tuple[str, ...] = SUFFIXES) -> bool:
     return f.suffix.lower() in suffixes and not f.name.startswith(("~$", ".")) and not f.is_dir()
 
 
-def _wanted(f: Path, out: Path, reserved: set[str]) -> bool:
+def _wanted(f: Path, out: Path, reserved: set[tuple]) -> bool:
     """Workbooks found in a folder (and spreadsheets in another format), but this batch's own outputs or
-    summaries when the output folder lies inside the input folder."""
+    summaries (``reserved``: their _identity) when the output folder lies inside the input folder."""
     if not searched(f, _FOUND):
         return False
-    if _key(f) in reserved:
+    if _identity(f) in reserved:
         return False
     return not (_OUTPUT_STEM.search(f.stem) and _below(f.parent, out))
 
@@ -202,6 +204,18 @@ def _key(path: str | os.PathLike) -> str:
     if key is None:
         key = _KEYS[text] = os.path.realpath(text).casefold()
     return key
+
+
+def _identity(path: str | os.PathLike) -> tuple:
+    """Which file a path names, to take each input once: its device and inode (a symlink, a hard link, the
+    same folder given twice), else, for what does not exist yet, its real path. Not _key: on a disk that tells
+    case apart, Unit.xlsx and unit.xlsx are two units' files (all but one were dropped without a word), while
+    on one that does not, they are one file, and so one inode."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return (st.st_dev, st.st_ino)
 
 
 def _regular(path: str) -> bool:
