@@ -183,6 +183,7 @@ def _verify_many(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from .batch import EXIT_NOT_RUN, Limits, SetupError, run
     from .batch.outcome import STATUS_TEXT
+    from .batch.runner import earlier_said
 
     try:
         report = run(args.inputs, args.output, jobs=args.jobs, force=args.force, summary=args.summary,
@@ -200,6 +201,7 @@ def _batch(args: argparse.Namespace) -> int:
         print(json.dumps({"exit_code": report.exit_code, "counts": c, "summary": str(report.summary),
                           "csv": str(report.csv), "unwritten": report.unwritten, "seconds": round(report.seconds, 3),
                           "skipped_folders": [str(b) for b in report.other_batches],
+                          "skipped_files": [str(f) for f in report.earlier_outputs],
                           "files": [{"source": o.source, "status": o.status, "output": o.output, "unit": o.unit,
                                      "total": o.total, "kind": o.kind, "message": o.message,
                                      "seconds": o.seconds, "peak_kb": o.peak_kb}
@@ -207,6 +209,8 @@ def _batch(args: argparse.Namespace) -> int:
     else:
         for folder in report.other_batches:
             print(f"已跳过 {shown_path(folder)}：它是另一次批量运行的输出文件夹（含 .xlperf-batch.json），不是待评分的工作簿")
+        for line in earlier_said(report.earlier_outputs):
+            print(line)
         for why in report.unwritten:
             print(f"汇总未写出：{why}", file=sys.stderr)
         where = (f"汇总见 {shown_path(report.summary)}（及 {shown_path(report.csv.name)}）" if not report.unwritten else

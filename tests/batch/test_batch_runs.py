@@ -760,14 +760,50 @@ def test_a_workbook_renamed_to_another_suffix_says_to_rename_it_back(make_inputs
     assert rows["甲.xlsx"]["总分"] == TOTALS["C"]
 
 
-def test_a_batchs_own_output_folder_named_as_its_input_is_read(make_inputs, tmp_path):
-    """Named on purpose, the folder is the input: its filled copies are scored again (its summary, no
-    template, fails as before)."""
+def test_a_batchs_own_output_folder_named_as_its_input_gives_no_units_its_files_named_do(make_inputs, tmp_path,
+                                                                                      capsys):
+    """Its filled copies were scored again and its summary failed as no template. Named as a folder, it now
+    yields no unit (exit 2, what was skipped said); its outputs named one by one are read."""
     inputs = make_inputs({"甲.xlsx": "A"})
     assert main(["batch", str(inputs), "-o", str(inputs / "结果")]) == 0
     out = tmp_path / "out"
-    assert main(["batch", str(inputs / "结果"), "-o", str(out)]) == 1
+    capsys.readouterr()
+    assert main(["batch", str(inputs / "结果"), "-o", str(out)]) == 2
+    assert f"已跳过 {inputs / '结果'} 中早先批量运行写出的 2 个文件" in capsys.readouterr().err
+    assert main(["batch", str(inputs / "结果" / "甲-已评分.xlsx"), "-o", str(out)]) == 0
     assert rows_of(out)["甲-已评分.xlsx"]["总分"] == TOTALS["A"]
+
+
+def test_earlier_outputs_in_an_input_folder_once_its_own_output_folder_are_not_units(make_inputs, tmp_path, capsys):
+    """After `batch 收件 -o 收件`, `batch 收件 -o 新` took the filled copies as units again (6 rows for 3 units,
+    甲-已评分-已评分.xlsx) and failed the old 汇总.xlsx as 不是模板. The files the folder's record lists, and
+    its summary, are now left out, and said."""
+    inputs = make_inputs({"甲.xlsx": "A", "单位B/乙.xlsx": "B"})
+    assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert sorted(outputs_by_input(out, inputs)) == ["单位B/乙.xlsx", "甲.xlsx"]
+    said = capsys.readouterr().out
+    assert f"已跳过 {inputs} 中早先批量运行写出的 2 个文件（汇总.xlsx 等）：它们是输出或汇总" in said, said
+    assert f"已跳过 {inputs / '单位B'} 中早先批量运行写出的 1 个文件（乙-已评分.xlsx）" in said, said
+    assert main(["batch", str(inputs), "-o", str(out), "--json"]) == 0
+    assert sorted(json.loads(capsys.readouterr().out)["skipped_files"]) == sorted(
+        str(p) for p in (inputs / "汇总.xlsx", inputs / "甲-已评分.xlsx", inputs / "单位B" / "乙-已评分.xlsx"))
+    # a unit's own file named like an output, which no record lists, is still a unit
+    (inputs / "丙-已评分.xlsx").write_bytes((inputs / "甲.xlsx").read_bytes())
+    assert main(["batch", str(inputs), "-o", str(out)]) == 0
+    assert "丙-已评分.xlsx" in outputs_by_input(out, inputs)
+
+
+def test_another_batchs_folder_inside_the_output_folder_is_skipped(make_inputs, capsys):
+    """`batch 收件 -o 收件/已评分`, then `batch 收件 -o 收件`: 已评分's record was not honoured, as it lay in OUTDIR."""
+    inputs = make_inputs({"甲.xlsx": "A"})
+    assert main(["batch", str(inputs), "-o", str(inputs / "已评分")]) == 0
+    capsys.readouterr()
+    assert main(["batch", str(inputs), "-o", str(inputs)]) == 0
+    assert list(outputs_by_input(inputs, inputs)) == ["甲.xlsx"]
+    assert f"已跳过 {inputs / '已评分'}：它是另一次批量运行的输出文件夹" in capsys.readouterr().out
 
 
 def test_leftovers_in_an_output_subfolder_are_removed_at_start(make_inputs, tmp_path):

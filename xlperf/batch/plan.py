@@ -12,7 +12,9 @@ thousands either starts cleanly or refuses at once with one message (exit code 2
 - the output folder must be a folder we can write to, and no other batch may be writing into it;
 - a folder input's subfolder that holds another batch's record (.xlperf-batch.json) is that batch's
   output, not units' workbooks: it is skipped and named (its filled copies would be the same units
-  again, and its summary is no unit at all).
+  again, and its summary is no unit at all); in a folder searched that holds a record itself (the folder
+  named, once an earlier batch's output folder, or this one), the files that record lists and an xlperf
+  summary are left out and named the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 from ..errors import XlperfError, os_reason
 from ..pathtext import shown_path
 from ..workbook.atomic import fitted_name, remove_leftovers
+from . import manifest
 from .manifest import NAME as RECORD_NAME
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -52,6 +55,7 @@ class Plan:
     targets: list[str]
     not_files: list[str]  # named inputs that exist but are not regular files (FIFOs, devices…)
     other_batches: list[Path] = field(default_factory=list)  # folders skipped: another batch's output
+    earlier_outputs: list[Path] = field(default_factory=list)  # files skipped: an earlier batch's outputs, summaries
 
     @cached_property
     def folders(self) -> list[Path]:
@@ -77,7 +81,8 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
     subfolders: list[Path] = []
     seen: set[tuple] = set()
     other_batches: list[Path] = []
-    for path, subfolder in _expand(inputs, out, reserved_files, other_batches):
+    earlier: list[Path] = []
+    for path, subfolder in _expand(inputs, out, reserved_files, other_batches, earlier):
         same = _identity(path)
         if same in reserved_files:
             raise SetupError(f"汇总文件 {shown_path(path)} 同时是一个输入文件；请换一个汇总文件名（--summary）")
@@ -86,7 +91,8 @@ def _make_plan(inputs: list[str], out_dir: str | os.PathLike, reserved: tuple[Pa
             sources.append(str(path))
             subfolders.append(subfolder)
     not_files = [s for s in sources if not _regular(s)]
-    return Plan(out, sources, output_paths(sources, out, reserved_keys, subfolders), not_files, other_batches)
+    return Plan(out, sources, output_paths(sources, out, reserved_keys, subfolders), not_files, other_batches,
+                list(dict.fromkeys(earlier)))
 
 
 def check_out_dir(out: Path) -> Path:
@@ -102,20 +108,21 @@ def check_out_dir(out: Path) -> Path:
     return out
 
 
-def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: list[Path]) -> list[tuple[Path, Path]]:
+def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: list[Path],
+            earlier: list[Path]) -> list[tuple[Path, Path]]:
     """(file, the subfolder of the output folder its output goes into) for every input file; the subfolders
-    skipped as another batch's output are added to ``other_batches``."""
+    skipped as another batch's output are added to ``other_batches``, the files skipped as an earlier batch's
+    outputs or summaries to ``earlier`` (_Scan); a file named by itself is taken."""
     found: list[tuple[Path, Path]] = []
     for text in inputs:
         path = Path(text)
         if path.is_dir():
             entries = sorted(path.rglob("*"))
-            batches = _other_batches(entries, path, out)
-            other_batches += [b for b in batches if b not in other_batches]
-            found += [(f, _inside(f.parent, path)) for f in entries
-                      if _wanted(f, out, reserved) and not (batches and _in_any(f, batches))]
+            scan = _Scan(path, out, reserved, {f.parent for f in entries if f.name == RECORD_NAME})
+            found += [(f, _inside(f.parent, path)) for f in entries if scan.takes(f)]
         elif os.path.lexists(path):
             found.append((path, Path()))
+            continue
         elif glob.has_magic(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True))
             if not matches:
@@ -123,15 +130,47 @@ def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: l
             base = _fixed_folders(text)
             found += [(m, _inside(m.parent, base)) for m in matches
                       if not m.is_dir() and (m.suffix.lower() in _FOUND or not m.is_file())]
+            continue
         else:
             raise SetupError(f"找不到输入 {shown_path(text)}")
+        other_batches += [b for b in scan.batches if b not in other_batches]
+        earlier += scan.earlier
     return found
 
 
-def _other_batches(entries: list[Path], top: Path, out: Path) -> list[Path]:
-    """The folders below ``top`` that hold a batch's record, but this batch's own output folder (whose
-    outputs _wanted leaves out) and what lies in it."""
-    return [f.parent for f in entries if f.name == RECORD_NAME and f.parent != top and not _below(f.parent, out)]
+class _Scan:
+    """What a folder search takes below its ``top``, the folder named.
+
+    ``records``: the folders found there that hold a batch's record. One below ``top`` is another batch's
+    output folder, left out whole (this batch's own, OUTDIR, is not: _wanted leaves out its outputs by name).
+    ``top`` itself, or OUTDIR, holding one was an earlier batch's output folder (-o the input folder): the
+    files its record lists are that batch's outputs, and an xlperf summary there is none of the units'
+    workbooks; both are left out and listed in ``earlier``."""
+
+    def __init__(self, top: Path, out: Path, reserved: set[tuple], records: set[Path]):
+        self.top, self.out, self.reserved = top, out, reserved
+        at_out = {r for r in records if _key(r) == _key(out)}
+        self.batches = sorted(r for r in records if r != top and r not in at_out)
+        self.record_folders = records - set(self.batches)
+        self.listed = {os.path.normpath(r / name) for r in self.record_folders - at_out for name in manifest.load(r)}
+        self.earlier: list[Path] = []
+
+    def takes(self, f: Path) -> bool:
+        if not _wanted(f, self.out, self.reserved) or self._batch(f):
+            return False
+        if os.path.normpath(f) in self.listed or (f.parent in self.record_folders and _summary(f)):
+            self.earlier.append(f)
+            return False
+        return True
+
+    def _batch(self, f: Path) -> bool:
+        return bool(self.batches) and _in_any(f, self.batches)
+
+
+def _summary(f: Path) -> bool:
+    from .summary_xlsx import is_summary
+
+    return f.suffix.lower() == ".xlsx" and is_summary(f)
 
 
 def _in_any(f: Path, folders: list[Path]) -> bool:

@@ -48,6 +48,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)
     unwritten: list[str] = field(default_factory=list)  # why a summary could not be written
     other_batches: list[Path] = field(default_factory=list)  # input subfolders skipped: another batch's output
+    earlier_outputs: list[Path] = field(default_factory=list)  # input files skipped: an earlier batch's outputs
 
     @property
     def exit_code(self) -> int:
@@ -101,7 +102,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
     if not plan.sources:
         raise SetupError("没有找到要处理的工作簿（.xlsx / .xlsm）" + (
             f"；已跳过其他批量运行的输出文件夹 {'、'.join(shown_path(b) for b in plan.other_batches)}"
-            if plan.other_batches else ""))
+            if plan.other_batches else "") + "".join(f"；{line}" for line in earlier_said(plan.earlier_outputs)))
     try:
         xlsx_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -144,7 +145,19 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
         for folder in dict.fromkeys([*plan.folders, xlsx_path.parent]):
             fsync_dir(folder)  # the workers' renames, the summaries' and the record's, made durable at once
     counts = {k: sum(o.status == k for o in final) for k in ("ok", SKIPPED, FAILED)}
-    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts, unwritten, plan.other_batches)
+    return Report(final, xlsx_path, csv_path, time.monotonic() - started, counts, unwritten, plan.other_batches,
+                  plan.earlier_outputs)
+
+
+def earlier_said(files: list[Path]) -> list[str]:
+    """What was skipped as an earlier batch's outputs and summaries, one sentence per folder (a folder once
+    used as its own OUTDIR may hold thousands: they are counted, the first named)."""
+    by_folder: dict[Path, list[Path]] = {}
+    for f in files:
+        by_folder.setdefault(f.parent, []).append(f)
+    return [f"已跳过 {shown_path(folder)} 中早先批量运行写出的 {len(found)} 个文件（{shown_path(found[0].name)}"
+            f"{' 等' if len(found) > 1 else ''}）：它们是输出或汇总，不是待评分的工作簿；确要重新评分请逐个指明文件"
+            for folder, found in by_folder.items()]
 
 
 def _write_summaries(final: list[Outcome], xlsx_path: Path, csv_path: Path, version: str) -> list[str]:
