@@ -685,6 +685,35 @@ def test_a_glob_keeps_the_subfolders_below_its_fixed_folders_and_named_files_go_
                                              "2024/乙/填报.xlsx": "乙/填报-已评分.xlsx", "单独.xlsx": "单独-已评分.xlsx"}
 
 
+def test_a_glob_leaves_out_what_a_folder_search_does(make_inputs, tmp_path, capsys):
+    """`batch '收件/**/*.xlsx' -o 收件/已评分` could not run twice (exit 2: 汇总文件…同时是一个输入文件); with the
+    summary elsewhere it took its own outputs as units (…-已评分-已评分.xlsx, each unit re-filled as " (2)") and
+    its old summary as a failed one; and it took Excel's lock file ~$甲.xlsx as a failed input. A glob now leaves
+    out what a folder search does: this batch's outputs and summaries, Office lock and hidden files, another
+    batch's output folder, an earlier batch's outputs."""
+    inputs = make_inputs({"a/甲.xlsx": "A", "a/乙.xlsx": "B", "a/~$甲.xlsx": b"lock", "a/.隐藏.xlsx": "C"})
+    pattern, out = str(inputs / "**" / "*.xlsx"), inputs / "已评分"
+    assert main(["batch", pattern, "-o", str(out)]) == 0
+    assert main(["batch", pattern, "-o", str(out)]) == 0
+    assert {r["状态"] for r in rows_of(out).values()} == {"未变（跳过）"} and sorted(rows_of(out)) == ["乙.xlsx", "甲.xlsx"]
+    capsys.readouterr()
+    assert main(["batch", pattern, "-o", str(out), "--summary", str(tmp_path / "报表" / "汇总.xlsx"), "--json"]) == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert sorted(Path(f["output"]).relative_to(out).as_posix() for f in files) == ["a/乙-已评分.xlsx", "a/甲-已评分.xlsx"]
+    assert {f["status"] for f in files} == {"skipped"}
+    # another batch's output folder below the glob's fixed folders
+    capsys.readouterr()
+    assert main(["batch", pattern, "-o", str(tmp_path / "新")]) == 0
+    assert sorted(rows_of(tmp_path / "新")) == ["乙.xlsx", "甲.xlsx"]
+    assert f"已跳过 {out}：它是另一次批量运行的输出文件夹" in capsys.readouterr().out
+    # a folder once its own OUTDIR: the outputs and the summary its record and stamp tell
+    assert main(["batch", str(inputs / "a"), "-o", str(inputs / "a")]) == 0
+    capsys.readouterr()
+    assert main(["batch", str(inputs / "a" / "*.xlsx"), "-o", str(tmp_path / "新2")]) == 0
+    assert sorted(rows_of(tmp_path / "新2")) == ["乙.xlsx", "甲.xlsx"]
+    assert f"已跳过 {inputs / 'a'} 中早先批量运行写出的 3 个文件" in capsys.readouterr().out
+
+
 def test_two_folder_inputs_with_the_same_names_meet_in_one_output_folder(make_inputs, tmp_path):
     """Each folder input's contents go into the output folder: the same relative path twice gets " (2)"."""
     inputs = make_inputs({"一批/子/甲.xlsx": "A", "二批/子/甲.xlsx": "B"})

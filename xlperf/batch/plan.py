@@ -112,7 +112,8 @@ def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: l
             earlier: list[Path]) -> list[tuple[Path, Path]]:
     """(file, the subfolder of the output folder its output goes into) for every input file; the subfolders
     skipped as another batch's output are added to ``other_batches``, the files skipped as an earlier batch's
-    outputs or summaries to ``earlier`` (_Scan); a file named by itself is taken."""
+    outputs or summaries to ``earlier``. A folder and a glob leave out the same files (_Scan); a file named
+    by itself is taken."""
     found: list[tuple[Path, Path]] = []
     for text in inputs:
         path = Path(text)
@@ -128,9 +129,8 @@ def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: l
             if not matches:
                 raise SetupError(f"没有与 {shown_path(text)} 匹配的文件")
             base = _fixed_folders(text)
-            found += [(m, _inside(m.parent, base)) for m in matches
-                      if not m.is_dir() and (m.suffix.lower() in _FOUND or not m.is_file())]
-            continue
+            scan = _Scan(base, out, reserved, _records_above(matches, base))
+            found += [(m, _inside(m.parent, base)) for m in matches if scan.takes(m, globbed=True)]
         else:
             raise SetupError(f"找不到输入 {shown_path(text)}")
         other_batches += [b for b in scan.batches if b not in other_batches]
@@ -139,7 +139,7 @@ def _expand(inputs: list[str], out: Path, reserved: set[tuple], other_batches: l
 
 
 class _Scan:
-    """What a folder search takes below its ``top``, the folder named.
+    """What a folder search, or a glob, takes below its ``top`` (the folder, the glob's fixed folders).
 
     ``records``: the folders found there that hold a batch's record. One below ``top`` is another batch's
     output folder, left out whole (this batch's own, OUTDIR, is not: _wanted leaves out its outputs by name).
@@ -155,7 +155,9 @@ class _Scan:
         self.listed = {os.path.normpath(r / name) for r in self.record_folders - at_out for name in manifest.load(r)}
         self.earlier: list[Path] = []
 
-    def takes(self, f: Path) -> bool:
+    def takes(self, f: Path, globbed: bool = False) -> bool:
+        if globbed and not f.is_file():  # a FIFO or a device a glob names: listed as failed, never opened
+            return not f.is_dir() and not f.name.startswith(("~$", ".")) and not self._batch(f)
         if not _wanted(f, self.out, self.reserved) or self._batch(f):
             return False
         if os.path.normpath(f) in self.listed or (f.parent in self.record_folders and _summary(f)):
@@ -171,6 +173,17 @@ def _summary(f: Path) -> bool:
     from .summary_xlsx import is_summary
 
     return f.suffix.lower() == ".xlsx" and is_summary(f)
+
+
+def _records_above(matches: list[Path], base: Path) -> set[Path]:
+    """The folders from a glob's fixed folders down to each match's that hold a batch's record."""
+    has: dict[Path, bool] = {}
+    for m in matches:
+        parts = _inside(m.parent, base).parts
+        for folder in (base.joinpath(*parts[:i]) for i in range(len(parts) + 1)):
+            if folder not in has:
+                has[folder] = (folder / RECORD_NAME).is_file()
+    return {folder for folder, held in has.items() if held}
 
 
 def _in_any(f: Path, folders: list[Path]) -> bool:
