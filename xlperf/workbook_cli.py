@@ -183,10 +183,15 @@ def _verify_many(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from .batch import EXIT_NOT_RUN, Limits, SetupError, run
     from .batch.outcome import STATUS_TEXT
-    from .batch.runner import earlier_said
+    from .batch.runner import cores_available, earlier_said
 
+    jobs = args.jobs
+    if jobs and not args.scheduler and jobs > (cores := cores_available()):
+        # Workers past the cores only share them: -j 100 on 2 cores forked 50 workers for 50 files, twice as slow.
+        print(f"注意：-j {jobs} 超过本机可用的 {cores} 个 CPU 核，按 {cores} 个进程运行", file=sys.stderr)
+        jobs = cores
     try:
-        report = run(args.inputs, args.output, jobs=args.jobs, force=args.force, summary=args.summary,
+        report = run(args.inputs, args.output, jobs=jobs, force=args.force, summary=args.summary,
                      limits=Limits(args.timeout, args.memory), scheduler=args.scheduler,
                      systems=tuple(args.systems or ()))
     except SetupError as exc:

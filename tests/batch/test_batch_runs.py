@@ -183,6 +183,22 @@ def test_a_file_over_the_time_limit_is_listed_and_the_rest_finish(make_inputs, t
     assert not (out / "挂起-已评分.xlsx").exists() and leftovers(out) == []
 
 
+def test_jobs_past_the_cores_run_on_as_many_workers_as_cores_and_say_so(make_inputs, tmp_path, monkeypatch, capsys):
+    """-j 100 on 2 cores forked 50 workers for 50 files and ran twice as slow as -j 2, without a word."""
+    from xlperf.batch import runner
+
+    given = []
+    real = runner.run_local
+    monkeypatch.setattr(runner, "cores_available", lambda: 2)
+    monkeypatch.setattr(runner, "run_local", lambda todo, jobs, *a, **kw: given.append(jobs) or real(todo, jobs, *a, **kw))
+    inputs = make_inputs({"甲.xlsx": "A", "乙.xlsx": "B", "丙.xlsx": "C"})
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out"), "-j", "100"]) == 0
+    assert given == [2]
+    assert "注意：-j 100 超过本机可用的 2 个 CPU 核，按 2 个进程运行" in capsys.readouterr().err
+    assert main(["batch", str(inputs), "-o", str(tmp_path / "out2"), "-j", "2"]) == 0
+    assert given == [2, 2] and "注意" not in capsys.readouterr().err
+
+
 def test_a_file_over_the_memory_limit_is_listed_and_the_rest_finish(make_inputs, tmp_path, monkeypatch):
     hooks.plant(monkeypatch.setattr)
     inputs = make_inputs({"大.xlsx": "A", "甲.xlsx": "A"})

@@ -133,7 +133,7 @@ def run(inputs: list[str], out_dir: str | os.PathLike, *, jobs: int | None = Non
 
                 run_dask(scheduler, todo, force, limits, done, systems)
             else:
-                run_local(todo, jobs or _cores(), force, limits, done, systems, server)
+                run_local(todo, jobs or cores_available(), force, limits, done, systems, server)
         finally:
             progress.close()
             remove_empty(made)
@@ -176,7 +176,7 @@ def _write_summaries(final: list[Outcome], xlsx_path: Path, csv_path: Path, vers
     return unwritten
 
 
-def _cores() -> int:
+def cores_available() -> int:
     """The cores this process may use (a container's CPU set), not the machine's."""
     try:
         return len(os.sched_getaffinity(0)) or 1
