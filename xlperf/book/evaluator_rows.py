@@ -8,6 +8,7 @@ template builder (what rows to lay out) and the reader (what each row means).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..engine.kinds import number
 from ..engine.system import System, once_per_system
@@ -29,17 +30,17 @@ class EvalRow:
     max_points: str = ""
     example: str = ""  # the value that means "full points", used by the template's defaults
 
-    @property
+    @cached_property  # asked per row of every fill; the rows are made once per system
     def input_key(self) -> str:
         return self.key.split("#", 1)[0]
 
-    @property
+    @cached_property  # asked per row of every fill; the rows are made once per system
     def path(self) -> str:
         """The engine's path of this row's value: evaluator.budget_compliance.count, ….ticks[1]."""
         base = f"evaluator.{self.input_key}.{FIELD[self.kind]}"
         return f"{base}[{int(self.key.split('#', 1)[1]) - 1}]" if self.kind == "tick" else base
 
-    @property
+    @cached_property  # asked per row of every fill; the rows are made once per system
     def label(self) -> str:
         """The row as the evaluator reads it on the sheet: its 三级指标 and 评价内容 (once, where the one
         begins with the other)."""

@@ -69,7 +69,7 @@ def compute(book: Book, system: System | str | None = None, *, registry: Registr
     inputs, read = load_inputs(book, system)
     if read.system_id and read.system_id != system.id:
         raise WorkbookError([Problem.of("SYSTEM_MISMATCH", value=read.system_id, expected=system.id)])
-    result = evaluate(inputs, system, validated=True)  # load_inputs validated them
+    result = evaluate(inputs, system, validated=True, checked=True)  # load_inputs validated and checked them
     return Scored(result, read, render(result, read, book.defined_names(), load_layout()))
 
 

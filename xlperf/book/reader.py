@@ -317,7 +317,8 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         label_at = next((j for col_key, j, _ in lines.offsets if col_key == first_key), None)
         problems = out.problems
         for r, line in lines:
-            if label_at is not None and is_total_label(line[label_at]):
+            label = line[label_at] if label_at is not None else None
+            if type(label) is str and "计" in label and is_total_label(label):  # every total word has 计
                 continue  # a 合计 row the unit added under the list: the sum of its rows, not one more
             row_data = {}
             for col_key, j, letters, kind in columns_at:
@@ -509,8 +510,8 @@ def _with_rows_below(book: SheetBlocks, area: Area, block: list[list[Value]], en
     caller refuses such a list as too long rather than cut it short)."""
     rows = block[:area.height]
     below = block[area.height:]
-    if all(_blank_row(line) for line in below):
-        return rows
+    if all(v is None for line in below for v in line) or all(_blank_row(line) for line in below):
+        return rows  # most lists end in blank rows: no value at all there, the quick test says so
     gap: list[list[Value]] = []
 
     def lines():

@@ -75,15 +75,17 @@ class Result:
         }
 
 
-def evaluate(inputs: Inputs, system: System | str = "shenzhen-2024", *, validated: bool = False) -> Result:
+def evaluate(inputs: Inputs, system: System | str = "shenzhen-2024", *, validated: bool = False,
+             checked: bool = False) -> Result:
     """Score ``inputs`` (validated first; InputError lists every problem) under ``system``.
 
-    ``validated``: the inputs come from ``inputs_from_dict``, which already ran ``validate``;
-    the evaluator's entries are still checked against ``system``.
+    ``validated``: the inputs come from ``inputs_from_dict``, which already ran ``validate``.
+    ``checked``: the evaluator's entries were already checked against this ``system`` (the book
+    reader's load_inputs does, to locate what it finds); else they are checked here.
     """
     if isinstance(system, str):
         system = load(system)
-    problems = ([] if validated else validate(inputs)) + check_evaluator(system, inputs)
+    problems = ([] if validated else validate(inputs)) + ([] if checked else check_evaluator(system, inputs))
     if problems:
         raise InputError(problems)
     indicators = indicators_mod.compute(inputs)

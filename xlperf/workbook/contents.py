@@ -181,34 +181,24 @@ class Contents:
         box = (min_row, min_col, max_row or MAX_ROW, max_col or MAX_COL)
         cached = self._cells.get(member)
         if cached is None or not covers(cached[0], box):
-            cells = _read_cells(self.read(member), self._strings(), member, self.limits.max_cells_per_sheet,
+            data = self.read(member)
+            cells = _read_cells(data, self._strings(), member, self.limits.max_cells_per_sheet,
                                 box[2], box[3], box[0], box[1])
             cached = self._cells[member] = (box, cells)
+            if member not in self._merges:  # found while the part is inflated: no second inflation for them
+                self._merges[member] = _merges_in(data)
         return cached[1]
 
     def merged(self, sheet_name: str) -> list[tuple[int, int, int, int]]:
-        """The sheet's merged ranges as (top, left, bottom, right), at most MAX_MERGES of them.
-
-        Found in the part's bytes: "<mergeCell" can only be markup (in text it is escaped), and most sheets
-        have none, so a search costs no parse."""
+        """The sheet's merged ranges as (top, left, bottom, right), at most MAX_MERGES of them."""
         ref = self.sheet(sheet_name)
         member = self.member(ref.part) if ref.kind != "chartsheet" else None
         if member is None:
             return []
-        data = self.read(member)
-        start = data.find(b"mergeCell")
-        if start < 0:
-            return []
-        found = []
-        for match in _MERGE_REF.finditer(data, start - 16):
-            try:
-                (top, left), (bottom, right) = parse_range(match.group(1).decode("ascii").replace("$", ""))
-            except ValueError:
-                continue  # a ref no spreadsheet would write: as good as no merge
-            found.append((min(top, bottom), min(left, right), max(top, bottom), max(left, right)))
-            if len(found) >= MAX_MERGES:
-                break
-        return found
+        found = self._merges.get(member)
+        if found is None:
+            found = self._merges[member] = _merges_in(self.read(member))
+        return list(found)
 
     def custom_properties(self) -> dict[str, str]:
         member = self.related_member("", "custom-properties") or self.member("docProps/custom.xml")
@@ -221,6 +211,24 @@ class Contents:
             value = next((v for v in prop if isinstance(v.tag, str)), None)
             out[prop.get("name")] = (value.text or "") if value is not None else ""
         return out
+
+
+def _merges_in(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
+    """A sheet part's <mergeCell> ranges, found in its bytes: "<mergeCell" can only be markup (in text it
+    is escaped), and most sheets have none, so a search costs no parse."""
+    start = data.find(b"mergeCell")
+    if start < 0:
+        return ()
+    found = []
+    for match in _MERGE_REF.finditer(data, max(0, start - 16)):
+        try:
+            (top, left), (bottom, right) = parse_range(match.group(1).decode("ascii").replace("$", ""))
+        except ValueError:
+            continue  # a ref no spreadsheet would write: as good as no merge
+        found.append((min(top, bottom), min(left, right), max(top, bottom), max(left, right)))
+        if len(found) >= MAX_MERGES:
+            break
+    return tuple(found)
 
 
 def covers(done: tuple[int, int, int, int], wanted: tuple[int, int, int, int]) -> bool:

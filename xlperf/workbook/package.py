@@ -73,6 +73,7 @@ class Package(Contents):
         self._workbook: tuple | None = None  # (bytes, WorkbookView) of the workbook part
         # by sheet part: ((top, left, bottom, right) read, cells); fill reads a sheet more than once
         self._cells: dict[str, tuple[tuple[int, int, int, int], dict[tuple[int, int], Cell]]] = {}
+        self._merges: dict[str, tuple[tuple[int, int, int, int], ...]] = {}  # member → its merged ranges
         self.workbook_part = ""
 
     def __repr__(self) -> str:

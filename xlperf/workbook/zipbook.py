@@ -76,7 +76,8 @@ class ZipBook:
         return number_formats(self.pkg, self.pkg.sheet(sheet).name, positions)
 
     def merged_cells(self, sheet: str) -> list[Area]:
-        return [Area(sheet, *box) for box in self.pkg.merged(sheet)]
+        boxes = self.pkg.merged(sheet)
+        return [Area(sheet, *box) for box in boxes] if boxes else []
 
     def _sheet_cells(self, sheet: str, max_row: int | None = None, max_col: int | None = None,
                      min_row: int = 1, min_col: int = 1) -> dict[Pos, Cell]:
