@@ -180,6 +180,15 @@ def _verify_many(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _json_stopped(args: argparse.Namespace, code: int, reason: str) -> None:
+    """With --json, a batch that did not run (or was interrupted) still leaves an object on stdout: a
+    scheduler reading it gets the exit code and the reason, not nothing to parse."""
+    if args.json:
+        import json
+
+        print(json.dumps({"exit_code": code, "error": reason, "files": []}, ensure_ascii=False, indent=2))
+
+
 def _batch(args: argparse.Namespace) -> int:
     from .batch import EXIT_NOT_RUN, Limits, SetupError, run
     from .batch.outcome import STATUS_TEXT
@@ -196,10 +205,12 @@ def _batch(args: argparse.Namespace) -> int:
                      systems=tuple(args.systems or ()))
     except SetupError as exc:
         print(f"错误：{exc}（未处理任何文件）", file=sys.stderr)
+        _json_stopped(args, EXIT_NOT_RUN, str(exc))
         return EXIT_NOT_RUN
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM from a service manager (runner.py)
         print("已中断：已写出的输出文件都完整可用，未完成的没有留下临时文件；本次未写汇总。"
               "再次运行同一命令时，已完成的文件会被跳过，只处理其余文件。", file=sys.stderr)
+        _json_stopped(args, 130, "已中断")
         return 130
     c = report.counts
     if args.json:

@@ -954,6 +954,17 @@ def test_json_report(make_inputs, tmp_path, capsys):
     assert by_name["甲.xlsx"]["total"] == TOTALS["A"] and by_name["坏.xlsx"]["kind"] == "input"
 
 
+def test_json_report_of_a_batch_that_could_not_run(tmp_path, capsys):
+    # Nothing on stdout before: a scheduler parsing --json had nothing to read when the batch refused to start.
+    import json
+
+    empty = tmp_path / "空"
+    empty.mkdir()
+    assert main(["batch", str(empty), "-o", str(tmp_path / "out"), "--json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data["exit_code"] == 2 and "没有找到要处理的工作簿" in data["error"] and data["files"] == []
+
+
 def test_help_defaults_match_the_limits():
     from xlperf import workbook_cli
     from xlperf.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
