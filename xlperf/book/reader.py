@@ -205,6 +205,7 @@ class SheetBlocks:
                 c[0], c[1], c[2], c[3] = min(a.top, c[0]), min(a.left, c[1]), max(a.bottom, c[2]), max(a.right, c[3])
         self.boxes: dict[str, Area] = {sheet: Area(sheet, *c) for sheet, c in corners.items()}
         self.blocks: dict[str, list[list[Value]]] = {}
+        self.merges: dict[str, list[Area]] = {}
 
     def read(self, area: Area) -> list[list[Value]]:
         box = self.boxes.get(area.sheet)
@@ -215,6 +216,15 @@ class SheetBlocks:
             block = self.blocks[area.sheet] = self.book.read(box)
         left, right = area.left - box.left, area.right - box.left + 1
         return [line[left:right] for line in block[area.top - box.top:area.bottom - box.top + 1]]
+
+    def merged_cells(self, sheet: str) -> list[Area]:
+        """The book's merged ranges on a sheet, asked once per sheet (its lists share them); none from a book
+        that has no merged_cells (an adapter older than the member)."""
+        found = self.merges.get(sheet)
+        if found is None:
+            merged_cells = getattr(self.book, "merged_cells", None)
+            found = self.merges[sheet] = merged_cells(sheet) if merged_cells is not None else []
+        return found
 
 
 def read_values(book: Book | SheetBlocks, cells: dict[str, Area]) -> dict[str, Value]:
@@ -234,9 +244,13 @@ def read_values(book: Book | SheetBlocks, cells: dict[str, Area]) -> dict[str, V
 _TOTAL_LABELS = frozenset({"合计", "小计", "总计", "共计", "总合计"})
 
 
+_TOTAL_MARK = "计"  # in every total word: most name cells are passed over by this test alone
+assert all(_TOTAL_MARK in word for word in _TOTAL_LABELS)
+
+
 def is_total_label(value: Value) -> bool:
     """A list row's name cell reading 合计 (or 小计, 总计, 合　计：): a total row, as finance staff add under lists."""
-    if type(value) is not str or len(value) > 12:
+    if type(value) is not str or _TOTAL_MARK not in value or len(value) > 12:
         return False
     return "".join(value.split()).rstrip(":：") in _TOTAL_LABELS
 
@@ -317,8 +331,7 @@ def read_inputs(book: Book, system: System, layout: Layout | None = None) -> Rea
         label_at = next((j for col_key, j, _ in lines.offsets if col_key == first_key), None)
         problems = out.problems
         for r, line in lines:
-            label = line[label_at] if label_at is not None else None
-            if type(label) is str and "计" in label and is_total_label(label):  # every total word has 计
+            if label_at is not None and is_total_label(line[label_at]):
                 continue  # a 合计 row the unit added under the list: the sum of its rows, not one more
             row_data = {}
             for col_key, j, letters, kind in columns_at:
@@ -440,13 +453,8 @@ def _table_block(book: SheetBlocks, tables: dict[str, Table], table_name: str, s
             out.problems.append(Problem.of("LIST_TOO_LONG", sheet=sheet, cell=to_a1(area.top, area.left),
                                            name=table_name, max_rows=MAX_TABLE_ROWS))
             return None
-    _as_shown(block, area, _merged(book, sheet))
+    _as_shown(block, area, book.merged_cells(sheet))
     return table, _FilledLines(block, area.top, [(k, c - area.left, col_letter(c)) for k, c in positions.items()])
-
-
-def _merged(book: SheetBlocks | Book, sheet: str) -> list[Area]:
-    merged_cells = getattr(getattr(book, "book", book), "merged_cells", None)
-    return merged_cells(sheet) if merged_cells is not None else []
 
 
 def _as_shown(block: list[list[Value]], area: Area, merged: list[Area]) -> None:
