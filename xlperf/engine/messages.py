@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from decimal import Decimal
 
+from ..terminal import UNSAFE
 from .shown import plain
 
 MESSAGES: dict[str, str] = {
@@ -95,10 +96,10 @@ FINDINGS: dict[str, str] = {
 }
 
 
-# A value a message shows stays on its line: a newline typed in a cell (Alt+Enter), or any other control
-# character, is shown as \uXXXX, as the terminal shows control characters (README), so a list of problems
-# or findings keeps one to a line, in the terminal, in --json and on the 校验结果 sheet alike.
-_ONE_LINE = {cp: f"\\u{cp:04x}" for cp in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+# A value a message shows stays on its line: a newline typed in a cell (Alt+Enter), or any character the
+# terminal escapes (README), is shown as \uXXXX, so a list of problems or findings keeps one to a line, in
+# the terminal, in --json and on the 校验结果 sheet alike.
+_ONE_LINE = {cp: f"\\u{cp:04x}" for cp in (*UNSAFE, 0x0A)}
 
 
 def one_line(text: str) -> str:
